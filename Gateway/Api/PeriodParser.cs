@@ -1,0 +1,39 @@
+using System.Globalization;
+using System.Xml;
+
+namespace PriceActors.Gateway.Api;
+
+/// <summary>Reads a period such as <c>90s</c>, <c>5m</c>, <c>1h</c>, <c>PT5M</c> or <c>00:05:00</c>.</summary>
+internal static class PeriodParser
+{
+    public static bool TryParse(string text, out TimeSpan period)
+    {
+        period = default;
+        if (string.IsNullOrWhiteSpace(text) || text.Length > 32)
+        {
+            return false;
+        }
+
+        var unit = char.ToLowerInvariant(text[^1]);
+        if (unit is 's' or 'm' or 'h' && double.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount))
+        {
+            period = TimeSpan.FromSeconds(amount * (unit == 's' ? 1 : unit == 'm' ? 60 : 3600));
+            return true;
+        }
+
+        if (text.StartsWith('P') || text.StartsWith('p'))
+        {
+            try
+            {
+                period = XmlConvert.ToTimeSpan(text.ToUpperInvariant());
+                return true;
+            }
+            catch (FormatException)
+            {
+                return false;
+            }
+        }
+
+        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out period);
+    }
+}

@@ -1,0 +1,121 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using PriceActors.Grains;
+using PriceActors.Grains.Instruments;
+using PriceActors.Grains.Pairs;
+using PriceActors.Runtime;
+
+namespace PriceActors.Gateway.Api;
+
+/// <summary>
+/// The REST API. Every answer comes from the owning pair actor; unknown instruments are 404 and
+/// malformed input is 400, both with a problem body.
+/// </summary>
+public static class PriceEndpoints
+{
+    /// <summary>Maps <c>/instruments</c> and <c>/prices/...</c>.</summary>
+    /// <param name="app">The application.</param>
+    public static WebApplication MapPriceApi(this WebApplication app)
+    {
+        app.MapGet("/instruments", GetInstrumentsAsync);
+        var prices = app.MapGroup("/prices");
+        prices.MapGet("/latest/{symbol}", GetLatestOfSymbolAsync);
+        prices.MapGet("/latest/{exchange}/{symbol}", GetLatestAsync);
+        prices.MapGet("/stats/{exchange}/{symbol}", GetStatsAsync);
+        prices.MapGet("/bars/{exchange}/{symbol}", GetBarsAsync);
+        return app;
+    }
+
+    private static async Task<Ok<InstrumentPrice[]>> GetInstrumentsAsync(IInstrumentCatalog catalog, IActorClient actors, CancellationToken cancellationToken)
+    {
+        var latest = await Task.WhenAll(catalog.All.Select(i => LatestAsync(actors, i, cancellationToken)));
+        return TypedResults.Ok(catalog.All.Zip(latest, (i, p) => new InstrumentPrice(i.Exchange, i.Symbol, p?.Price, p?.Timestamp, p?.Sequence ?? 0)).ToArray());
+    }
+
+    private static async Task<Results<Ok<PriceUpdated>, ProblemHttpResult>> GetLatestOfSymbolAsync(
+        string symbol, IInstrumentCatalog catalog, IActorClient actors, CancellationToken cancellationToken)
+    {
+        if (!InstrumentKey.TryCreate("any", symbol, out _, out var error))
+        {
+            return Problems.BadRequest(error);
+        }
+
+        var instruments = catalog.OfSymbol(symbol);
+        if (instruments.Count == 0)
+        {
+            return Problems.NotFound($"No exchange trades '{symbol.ToUpperInvariant()}'. GET /instruments lists the known instruments.");
+        }
+
+        var latest = await Task.WhenAll(instruments.Select(i => LatestAsync(actors, i, cancellationToken)));
+        var newest = latest.OfType<PriceUpdated>().MaxBy(p => p.Timestamp);
+        return newest is null
+            ? Problems.NotFound($"'{symbol.ToUpperInvariant()}' has not traded yet.")
+            : TypedResults.Ok(newest);
+    }
+
+    private static async Task<Results<Ok<PriceUpdated>, ProblemHttpResult>> GetLatestAsync(
+        string exchange, string symbol, IInstrumentCatalog catalog, IActorClient actors, CancellationToken cancellationToken)
+    {
+        if (!Problems.TryResolve(catalog, exchange, symbol, out var instrument, out var problem))
+        {
+            return problem;
+        }
+
+        var latest = await LatestAsync(actors, instrument, cancellationToken);
+        return latest is null ? Problems.NotFound($"'{instrument}' has not traded yet.") : TypedResults.Ok(latest);
+    }
+
+    private static async Task<Results<Ok<WindowStats>, ProblemHttpResult>> GetStatsAsync(
+        string exchange,
+        string symbol,
+        string? period,
+        IInstrumentCatalog catalog,
+        IActorClient actors,
+        IOptions<PairActorOptions> pairs,
+        TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        if (!Problems.TryResolve(catalog, exchange, symbol, out var instrument, out var problem))
+        {
+            return problem;
+        }
+
+        var window = pairs.Value.WindowLength;
+        var length = window;
+        if (period is not null && (!PeriodParser.TryParse(period, out length) || length <= TimeSpan.Zero || length > window))
+        {
+            return Problems.BadRequest($"Period '{period}' is not valid: use e.g. 90s, 5m, 1h or PT5M, more than zero and at most the window, {window}.");
+        }
+
+        var now = time.GetUtcNow();
+        var stats = await actors.GetActor<IPairActor>(instrument.Value).AskAsync(new GetWindowStats(now - length, now), cancellationToken);
+        return TypedResults.Ok(stats);
+    }
+
+    private static async Task<Results<Ok<MinuteBarHistory>, ProblemHttpResult>> GetBarsAsync(
+        string exchange,
+        string symbol,
+        int? limit,
+        IInstrumentCatalog catalog,
+        IActorClient actors,
+        IOptions<PairActorOptions> pairs,
+        CancellationToken cancellationToken)
+    {
+        if (!Problems.TryResolve(catalog, exchange, symbol, out var instrument, out var problem))
+        {
+            return problem;
+        }
+
+        var maximum = (int)Math.Ceiling(pairs.Value.WindowLength.TotalMinutes);
+        if (limit is < 0 || limit > maximum)
+        {
+            return Problems.BadRequest($"Limit {limit} is not valid: use 0 to {maximum} (the minutes in the window).");
+        }
+
+        var bars = await actors.GetActor<IPairActor>(instrument.Value).AskAsync(new GetMinuteBars(limit ?? maximum), cancellationToken);
+        return TypedResults.Ok(bars);
+    }
+
+    private static Task<PriceUpdated?> LatestAsync(IActorClient actors, InstrumentKey instrument, CancellationToken cancellationToken) =>
+        actors.GetActor<IPairActor>(instrument.Value).AskAsync(GetLatestPrice.Instance, cancellationToken);
+}

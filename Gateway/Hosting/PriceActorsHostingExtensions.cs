@@ -1,0 +1,26 @@
+using PriceActors.Silo;
+
+namespace PriceActors.Gateway.Hosting;
+
+/// <summary>Picks the mode and its backends from configuration.</summary>
+public static class PriceActorsHostingExtensions
+{
+    /// <summary>Adds the backends of the configured <see cref="PriceActorsOptions.Mode"/>; startup logs the choice in one line.</summary>
+    /// <param name="builder">The application builder.</param>
+    public static WebApplicationBuilder AddPriceActors(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<PriceActorsOptions>().BindConfiguration(PriceActorsOptions.Section).ValidateOnStart();
+        var mode = builder.Configuration.GetSection(PriceActorsOptions.Section).Get<PriceActorsOptions>()?.Mode ?? HostingMode.Embedded;
+        switch (mode)
+        {
+            case HostingMode.Embedded:
+                builder.Services.AddEmbeddedSilo();
+                break;
+            default:
+                throw new InvalidOperationException($"Mode {mode} is not supported.");
+        }
+
+        builder.Services.AddHostedService<StartupReport>();
+        return builder;
+    }
+}

@@ -1,0 +1,40 @@
+using Microsoft.AspNetCore.Diagnostics;
+using PriceActors.Runtime;
+
+namespace PriceActors.Gateway.Hosting;
+
+/// <summary>
+/// Maps what escapes an endpoint to a problem body: an actor that cannot answer is 503 (try again),
+/// a request the server cannot read is 400; anything else is logged with its context as a bug and
+/// answered 500 without details.
+/// </summary>
+internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var (status, title, detail) = exception switch
+        {
+            ActorRequestTimeoutException or ActorUnavailableException =>
+                (StatusCodes.Status503ServiceUnavailable, "Service unavailable", exception.Message),
+            BadHttpRequestException bad => (bad.StatusCode, "Bad request", bad.Message),
+            _ => (StatusCodes.Status500InternalServerError, "Internal error", "The error was logged."),
+        };
+        if (status >= 500)
+        {
+            logger.LogError(exception, "{Method} {Path} failed with {Status}", httpContext.Request.Method, httpContext.Request.Path, status);
+        }
+
+        if (status == StatusCodes.Status503ServiceUnavailable)
+        {
+            httpContext.Response.Headers.RetryAfter = "1";
+        }
+
+        httpContext.Response.StatusCode = status;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            Exception = exception,
+            ProblemDetails = { Status = status, Title = title, Detail = detail },
+        });
+    }
+}

@@ -1,0 +1,29 @@
+using PriceActors.Gateway.Api;
+using PriceActors.Gateway.Dashboard;
+using PriceActors.Gateway.Hosting;
+using PriceActors.Gateway.Streaming;
+
+namespace PriceActors.Gateway;
+
+/// <summary>The gateway application: the same composition for <c>dotnet run</c> and for the end-to-end tests.</summary>
+public static class PriceGateway
+{
+    /// <summary>Builds the application from command-line arguments (e.g. <c>--urls</c>, <c>--Feeds:Synthetic:Seed=7</c>).</summary>
+    /// <param name="args">Command-line arguments.</param>
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddServiceDefaults();
+        builder.AddPriceActors();
+        builder.Services.AddPriceStreaming();
+
+        var app = builder.Build();
+        app.UseServiceDefaults();
+        app.UseWebSockets();
+        app.MapPriceApi();
+        app.MapPriceHub();
+        app.MapDashboard();
+        app.MapHealthEndpoints();
+        return app;
+    }
+}

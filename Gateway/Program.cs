@@ -1,0 +1,3 @@
+using PriceActors.Gateway;
+
+await PriceGateway.Build(args).RunAsync();

@@ -1,0 +1,6 @@
+namespace PriceActors.Grains;
+
+/// <summary>An instrument's recent minute bars.</summary>
+/// <param name="Closed">Closed bars, oldest first.</param>
+/// <param name="Open">The bar of the current minute, if it has trades.</param>
+public sealed record MinuteBarHistory(IReadOnlyList<MinuteBar> Closed, MinuteBar? Open);

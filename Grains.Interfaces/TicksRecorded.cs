@@ -1,0 +1,8 @@
+namespace PriceActors.Grains;
+
+/// <summary>What became of a <see cref="RecordTicks"/> batch.</summary>
+/// <param name="Accepted">Ticks added to the window and the bars.</param>
+/// <param name="Duplicates">Ticks already seen (by trade id).</param>
+/// <param name="Rejected">Ticks of another instrument or older than the open minute bar; each is logged.</param>
+/// <param name="Sequence">The instrument's sequence after the batch.</param>
+public sealed record TicksRecorded(int Accepted, int Duplicates, int Rejected, long Sequence);

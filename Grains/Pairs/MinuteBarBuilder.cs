@@ -1,0 +1,51 @@
+namespace PriceActors.Grains.Pairs;
+
+/// <summary>The open minute bar of one instrument.</summary>
+internal sealed class MinuteBarBuilder(InstrumentKey instrument)
+{
+    private WindowAggregate aggregate;
+
+    /// <summary>Start of the open minute (UTC ticks); meaningful only while <see cref="IsOpen"/>.</summary>
+    public long MinuteUtcTicks { get; private set; }
+
+    public bool IsOpen => aggregate.Count > 0;
+
+    public long LastSequence { get; private set; }
+
+    public static long MinuteOf(long utcTicks) => utcTicks - (utcTicks % TimeSpan.TicksPerMinute);
+
+    /// <summary>Adds a trade of the open minute, opening it on the first trade.</summary>
+    public void Add(long minuteUtcTicks, decimal price, decimal quantity, long sequence)
+    {
+        if (!IsOpen)
+        {
+            MinuteUtcTicks = minuteUtcTicks;
+        }
+
+        aggregate.Add(price, quantity);
+        LastSequence = sequence;
+    }
+
+    public MinuteBar ToBar(bool closed) => new(
+        instrument.Exchange,
+        instrument.Symbol,
+        new DateTimeOffset(MinuteUtcTicks, TimeSpan.Zero),
+        aggregate.First,
+        aggregate.High,
+        aggregate.Low,
+        aggregate.Last,
+        aggregate.Average,
+        aggregate.Vwap,
+        aggregate.Count,
+        aggregate.Volume,
+        LastSequence,
+        closed);
+
+    /// <summary>Closes the bar and starts empty.</summary>
+    public MinuteBar Close()
+    {
+        var bar = ToBar(closed: true);
+        aggregate = default;
+        return bar;
+    }
+}

@@ -1,0 +1,274 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PriceActors.Grains.Storage;
+using PriceActors.Grains.Streams;
+using PriceActors.Runtime;
+
+namespace PriceActors.Grains.Pairs;
+
+/// <summary>
+/// The actor of one instrument. Trades come in batches; each accepted trade gets the next sequence
+/// number and goes into the rolling window and the open minute bar. After each batch the trades are
+/// appended to the store and one <see cref="PriceUpdated"/> is published; a bar is closed by the first
+/// trade of a later minute or by a timer shortly after its minute ends, then saved and published.
+/// On activation the actor rebuilds everything from the store, keeping its epoch and sequence.
+/// </summary>
+public sealed partial class PairActor(
+    IMarketStore store,
+    IUpdateStream updates,
+    IOptions<PairActorOptions> options,
+    ILogger<PairActor> logger) : Actor, IPairActor
+{
+    private readonly PairActorOptions settings = options.Value;
+    private readonly Queue<MinuteBar> closedBars = new();
+    private SequencedTick[] pending = new SequencedTick[64];
+    private int pendingCount;
+    private InstrumentKey instrument;
+    private TickWindow window = null!;
+    private MinuteBarBuilder bar = null!;
+    private long epoch;
+    private long sequence;
+    private long lastTradeId;
+    private long lastClosedMinute = long.MinValue;
+    private long timerMinute = long.MinValue;
+    private PriceUpdated? latest;
+    private IDisposable? barTimer;
+
+    private int MaxClosedBars => (int)Math.Ceiling(settings.WindowLength.TotalMinutes);
+
+    /// <inheritdoc/>
+    public override async ValueTask OnActivateAsync(CancellationToken cancellationToken)
+    {
+        instrument = InstrumentKey.Parse(Key);
+        window = new TickWindow(settings.WindowLength);
+        bar = new MinuteBarBuilder(instrument);
+        var now = Time.GetUtcNow();
+        var history = await store.LoadAsync(instrument, now - settings.WindowLength, cancellationToken);
+        if (history is { Epoch: > 0 })
+        {
+            await RecoverAsync(history);
+        }
+        else
+        {
+            epoch = now.ToUnixTimeMilliseconds();
+        }
+
+        await CloseBarIfDueAsync();
+        ScheduleBarClose();
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<TicksRecorded> HandleAsync(RecordTicks request)
+    {
+        int accepted = 0, duplicates = 0, rejected = 0;
+        EnsureCapacity(request.Ticks.Length);
+        for (var i = 0; i < request.Ticks.Length; i++)
+        {
+            var tick = request.Ticks.Span[i];
+            if (tick.TradeId <= lastTradeId && tick.Instrument == instrument)
+            {
+                duplicates++;
+                continue;
+            }
+
+            var time = tick.ExchangeTime.UtcTicks;
+            var minute = MinuteBarBuilder.MinuteOf(time);
+            if (tick.Instrument != instrument || minute <= lastClosedMinute || (bar.IsOpen && minute < bar.MinuteUtcTicks))
+            {
+                rejected++;
+                continue;
+            }
+
+            if (bar.IsOpen && minute > bar.MinuteUtcTicks)
+            {
+                await FlushAsync();
+                await CloseBarAsync();
+            }
+
+            Accept(tick, time, minute);
+            accepted++;
+        }
+
+        if (rejected > 0)
+        {
+            LogRejected(instrument.Value, rejected, request.Ticks.Length, lastClosedMinute);
+        }
+
+        if (pendingCount > 0)
+        {
+            var last = pending[pendingCount - 1];
+            await FlushAsync();
+            window.Prune(window.NewestUtcTicks);
+            latest = ToUpdate(last);
+            await updates.PublishAsync(latest);
+            ScheduleBarClose();
+        }
+
+        return new TicksRecorded(accepted, duplicates, rejected, sequence);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<PriceUpdated?> HandleAsync(GetLatestPrice request) => ValueTask.FromResult(latest);
+
+    /// <inheritdoc/>
+    public ValueTask<WindowStats> HandleAsync(GetWindowStats request)
+    {
+        if (request.To < request.From)
+        {
+            throw new ArgumentException($"The period ends ({request.To:O}) before it starts ({request.From:O}).", nameof(request));
+        }
+
+        var now = Time.GetUtcNow();
+        window.Prune(now.UtcTicks);
+        var from = request.From < now - settings.WindowLength ? now - settings.WindowLength : request.From;
+        var aggregate = window.Aggregate(from.UtcTicks, request.To.UtcTicks);
+        var any = aggregate.Count > 0;
+        return ValueTask.FromResult(new WindowStats(
+            instrument.Exchange,
+            instrument.Symbol,
+            from,
+            request.To,
+            aggregate.Count,
+            any ? aggregate.High : null,
+            any ? aggregate.Low : null,
+            any ? aggregate.Average : null,
+            any ? aggregate.Vwap : null,
+            any ? aggregate.First : null,
+            any ? aggregate.Last : null,
+            aggregate.Volume));
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<MinuteBarHistory> HandleAsync(GetMinuteBars request)
+    {
+        var limit = Math.Clamp(request.Limit, 0, closedBars.Count);
+        IReadOnlyList<MinuteBar> closed = [.. closedBars.Skip(closedBars.Count - limit)];
+        return ValueTask.FromResult(new MinuteBarHistory(closed, bar.IsOpen ? bar.ToBar(closed: false) : null));
+    }
+
+    private void Accept(in Tick tick, long time, long minute)
+    {
+        sequence++;
+        lastTradeId = tick.TradeId;
+        window.Add(time, tick.Price, tick.Quantity);
+        bar.Add(minute, tick.Price, tick.Quantity, sequence);
+        pending[pendingCount++] = new SequencedTick(sequence, tick);
+    }
+
+    private async ValueTask FlushAsync()
+    {
+        if (pendingCount > 0)
+        {
+            await store.AppendTicksAsync(instrument, epoch, pending.AsMemory(0, pendingCount), CancellationToken.None);
+            pendingCount = 0;
+        }
+    }
+
+    private async ValueTask CloseBarAsync()
+    {
+        var closed = bar.Close();
+        lastClosedMinute = closed.Minute.UtcTicks;
+        Remember(closed);
+        await store.SaveBarAsync(closed, CancellationToken.None);
+        await updates.PublishAsync(new MinuteBarClosed(closed, epoch));
+    }
+
+    private async ValueTask CloseBarIfDueAsync()
+    {
+        if (bar.IsOpen && bar.MinuteUtcTicks + TimeSpan.TicksPerMinute + settings.BarCloseGrace.Ticks <= Time.GetUtcNow().UtcTicks)
+        {
+            await CloseBarAsync();
+        }
+    }
+
+    private void ScheduleBarClose()
+    {
+        if (!bar.IsOpen || timerMinute == bar.MinuteUtcTicks)
+        {
+            return;
+        }
+
+        timerMinute = bar.MinuteUtcTicks;
+        var due = new DateTimeOffset(bar.MinuteUtcTicks + TimeSpan.TicksPerMinute, TimeSpan.Zero) + settings.BarCloseGrace - Time.GetUtcNow();
+        barTimer?.Dispose();
+        barTimer = RegisterTimer(OnBarTimerAsync, due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
+    }
+
+    private async ValueTask OnBarTimerAsync(CancellationToken cancellationToken)
+    {
+        timerMinute = long.MinValue;
+        await CloseBarIfDueAsync();
+        ScheduleBarClose();
+    }
+
+    private async ValueTask RecoverAsync(PairHistory history)
+    {
+        epoch = history.Epoch;
+        sequence = history.LastSequence;
+        lastTradeId = history.LastTradeId;
+        foreach (var stored in history.Bars.Where(b => b.Closed))
+        {
+            Remember(stored);
+            lastClosedMinute = Math.Max(lastClosedMinute, stored.Minute.UtcTicks);
+        }
+
+        foreach (var (tickSequence, tick) in history.Ticks)
+        {
+            var time = tick.ExchangeTime.UtcTicks;
+            var minute = MinuteBarBuilder.MinuteOf(time);
+            window.Add(time, tick.Price, tick.Quantity);
+            if (minute <= lastClosedMinute)
+            {
+                continue;
+            }
+
+            if (bar.IsOpen && minute > bar.MinuteUtcTicks)
+            {
+                await CloseBarAsync();
+            }
+
+            bar.Add(minute, tick.Price, tick.Quantity, tickSequence);
+        }
+
+        if (history.Last is { } last)
+        {
+            latest = ToUpdate(last);
+        }
+
+        LogRecovered(instrument.Value, epoch, sequence, history.Ticks.Count);
+    }
+
+    private void Remember(MinuteBar closed)
+    {
+        closedBars.Enqueue(closed);
+        while (closedBars.Count > MaxClosedBars)
+        {
+            closedBars.Dequeue();
+        }
+    }
+
+    private PriceUpdated ToUpdate(SequencedTick last) => new(
+        instrument.Exchange,
+        instrument.Symbol,
+        last.Tick.Price,
+        last.Tick.Quantity,
+        last.Tick.ExchangeTime,
+        last.Sequence,
+        epoch);
+
+    private void EnsureCapacity(int count)
+    {
+        if (pending.Length < count)
+        {
+            Array.Resize(ref pending, (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)count));
+        }
+    }
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning,
+        Message = "Pair {Instrument} rejected {Rejected} of {Count} ticks: another instrument's, or older than the open minute bar (last closed minute {LastClosedMinuteTicks})")]
+    private partial void LogRejected(string instrument, int rejected, int count, long lastClosedMinuteTicks);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Information,
+        Message = "Pair {Instrument} recovered epoch {Epoch} at sequence {Sequence} with {Ticks} ticks in its window")]
+    private partial void LogRecovered(string instrument, long epoch, long sequence, int ticks);
+}

@@ -1,0 +1,21 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace PriceActors.Grains.Pairs;
+
+/// <summary>Settings of every pair actor, bound from the <c>Pairs</c> section.</summary>
+public sealed class PairActorOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string Section = "Pairs";
+
+    /// <summary>Length of the rolling window of trades. Default 15 minutes; 1 minute to 1 day.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
+    public TimeSpan WindowLength { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// How long after a minute ends its bar is closed when no trade of a later minute arrived;
+    /// trades of that minute arriving later are rejected as late. Default 1 s; 0 to 1 minute.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan BarCloseGrace { get; set; } = TimeSpan.FromSeconds(1);
+}

@@ -1,0 +1,32 @@
+namespace PriceActors.Grains.Storage;
+
+/// <summary>
+/// Where pair actors persist trades and minute bars (Orleans: grain storage), so a new activation —
+/// after idle deactivation here, after a silo failure in the cluster — rebuilds its window and bars.
+/// </summary>
+public interface IMarketStore
+{
+    /// <summary>
+    /// Appends trades of one instrument, in sequence order. The store copies what it keeps before the
+    /// returned task completes; completion means durable for a durable store.
+    /// </summary>
+    /// <param name="instrument">The instrument.</param>
+    /// <param name="epoch">The epoch of the sequence numbers.</param>
+    /// <param name="ticks">The trades; valid only during the call.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    ValueTask AppendTicksAsync(InstrumentKey instrument, long epoch, ReadOnlyMemory<SequencedTick> ticks, CancellationToken cancellationToken);
+
+    /// <summary>Stores a minute bar, replacing one of the same instrument and minute (idempotent).</summary>
+    /// <param name="bar">The bar.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    ValueTask SaveBarAsync(MinuteBar bar, CancellationToken cancellationToken);
+
+    /// <summary>Loads an instrument's sequence position and its trades and bars since <paramref name="since"/>; null when nothing is stored.</summary>
+    /// <param name="instrument">The instrument.</param>
+    /// <param name="since">Oldest trade and bar wanted.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    ValueTask<PairHistory?> LoadAsync(InstrumentKey instrument, DateTimeOffset since, CancellationToken cancellationToken);
+
+    /// <summary>The store's counters now.</summary>
+    StoreStatistics GetStatistics();
+}
