@@ -6,6 +6,9 @@ namespace PriceActors.Gateway.Api;
 /// <summary>Reads a period such as <c>90s</c>, <c>5m</c>, <c>1h</c>, <c>PT5M</c> or <c>00:05:00</c>.</summary>
 internal static class PeriodParser
 {
+    /// <summary>Longer periods are refused before arithmetic can overflow; windows are far shorter.</summary>
+    private const double MaxSeconds = 366 * 24 * 3600;
+
     public static bool TryParse(string text, out TimeSpan period)
     {
         period = default;
@@ -17,7 +20,13 @@ internal static class PeriodParser
         var unit = char.ToLowerInvariant(text[^1]);
         if (unit is 's' or 'm' or 'h' && double.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount))
         {
-            period = TimeSpan.FromSeconds(amount * (unit == 's' ? 1 : unit == 'm' ? 60 : 3600));
+            var seconds = amount * (unit == 's' ? 1 : unit == 'm' ? 60 : 3600);
+            if (seconds > MaxSeconds)
+            {
+                return false;
+            }
+
+            period = TimeSpan.FromSeconds(seconds);
             return true;
         }
 
@@ -28,7 +37,7 @@ internal static class PeriodParser
                 period = XmlConvert.ToTimeSpan(text.ToUpperInvariant());
                 return true;
             }
-            catch (FormatException)
+            catch (Exception error) when (error is FormatException or OverflowException)
             {
                 return false;
             }

@@ -1,0 +1,122 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using PriceActors.Grains;
+using PriceActors.Grains.Instruments;
+using PriceActors.Grains.Streams;
+using PriceActors.Silo;
+
+namespace PriceActors.Bench;
+
+/// <summary>
+/// Embedded-mode ingest: unpaced synthetic feeds publish as fast as the pipeline accepts; the
+/// benchmark counts what reached the update stream. Each PriceUpdated carries the instrument's
+/// sequence — its count of accepted ticks — so the sum over instruments of the last sequence seen
+/// is exactly the number of ticks that went feed → stream → actor → store → update stream.
+/// </summary>
+internal static class IngestBenchmark
+{
+    public static async Task<int> RunAsync(IngestSettings settings)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders().AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Feeds:Synthetic:Paced"] = "false",
+            ["Feeds:Synthetic:UnpacedBatchSize"] = settings.Batch.ToString(CultureInfo.InvariantCulture),
+            ["Feeds:Synthetic:GeneratedSymbols"] = settings.Symbols.ToString(CultureInfo.InvariantCulture),
+            ["Streams:PartitionCount"] = settings.Partitions.ToString(CultureInfo.InvariantCulture),
+            ["Pairs:WindowLength"] = "00:01:00",
+            ["Store:InMemory:TickRetention"] = "00:01:00",
+        });
+        for (var i = 0; i < settings.Exchanges; i++)
+        {
+            builder.Configuration[$"Feeds:Synthetic:Exchanges:{i}"] = $"ex{i + 1}";
+        }
+
+        builder.Services.AddEmbeddedSilo();
+        using var host = builder.Build();
+        var counter = new SequenceCounter();
+        var bus = host.Services.GetRequiredService<InMemoryBus>();
+        await using var subscription = bus.Subscribe(counter);
+        foreach (var instrument in host.Services.GetRequiredService<IInstrumentCatalog>().All)
+        {
+            await subscription.AddAsync(instrument);
+        }
+
+        Console.WriteLine($"ingest: {settings.Exchanges} exchanges x {settings.Symbols} symbols, batches of {settings.Batch}, {settings.Partitions} partitions, " +
+            $"{Environment.ProcessorCount} cores, .NET {Environment.Version}, server GC {System.Runtime.GCSettings.IsServerGC}");
+        await host.StartAsync();
+        await Task.Delay(TimeSpan.FromSeconds(settings.Warmup));
+
+        var process = Process.GetCurrentProcess();
+        var start = Sample.Take(counter, bus, process);
+        await Task.Delay(TimeSpan.FromSeconds(settings.Seconds));
+        var end = Sample.Take(counter, bus, process);
+        await host.StopAsync();
+
+        var seconds = (end.At - start.At).TotalSeconds;
+        var ticks = end.Ticks - start.Ticks;
+        var updates = end.Updates - start.Updates;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
+            measured {seconds:F1} s
+              ticks through to the update stream: {ticks:N0}  ->  {ticks / seconds:N0} ticks/s
+              ticks published by feeds:           {end.Published - start.Published:N0}  (queued in partitions at end: {end.Queued:N0} batches)
+              price updates published:            {updates:N0}  ->  {updates / seconds:N0} updates/s ({(double)ticks / Math.Max(1, updates):F1} ticks per update)
+              allocated: {(end.Allocated - start.Allocated) / (double)ticks:F1} bytes per tick
+              GC: gen0 {end.Gen0 - start.Gen0}, gen1 {end.Gen1 - start.Gen1}, gen2 {end.Gen2 - start.Gen2}
+              CPU: {(end.Cpu - start.Cpu).TotalSeconds / seconds:F2} cores busy
+              memory at end: GC heap {end.Heap / 1048576.0:N0} MiB, working set {end.WorkingSet / 1048576.0:N0} MiB
+            """));
+        return 0;
+    }
+
+    private sealed record Sample(DateTime At, long Ticks, long Updates, long Published, long Queued, long Allocated, int Gen0, int Gen1, int Gen2, TimeSpan Cpu, long Heap, long WorkingSet)
+    {
+        public static Sample Take(SequenceCounter counter, InMemoryBus bus, Process process)
+        {
+            process.Refresh();
+            var bus1 = bus.GetStatistics();
+            return new Sample(
+                DateTime.UtcNow,
+                counter.TotalTicks,
+                counter.Updates,
+                bus1.TicksPublished,
+                bus1.QueuedBatches,
+                GC.GetTotalAllocatedBytes(precise: true),
+                GC.CollectionCount(0),
+                GC.CollectionCount(1),
+                GC.CollectionCount(2),
+                process.TotalProcessorTime,
+                GC.GetTotalMemory(forceFullCollection: false),
+                process.WorkingSet64);
+        }
+    }
+
+    /// <summary>Keeps the last sequence of every instrument; their sum is the ticks accepted.</summary>
+    private sealed class SequenceCounter : IUpdateObserver
+    {
+        private readonly ConcurrentDictionary<(string, string), StrongBox<long>> last = new();
+        private long updates;
+
+        public long TotalTicks => last.Values.Sum(b => Volatile.Read(ref b.Value));
+
+        public long Updates => Interlocked.Read(ref updates);
+
+        public void OnPriceUpdated(PriceUpdated update)
+        {
+            var box = last.GetOrAdd((update.Exchange, update.Symbol), static _ => new StrongBox<long>());
+            Volatile.Write(ref box.Value, update.Sequence);
+            Interlocked.Increment(ref updates);
+        }
+
+        public void OnMinuteBarClosed(MinuteBarClosed closed)
+        {
+        }
+    }
+}

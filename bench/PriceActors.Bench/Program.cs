@@ -1,0 +1,22 @@
+using PriceActors.Bench;
+
+return args.FirstOrDefault() switch
+{
+    "ingest" => await IngestBenchmark.RunAsync(IngestSettings.Parse(args.Skip(1).ToArray())),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("""
+        usage: dotnet run -c Release --project bench/PriceActors.Bench -- ingest [options]
+          --seconds N      measured time (default 10), after --warmup N seconds (default 3)
+          --exchanges N    synthetic exchanges (default 3)
+          --symbols N      symbols per exchange (default 5)
+          --batch N        ticks per published batch (default 256)
+          --partitions N   tick stream partitions (default 16)
+        Synthetic ticks flow feed -> tick stream -> silo consumer -> PairActors -> update stream,
+        in embedded mode (in-memory bus and store), as fast as back-pressure allows.
+        """);
+    return 2;
+}

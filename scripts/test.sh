@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The test command (README, CI): works on a fresh machine by itself. Installs what the tests need
+# and is missing (Debian's Chromium for the page test), builds with warnings as errors, runs every
+# test, and ends with one line "N passed, N failed".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "test.sh: installing Debian's chromium (the page test drives it headless)"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test PriceActors.sln --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log" || status=$?
+
+# dotnet test prints "Passed!  - Failed: F, Passed: P, Skipped: S, Total: T" per test assembly.
+read -r failed passed skipped < <(grep -oE 'Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+' "$log" \
+  | awk -F'[:,]' '{f+=$2; p+=$4; s+=$6} END {print f+0, p+0, s+0}')
+if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then
+  echo "test.sh: no test ran" >&2
+  status=1
+fi
+if [ "$skipped" -ne 0 ]; then
+  echo "test.sh: $skipped tests were skipped; skipping is not allowed here" >&2
+  status=1
+fi
+echo "$passed passed, $failed failed"
+exit "$status"
