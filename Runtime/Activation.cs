@@ -7,7 +7,8 @@ namespace PriceActors.Runtime;
 /// One live actor: its instance, its bounded mailbox and the loop that runs one turn at a time.
 /// The mailbox closes when the activation ends; whatever was queued before that is still handled,
 /// and senders that find it closed wait for the end and go to the next activation, so no message
-/// is lost and a sender's messages stay in order.
+/// is lost and a sender's messages stay in order. If the actor fails to activate, what is queued is
+/// failed (requests fault, one-way messages are counted as failed) and the next message tries again.
 /// </summary>
 internal sealed partial class Activation
 {
@@ -152,7 +153,11 @@ internal sealed partial class Activation
         try
         {
             var result = await envelope.InvokeAsync(this, instance);
-            Runtime.CountProcessed();
+            if (envelope.CountsAsMessage)
+            {
+                Runtime.CountProcessed();
+            }
+
             envelope.Complete(result);
         }
         catch (Exception error)
@@ -163,7 +168,7 @@ internal sealed partial class Activation
         }
     }
 
-    private async Task DeactivateAsync(Actor instance)
+    private void DisposeTimers()
     {
         ActorTimer[] running;
         lock (timers)
@@ -175,7 +180,11 @@ internal sealed partial class Activation
         {
             timer.Dispose();
         }
+    }
 
+    private async Task DeactivateAsync(Actor instance)
+    {
+        DisposeTimers();
         var reason = (DeactivationReason)Math.Max(0, Volatile.Read(ref deactivationReason));
         try
         {
@@ -195,12 +204,18 @@ internal sealed partial class Activation
 
     private async Task FailActivationAsync(Exception error)
     {
+        DisposeTimers();
         Runtime.CountActivationFailure();
         LogActivationFailed(error, Id);
         Close(DeactivationReason.Requested);
         var unavailable = new ActorUnavailableException(Id, "activation failed", error);
         await foreach (var envelope in mailbox.Reader.ReadAllAsync())
         {
+            if (envelope.CountsAsMessage)
+            {
+                Runtime.CountFailed();
+            }
+
             envelope.Fail(unavailable);
         }
 

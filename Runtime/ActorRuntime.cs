@@ -77,12 +77,16 @@ public sealed class ActorRuntime : IActorClient, IActorTransport, IAsyncDisposab
     {
         ArgumentNullException.ThrowIfNull(request);
         var envelope = new RequestEnvelope<TResponse>(request);
-        await PostAsync(target, envelope, cancellationToken);
+
+        // The timeout also covers waiting for mailbox space: a stuck actor with a full mailbox must not hang its callers.
+        using var timeout = new CancellationTokenSource(Options.RequestTimeout, Time);
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            return await envelope.Reply.WaitAsync(Options.RequestTimeout, Time, cancellationToken);
+            await PostAsync(target, envelope, waiting.Token);
+            return await envelope.Reply.WaitAsync(waiting.Token);
         }
-        catch (TimeoutException) when (!envelope.Reply.IsCompleted)
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested && !envelope.Reply.IsCompleted)
         {
             throw new ActorRequestTimeoutException(target, request.GetType(), Options.RequestTimeout);
         }
@@ -136,11 +140,8 @@ public sealed class ActorRuntime : IActorClient, IActorTransport, IAsyncDisposab
     }
 
     /// <inheritdoc/>
-    public async ValueTask DisposeAsync()
-    {
-        await StopAsync();
-        stopping.Dispose();
-    }
+    /// <remarks>The stopping token stays usable: an actor still busy after a timed-out shutdown may read it.</remarks>
+    public async ValueTask DisposeAsync() => await StopAsync();
 
     internal void Remove(Activation activation)
     {
@@ -201,6 +202,13 @@ public sealed class ActorRuntime : IActorClient, IActorTransport, IAsyncDisposab
 
         var activation = activations.GetOrAdd(target, static (id, runtime) => runtime.CreateActivation(id), this);
         activation.EnsureStarted();
+        if (stopping.IsCancellationRequested)
+        {
+            // StopAsync may have listed the activations before this one was added: close it here.
+            activation.Close(DeactivationReason.Shutdown);
+            throw new ActorUnavailableException(target, "the actor runtime is stopping");
+        }
+
         return activation;
     }
 

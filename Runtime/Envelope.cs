@@ -6,6 +6,9 @@ internal abstract class Envelope
     /// <summary>Timer ticks and control items do not count as activity for the idle collector.</summary>
     public virtual bool CountsAsActivity => true;
 
+    /// <summary>Control items are not messages: they are not counted as processed or failed.</summary>
+    public virtual bool CountsAsMessage => true;
+
     public abstract Type MessageType { get; }
 
     public abstract ValueTask<object?> InvokeAsync(Activation activation, Actor actor);
@@ -61,6 +64,8 @@ internal sealed class TimerEnvelope(ActorTimer timer) : Envelope
 internal sealed class DeactivateEnvelope(DeactivationReason reason) : Envelope
 {
     public override bool CountsAsActivity => false;
+
+    public override bool CountsAsMessage => false;
 
     public override Type MessageType => typeof(DeactivateEnvelope);
 
