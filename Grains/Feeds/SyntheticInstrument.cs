@@ -17,8 +17,11 @@ internal sealed class SyntheticInstrument
     private readonly double priceUnit;
     private readonly byte quantityScale;
     private readonly double quantityUnit;
+    private readonly long originUtcTicks;
     private double logPrice;
-    private double nextUtcTicks;
+
+    // An offset from the origin: absolute UTC ticks in a double resolve only ~13 µs today.
+    private double nextOffsetTicks;
     private long lastTradeId;
 
     public SyntheticInstrument(InstrumentKey instrument, decimal initialPrice, SyntheticFeedOptions options, DateTimeOffset start)
@@ -34,22 +37,23 @@ internal sealed class SyntheticInstrument
         quantityScale = (byte)Math.Clamp(2 + magnitude, 0, 8);
         quantityUnit = Math.Pow(10, -quantityScale);
         logPrice = Math.Log((double)initialPrice);
-        nextUtcTicks = start.UtcTicks + NextGap();
+        originUtcTicks = start.UtcTicks;
+        nextOffsetTicks = NextGap();
     }
 
     public InstrumentKey Instrument { get; }
 
     /// <summary>When the next trade is due (UTC ticks).</summary>
-    public long NextUtcTicks => (long)nextUtcTicks;
+    public long NextUtcTicks => originUtcTicks + (long)nextOffsetTicks;
 
     /// <summary>Makes the trades due before <paramref name="untilUtcTicks"/>, at most <paramref name="max"/>.</summary>
     public int GenerateDue(long untilUtcTicks, Span<Tick> into, DateTimeOffset receivedAt)
     {
         var count = 0;
-        while (count < into.Length && nextUtcTicks < untilUtcTicks)
+        while (count < into.Length && NextUtcTicks < untilUtcTicks)
         {
-            into[count++] = Next((long)nextUtcTicks, receivedAt);
-            nextUtcTicks += NextGap();
+            into[count++] = Next(NextUtcTicks, receivedAt);
+            nextOffsetTicks += NextGap();
         }
 
         return count;
@@ -65,7 +69,7 @@ internal sealed class SyntheticInstrument
     }
 
     /// <summary>Moves the schedule forward without trading, after a stall longer than the catch-up limit.</summary>
-    public void SkipTo(long utcTicks) => nextUtcTicks = Math.Max(nextUtcTicks, utcTicks);
+    public void SkipTo(long utcTicks) => nextOffsetTicks = Math.Max(nextOffsetTicks, utcTicks - originUtcTicks);
 
     private static int StableSeed(int seed, string key)
     {

@@ -43,10 +43,12 @@ public sealed partial class PairActor(
         window = new TickWindow(settings.WindowLength);
         bar = new MinuteBarBuilder(instrument);
         var now = Time.GetUtcNow();
-        var history = await store.LoadAsync(instrument, now - settings.WindowLength, cancellationToken);
+        // From the start of the minute the window begins in, so that minute's bar is rebuilt whole.
+        var since = new DateTimeOffset(MinuteBarBuilder.MinuteOf((now - settings.WindowLength).UtcTicks), TimeSpan.Zero);
+        var history = await store.LoadAsync(instrument, since, cancellationToken);
         if (history is { Epoch: > 0 })
         {
-            await RecoverAsync(history);
+            await RecoverAsync(history, since);
         }
         else
         {
@@ -141,8 +143,10 @@ public sealed partial class PairActor(
     /// <inheritdoc/>
     public ValueTask<MinuteBarHistory> HandleAsync(GetMinuteBars request)
     {
-        var limit = Math.Clamp(request.Limit, 0, closedBars.Count);
-        IReadOnlyList<MinuteBar> closed = [.. closedBars.Skip(closedBars.Count - limit)];
+        var windowStart = (Time.GetUtcNow() - settings.WindowLength).UtcTicks;
+        var inWindow = closedBars.Where(b => b.Minute.UtcTicks >= windowStart).ToList();
+        var limit = Math.Clamp(request.Limit, 0, inWindow.Count);
+        IReadOnlyList<MinuteBar> closed = [.. inWindow.Skip(inWindow.Count - limit)];
         return ValueTask.FromResult(new MinuteBarHistory(closed, bar.IsOpen ? bar.ToBar(closed: false) : null));
     }
 
@@ -201,11 +205,14 @@ public sealed partial class PairActor(
         ScheduleBarClose();
     }
 
-    private async ValueTask RecoverAsync(PairHistory history)
+    private async ValueTask RecoverAsync(PairHistory history, DateTimeOffset since)
     {
         epoch = history.Epoch;
         sequence = history.LastSequence;
         lastTradeId = history.LastTradeId;
+
+        // Every minute before the loaded history is over (grace < 1 minute <= window): never reopen one.
+        lastClosedMinute = since.UtcTicks - TimeSpan.TicksPerMinute;
         foreach (var stored in history.Bars.Where(b => b.Closed))
         {
             Remember(stored);
