@@ -19,9 +19,9 @@ trap 'rm -f "$log"' EXIT
 status=0
 dotnet test PriceActors.sln --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log" || status=$?
 
-# dotnet test prints "Passed!  - Failed: F, Passed: P, Skipped: S, Total: T" per test assembly.
-read -r failed passed skipped < <(grep -oE 'Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+' "$log" \
-  | awk -F'[:,]' '{f+=$2; p+=$4; s+=$6} END {print f+0, p+0, s+0}')
+# With the normal console logger, dotnet test ends each test run with lines "  Passed: N", "  Failed: N", "  Skipped: N".
+count() { { grep -E "^ +$1: +[0-9]+$" "$log" || true; } | awk '{s+=$2} END {print s+0}'; }
+passed=$(count Passed); failed=$(count Failed); skipped=$(count Skipped)
 if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then
   echo "test.sh: no test ran" >&2
   status=1
