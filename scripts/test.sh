@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command (README, CI): works on a fresh machine by itself. Installs what the tests need
-# and is missing (Debian's Chromium for the page test), builds with warnings as errors, runs every
-# test, and ends with one line "N passed, N failed".
+# and is missing (Debian's Chromium for the page test, PostgreSQL and RabbitMQ for the cluster
+# adapters), starts throw-away servers on loopback (scripts/servers.sh), builds with warnings as
+# errors, runs every test, and ends with one line "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -13,6 +14,8 @@ if ! command -v chromium >/dev/null 2>&1; then
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
 fi
+
+eval "$(scripts/servers.sh start)"
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

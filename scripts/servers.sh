@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Throw-away PostgreSQL 15 and RabbitMQ 3.10 on loopback for tests and the local cluster, installed
+# from Debian's packages when missing. Everything lives under one directory (default
+# /tmp/priceactors-servers); test settings (fsync off) — not for production data.
+#
+#   scripts/servers.sh start             install if needed, start both (idempotent), print their settings
+#   scripts/servers.sh stop              stop both
+#   scripts/servers.sh env               print the settings as shell exports
+#   scripts/servers.sh restart-postgres | restart-rabbitmq | stop-postgres | stop-rabbitmq | start-postgres | start-rabbitmq
+#
+# Settings (environment): PRICEACTORS_SERVERS_DIR, PRICEACTORS_PG_PORT (55432), PRICEACTORS_AMQP_PORT (55672;
+# its Erlang distribution port is 30000 lower).
+set -euo pipefail
+
+dir=${PRICEACTORS_SERVERS_DIR:-/tmp/priceactors-servers}
+pg_port=${PRICEACTORS_PG_PORT:-55432}
+amqp_port=${PRICEACTORS_AMQP_PORT:-55672}
+pg_bin=/usr/lib/postgresql/15/bin
+pg_dir=$dir/postgres
+mq_dir=$dir/rabbitmq
+mq_node=priceactors-${amqp_port}@localhost
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+say() { echo "servers.sh: $*" >&2; }
+
+install_missing() {
+  local packages=()
+  [ -x "$pg_bin/pg_ctl" ] || packages+=(postgresql-15)
+  command -v rabbitmq-server >/dev/null 2>&1 || packages+=(rabbitmq-server)
+  if [ ${#packages[@]} -gt 0 ]; then
+    say "installing ${packages[*]}"
+    as_root apt-get update -qq
+    # The packages' own services are not wanted: this script runs private instances.
+    as_root env DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+    as_root service rabbitmq-server stop >/dev/null 2>&1 || true
+    as_root service postgresql stop >/dev/null 2>&1 || true
+  fi
+}
+
+pg() { as_root runuser -u postgres -- "$@"; }
+
+start_postgres() {
+  if [ ! -f "$pg_dir/PG_VERSION" ]; then
+    as_root mkdir -p "$pg_dir" && as_root chown postgres:postgres "$pg_dir"
+    pg "$pg_bin/initdb" -D "$pg_dir" -U postgres -A trust --locale=C.UTF-8 -N --no-instructions >/dev/null
+  fi
+  if ! pg "$pg_bin/pg_ctl" -D "$pg_dir" status >/dev/null 2>&1; then
+    pg "$pg_bin/pg_ctl" -D "$pg_dir" -w -t 60 -l "$pg_dir/server.log" start \
+      -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" >/dev/null
+  fi
+  say "postgres on 127.0.0.1:$pg_port"
+}
+
+stop_postgres() {
+  if [ -f "$pg_dir/PG_VERSION" ] && pg "$pg_bin/pg_ctl" -D "$pg_dir" status >/dev/null 2>&1; then
+    pg "$pg_bin/pg_ctl" -D "$pg_dir" -w -m fast stop >/dev/null
+  fi
+}
+
+mq_env() {
+  env HOME="$mq_dir" RABBITMQ_NODENAME="$mq_node" RABBITMQ_NODE_PORT="$amqp_port" \
+    RABBITMQ_DIST_PORT=$((amqp_port - 30000)) RABBITMQ_MNESIA_BASE="$mq_dir/mnesia" RABBITMQ_LOG_BASE="$mq_dir/log" \
+    RABBITMQ_FEATURE_FLAGS_FILE="$mq_dir/feature_flags" RABBITMQ_ENABLED_PLUGINS_FILE="$mq_dir/enabled_plugins" \
+    RABBITMQ_PID_FILE="$mq_dir/rabbitmq.pid" "$@"
+}
+
+start_rabbitmq() {
+  if mq_env rabbitmqctl -q -n "$mq_node" status >/dev/null 2>&1; then
+    say "rabbitmq on 127.0.0.1:$amqp_port (already running)"
+    return
+  fi
+  as_root mkdir -p "$mq_dir/log" "$mq_dir/mnesia"
+  [ -f "$mq_dir/enabled_plugins" ] || echo '[].' | as_root tee "$mq_dir/enabled_plugins" >/dev/null
+  as_root chown -R rabbitmq:rabbitmq "$mq_dir"
+  as_root rm -f "$mq_dir/rabbitmq.pid"
+  mq_env setsid rabbitmq-server >"$dir/rabbitmq.out" 2>&1 < /dev/null &
+  local server=$!
+  # The pid file appears only once the node has registered; wait for it, then for the boot.
+  for _ in $(seq 1 120); do
+    [ -f "$mq_dir/rabbitmq.pid" ] && break
+    if ! kill -0 "$server" 2>/dev/null; then
+      say "rabbitmq exited while starting:"; tail -5 "$dir/rabbitmq.out" >&2; exit 1
+    fi
+    sleep 0.5
+  done
+  mq_env rabbitmqctl -q -n "$mq_node" wait --timeout 90 "$mq_dir/rabbitmq.pid" >/dev/null
+  say "rabbitmq on 127.0.0.1:$amqp_port"
+}
+
+stop_rabbitmq() {
+  mq_env rabbitmqctl -q -n "$mq_node" stop >/dev/null 2>&1 || true
+}
+
+print_env() {
+  echo "export PRICEACTORS_POSTGRES='Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres'"
+  echo "export PRICEACTORS_RABBITMQ='amqp://guest:guest@127.0.0.1:$amqp_port/'"
+}
+
+as_root mkdir -p "$dir"
+case "${1:-start}" in
+  start) install_missing; start_postgres; start_rabbitmq; print_env ;;
+  stop) stop_rabbitmq; stop_postgres ;;
+  env) print_env ;;
+  start-postgres) install_missing; start_postgres ;;
+  stop-postgres) stop_postgres ;;
+  restart-postgres) stop_postgres; start_postgres ;;
+  start-rabbitmq) install_missing; start_rabbitmq ;;
+  stop-rabbitmq) stop_rabbitmq ;;
+  restart-rabbitmq) stop_rabbitmq; start_rabbitmq ;;
+  *) echo "usage: $0 start|stop|env|start-postgres|stop-postgres|restart-postgres|start-rabbitmq|stop-rabbitmq|restart-rabbitmq" >&2; exit 2 ;;
+esac

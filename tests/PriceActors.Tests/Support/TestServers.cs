@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace PriceActors.Tests.Support;
+
+/// <summary>
+/// The real PostgreSQL and RabbitMQ the integration tests use. <c>scripts/test.sh</c> starts them and
+/// exports <c>PRICEACTORS_POSTGRES</c> and <c>PRICEACTORS_RABBITMQ</c>; when a test run starts without
+/// them (plain <c>dotnet test</c>), the first use runs <c>scripts/servers.sh start</c> itself, which
+/// installs and starts what is missing. Never skipped: a failure to start is a test failure.
+/// </summary>
+public static partial class TestServers
+{
+    private static readonly Lazy<(string Postgres, string RabbitMq)> Settings = new(Resolve);
+
+    /// <summary>Npgsql connection string of the test server's <c>postgres</c> database.</summary>
+    public static string Postgres => Settings.Value.Postgres;
+
+    /// <summary>AMQP URI of the test broker.</summary>
+    public static Uri RabbitMq => new(Settings.Value.RabbitMq);
+
+    /// <summary>Runs <c>scripts/servers.sh</c> with a command such as <c>restart-rabbitmq</c>.</summary>
+    public static void Run(string command)
+    {
+        var (code, output) = Script(command);
+        if (code != 0)
+        {
+            throw new InvalidOperationException($"scripts/servers.sh {command} failed ({code}): {output}");
+        }
+    }
+
+    private static (string, string) Resolve()
+    {
+        var postgres = Environment.GetEnvironmentVariable("PRICEACTORS_POSTGRES");
+        var rabbit = Environment.GetEnvironmentVariable("PRICEACTORS_RABBITMQ");
+        if (string.IsNullOrEmpty(postgres) || string.IsNullOrEmpty(rabbit))
+        {
+            var (code, output) = Script("start");
+            if (code != 0)
+            {
+                throw new InvalidOperationException($"The test servers did not start (scripts/servers.sh start exited {code}): {output}");
+            }
+
+            postgres = ExportOf(output, "PRICEACTORS_POSTGRES");
+            rabbit = ExportOf(output, "PRICEACTORS_RABBITMQ");
+        }
+
+        return (postgres, rabbit);
+    }
+
+    private static string ExportOf(string output, string name) =>
+        Regex.Match(output, $"export {name}='([^']*)'") is { Success: true } m
+            ? m.Groups[1].Value
+            : throw new InvalidOperationException($"scripts/servers.sh did not print {name}: {output}");
+
+    private static (int Code, string Output) Script(string command)
+    {
+        var root = AppContext.BaseDirectory;
+        while (root is not null && !File.Exists(Path.Combine(root, "scripts", "servers.sh")))
+        {
+            root = Path.GetDirectoryName(root);
+        }
+
+        if (root is null)
+        {
+            throw new InvalidOperationException("scripts/servers.sh not found above " + AppContext.BaseDirectory);
+        }
+
+        using var process = Process.Start(new ProcessStartInfo("bash", [Path.Combine(root, "scripts", "servers.sh"), command])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(10)))
+        {
+            process.Kill(entireProcessTree: true);
+            return (-1, "timed out after 10 minutes");
+        }
+
+        return (process.ExitCode, stdout.Result + stderr.Result);
+    }
+}
