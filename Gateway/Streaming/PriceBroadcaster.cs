@@ -35,6 +35,8 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
     private long dropped;
     private long lastDropLog;
     private long sent;
+    private int connectionCount;
+    private int instrumentCount;
 
     /// <summary>Creates the broadcaster and its (still empty) stream subscription.</summary>
     /// <param name="updates">The update stream.</param>
@@ -131,9 +133,6 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
             await subscription.DisposeAsync();
         }
     }
-
-    private int connectionCount;
-    private int instrumentCount;
 
     private Task HandleAsync(Command command) => command switch
     {

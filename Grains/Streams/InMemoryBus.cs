@@ -70,34 +70,14 @@ public sealed class InMemoryBus : ITickStream, IUpdateStream
     /// <inheritdoc/>
     public ValueTask PublishAsync(PriceUpdated update)
     {
-        Interlocked.Increment(ref updatesPublished);
-        if (routes.TryGetValue((update.Exchange, update.Symbol), out var observers))
-        {
-            foreach (var observer in observers)
-            {
-                observer.OnPriceUpdated(update);
-            }
-
-            Interlocked.Add(ref updatesDelivered, observers.Length);
-        }
-
+        Deliver(update.Exchange, update.Symbol, static (o, u) => o.OnPriceUpdated(u), update);
         return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc/>
     public ValueTask PublishAsync(MinuteBarClosed closed)
     {
-        Interlocked.Increment(ref updatesPublished);
-        if (routes.TryGetValue((closed.Bar.Exchange, closed.Bar.Symbol), out var observers))
-        {
-            foreach (var observer in observers)
-            {
-                observer.OnMinuteBarClosed(closed);
-            }
-
-            Interlocked.Add(ref updatesDelivered, observers.Length);
-        }
-
+        Deliver(closed.Bar.Exchange, closed.Bar.Symbol, static (o, c) => o.OnMinuteBarClosed(c), closed);
         return ValueTask.CompletedTask;
     }
 
@@ -133,6 +113,20 @@ public sealed class InMemoryBus : ITickStream, IUpdateStream
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Stopping: what is still queued stays for the next consumer of this process, if any.
+        }
+    }
+
+    private void Deliver<T>(string exchange, string symbol, Action<IUpdateObserver, T> deliver, T item)
+    {
+        Interlocked.Increment(ref updatesPublished);
+        if (routes.TryGetValue((exchange, symbol), out var observers))
+        {
+            foreach (var observer in observers)
+            {
+                deliver(observer, item);
+            }
+
+            Interlocked.Add(ref updatesDelivered, observers.Length);
         }
     }
 
