@@ -33,6 +33,7 @@ public sealed partial class PairActor(
     private long timerMinute = long.MinValue;
     private PriceUpdated? latest;
     private IDisposable? barTimer;
+    private bool storeFailed;
 
     private int MaxClosedBars => (int)Math.Ceiling(settings.WindowLength.TotalMinutes);
 
@@ -62,8 +63,15 @@ public sealed partial class PairActor(
     /// <inheritdoc/>
     public async ValueTask<TicksRecorded> HandleAsync(RecordTicks request)
     {
+        if (storeFailed)
+        {
+            // Memory is ahead of the store: refuse, so the batch is not acknowledged and comes back
+            // to the next activation, which reloads from the store.
+            throw new InvalidOperationException($"Pair {instrument} is reloading after a store failure; the batch must be redelivered.");
+        }
+
         int accepted = 0, duplicates = 0, rejected = 0;
-        EnsureCapacity(request.Ticks.Length);
+        EnsureCapacity(pendingCount + request.Ticks.Length);
         for (var i = 0; i < request.Ticks.Length; i++)
         {
             var tick = request.Ticks.Span[i];
@@ -161,9 +169,22 @@ public sealed partial class PairActor(
 
     private async ValueTask FlushAsync()
     {
-        if (pendingCount > 0)
+        if (pendingCount == 0)
+        {
+            return;
+        }
+
+        try
         {
             await store.AppendTicksAsync(instrument, epoch, pending.AsMemory(0, pendingCount), CancellationToken.None);
+        }
+        catch (Exception error)
+        {
+            StoreFailed(error);
+            throw;
+        }
+        finally
+        {
             pendingCount = 0;
         }
     }
@@ -173,8 +194,28 @@ public sealed partial class PairActor(
         var closed = bar.Close();
         lastClosedMinute = closed.Minute.UtcTicks;
         Remember(closed);
-        await store.SaveBarAsync(closed, CancellationToken.None);
+        try
+        {
+            await store.SaveBarAsync(closed, CancellationToken.None);
+        }
+        catch (Exception error)
+        {
+            StoreFailed(error);
+            throw;
+        }
+
         await updates.PublishAsync(new MinuteBarClosed(closed, epoch));
+    }
+
+    /// <summary>
+    /// A write failed: what this activation holds is ahead of the store. It refuses further batches
+    /// and ends, so the next activation rebuilds from what is durable and redelivery fills the rest.
+    /// </summary>
+    private void StoreFailed(Exception error)
+    {
+        storeFailed = true;
+        LogStoreFailed(error, instrument.Value, sequence);
+        DeactivateOnIdle();
     }
 
     private async ValueTask CloseBarIfDueAsync()
@@ -274,6 +315,10 @@ public sealed partial class PairActor(
     [LoggerMessage(EventId = 2001, Level = LogLevel.Warning,
         Message = "Pair {Instrument} rejected {Rejected} of {Count} ticks: another instrument's, or older than the open minute bar (last closed minute {LastClosedMinuteTicks})")]
     private partial void LogRejected(string instrument, int rejected, int count, long lastClosedMinuteTicks);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Error,
+        Message = "Pair {Instrument} could not write to the store at sequence {Sequence}; it refuses batches and reloads from the store")]
+    private partial void LogStoreFailed(Exception error, string instrument, long sequence);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Information,
         Message = "Pair {Instrument} recovered epoch {Epoch} at sequence {Sequence} with {Ticks} ticks in its window")]

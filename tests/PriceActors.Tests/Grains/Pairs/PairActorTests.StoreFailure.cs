@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Options;
+using PriceActors.Grains;
+using PriceActors.Grains.Storage;
+using PriceActors.Tests.Grains.Storage;
+using PriceActors.Tests.Support;
+
+namespace PriceActors.Tests.Grains.Pairs;
+
+public sealed partial class PairActorTests
+{
+    [Fact]
+    public async Task RecordTicks_StoreFails_RefusesQueuedBatchesThenReloadsAndAcceptsTheRedelivery()
+    {
+        var clock = new ManualTimeProvider(At(10, 0, 0));
+        var store = new OutageStore(new InMemoryStore(Options.Create(new InMemoryStoreOptions())));
+        await using var host = GrainHost.StartPairs(clock, store);
+        var pair = host.Pair(Btc);
+        Tick[] a = [Trade(1, At(10, 0, 1), 100m), Trade(2, At(10, 0, 2), 101m)];
+        Tick[] b = [Trade(3, At(10, 0, 3), 102m)];
+        Tick[] c = [Trade(4, At(10, 0, 4), 103m)];
+        clock.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal(new TicksRecorded(2, 0, 0, 2), await pair.AskAsync(new RecordTicks(a)).WaitAsync(Deadline));
+
+        store.Outage = new TaskCompletionSource();
+        var failed = pair.AskAsync(new RecordTicks(b));
+        var queuedBehind = pair.AskAsync(new RecordTicks(c));
+        store.Outage.SetResult();
+
+        await Assert.ThrowsAsync<IOException>(() => failed.WaitAsync(Deadline));
+        var refusal = await Assert.ThrowsAsync<InvalidOperationException>(() => queuedBehind.WaitAsync(Deadline));
+        Assert.Contains("reloading after a store failure", refusal.Message, StringComparison.Ordinal);
+
+        store.Outage = null;
+        var redeliveredB = await pair.AskAsync(new RecordTicks(b)).WaitAsync(Deadline);
+        var redeliveredC = await pair.AskAsync(new RecordTicks(c)).WaitAsync(Deadline);
+
+        Assert.Equal(new TicksRecorded(1, 0, 0, 3), redeliveredB);
+        Assert.Equal(new TicksRecorded(1, 0, 0, 4), redeliveredC);
+        var stats = await pair.AskAsync(new GetWindowStats(At(10, 0, 0), At(10, 0, 5))).WaitAsync(Deadline);
+        Assert.Equal((4L, 100m, 103m, 103m), (stats.Count, stats.Low, stats.High, stats.Last));
+        Assert.Equal(2, host.Runtime.GetStatistics().Activated);
+    }
+}

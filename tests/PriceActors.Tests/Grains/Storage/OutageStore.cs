@@ -1,0 +1,31 @@
+using PriceActors.Grains;
+using PriceActors.Grains.Storage;
+
+namespace PriceActors.Tests.Grains.Storage;
+
+/// <summary>
+/// An in-memory store that can be taken down: while <see cref="Outage"/> is set, appends wait for it
+/// to complete and then fail as a lost database connection would, writing nothing.
+/// </summary>
+internal sealed class OutageStore(IMarketStore inner) : IMarketStore
+{
+    public TaskCompletionSource? Outage { get; set; }
+
+    public async ValueTask AppendTicksAsync(InstrumentKey instrument, long epoch, ReadOnlyMemory<SequencedTick> ticks, CancellationToken cancellationToken)
+    {
+        if (Outage is { } outage)
+        {
+            await outage.Task;
+            throw new IOException("The database went away.");
+        }
+
+        await inner.AppendTicksAsync(instrument, epoch, ticks, cancellationToken);
+    }
+
+    public ValueTask SaveBarAsync(MinuteBar bar, CancellationToken cancellationToken) => inner.SaveBarAsync(bar, cancellationToken);
+
+    public ValueTask<PairHistory?> LoadAsync(InstrumentKey instrument, DateTimeOffset since, CancellationToken cancellationToken) =>
+        inner.LoadAsync(instrument, since, cancellationToken);
+
+    public StoreStatistics GetStatistics() => inner.GetStatistics();
+}
