@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 
 namespace PriceActors.Tests.Support;
@@ -53,18 +54,23 @@ public static partial class TestServers
             ? m.Groups[1].Value
             : throw new InvalidOperationException($"scripts/servers.sh did not print {name}: {output}");
 
-    private static (int Code, string Output) Script(string command)
+    private static string? RepositoryRootAbove(string? start)
     {
-        var root = AppContext.BaseDirectory;
-        while (root is not null && !File.Exists(Path.Combine(root, "scripts", "servers.sh")))
+        while (start is not null && !File.Exists(Path.Combine(start, "scripts", "servers.sh")))
         {
-            root = Path.GetDirectoryName(root);
+            start = Path.GetDirectoryName(start);
         }
 
-        if (root is null)
-        {
-            throw new InvalidOperationException("scripts/servers.sh not found above " + AppContext.BaseDirectory);
-        }
+        return start;
+    }
+
+    /// <summary>This file's own path, for builds whose output lives outside the repository (--artifacts-path).</summary>
+    private static string SourcePath([CallerFilePath] string path = "") => path;
+
+    private static (int Code, string Output) Script(string command)
+    {
+        var root = RepositoryRootAbove(AppContext.BaseDirectory) ?? RepositoryRootAbove(Path.GetDirectoryName(SourcePath()))
+            ?? throw new InvalidOperationException("scripts/servers.sh not found above " + AppContext.BaseDirectory);
 
         using var process = Process.Start(new ProcessStartInfo("bash", [Path.Combine(root, "scripts", "servers.sh"), command])
         {

@@ -1,0 +1,194 @@
+using System.Threading.Channels;
+using Npgsql;
+
+namespace PriceActors.Silo.Postgres;
+
+/// <summary>
+/// Group commit of tick appends: callers enqueue, one loop writes everything pending in one
+/// transaction — fence check (<c>FOR SHARE</c> on the partitions' owner rows), binary COPY into
+/// <c>ticks</c> (through a staging table and <c>ON CONFLICT DO NOTHING</c> when it meets a duplicate),
+/// <c>pair_state</c> upsert — and completes the callers only after the commit. The queue
+/// is bounded, so callers wait when the database falls behind. A failed flush fails its callers and
+/// drops the connection; the next flush opens a new one, so the writer outlives database restarts.
+/// </summary>
+internal sealed class GroupCommitWriter : IAsyncDisposable
+{
+    private readonly NpgsqlDataSource dataSource;
+    private readonly PostgresOptions settings;
+    private readonly TimeProvider time;
+    private readonly ILogger logger;
+    private readonly Channel<TickAppend> queue;
+    private readonly CancellationTokenSource stopping = new();
+    private readonly Task loop;
+    private NpgsqlConnection? connection;
+    private Task? disposed;
+    private int failures;
+
+    public GroupCommitWriter(NpgsqlDataSource dataSource, PostgresOptions settings, TimeProvider time, ILogger logger)
+    {
+        this.dataSource = dataSource;
+        this.settings = settings;
+        this.time = time;
+        this.logger = logger;
+        queue = Channel.CreateBounded<TickAppend>(new BoundedChannelOptions(settings.MaxPendingAppends)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>Raised after each commit with the ticks accepted and the rows actually inserted (duplicates excluded).</summary>
+    public event Action<long, long>? Committed;
+
+    /// <summary>Queues the append (waiting while the queue is full) and completes when it is committed.</summary>
+    public async ValueTask AppendAsync(TickAppend append, CancellationToken cancellationToken)
+    {
+        await queue.Writer.WriteAsync(append, cancellationToken);
+        await append.Completion.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Stops taking appends, writes what is queued, then closes the connection.</summary>
+    public ValueTask DisposeAsync()
+    {
+        // Idempotent: DI disposes the store once per registration that resolved it.
+        lock (queue)
+        {
+            disposed ??= StopAsync();
+        }
+
+        return new(disposed);
+    }
+
+    private async Task StopAsync()
+    {
+        queue.Writer.TryComplete();
+        await stopping.CancelAsync();
+        await loop;
+        if (connection is not null)
+        {
+            await connection.DisposeAsync();
+        }
+
+        stopping.Dispose();
+    }
+
+    private async Task RunAsync()
+    {
+        var batch = new List<TickAppend>();
+        var full = false;
+        while (await queue.Reader.WaitToReadAsync())
+        {
+            // Gather others for a moment unless a full flush is already waiting; a flush in progress gathers too.
+            if (!full && settings.FlushInterval > TimeSpan.Zero && !stopping.IsCancellationRequested)
+            {
+                try
+                {
+                    await Task.Delay(settings.FlushInterval, time, stopping.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+
+            var count = 0;
+            while (count < settings.MaxTicksPerFlush && queue.Reader.TryRead(out var next))
+            {
+                batch.Add(next);
+                count += next.Ticks.Length;
+            }
+
+            full = count >= settings.MaxTicksPerFlush;
+            await FlushAsync(batch, count);
+            batch.Clear();
+        }
+    }
+
+    private async Task FlushAsync(List<TickAppend> batch, int tickCount)
+    {
+        try
+        {
+            var db = await ConnectAsync();
+            await using var transaction = await db.BeginTransactionAsync();
+            var owners = await TickFlushCommands.ReadOwnersAsync(db, batch);
+            var accepted = new List<TickAppend>(batch.Count);
+            var fenced = new List<TickAppend>();
+            foreach (var append in batch)
+            {
+                (owners.TryGetValue(append.Partition, out var epoch) && epoch == append.Token ? accepted : fenced).Add(append);
+            }
+
+            long inserted = 0, acceptedTicks = 0;
+            if (accepted.Count > 0)
+            {
+                (acceptedTicks, inserted) = await TickFlushCommands.InsertTicksAsync(db, accepted);
+                await TickFlushCommands.UpsertPairStateAsync(db, accepted);
+            }
+
+            await transaction.CommitAsync();
+            Committed?.Invoke(acceptedTicks, inserted);
+            accepted.ForEach(a => a.Commit());
+            foreach (var append in fenced)
+            {
+                append.Fail(new PartitionFencedException(append.Partition, append.Token, owners.TryGetValue(append.Partition, out var e) ? e : null));
+            }
+
+            if (fenced.Count > 0)
+            {
+                PostgresStoreLog.AppendsFenced(logger, fenced.Count, string.Join(",", fenced.Select(a => a.Partition).Distinct()));
+            }
+
+            if (failures > 0)
+            {
+                PostgresStoreLog.FlushRecovered(logger, failures);
+                failures = 0;
+            }
+        }
+        catch (Exception error)
+        {
+            failures++;
+            PostgresStoreLog.FlushFailed(logger, error, batch.Count, tickCount, batch.Select(a => a.Instrument).Distinct().Count());
+            await DropConnectionAsync();
+            batch.ForEach(a => a.Fail(error));
+        }
+    }
+
+    private async ValueTask<NpgsqlConnection> ConnectAsync()
+    {
+        if (connection is { State: System.Data.ConnectionState.Open })
+        {
+            return connection;
+        }
+
+        await DropConnectionAsync();
+        var opened = await dataSource.OpenConnectionAsync();
+        try
+        {
+            await TickFlushCommands.CreateStagingAsync(opened);
+        }
+        catch
+        {
+            await opened.DisposeAsync();
+            throw;
+        }
+
+        return connection = opened;
+    }
+
+    private async ValueTask DropConnectionAsync()
+    {
+        if (connection is not null)
+        {
+            var broken = connection;
+            connection = null;
+            try
+            {
+                await broken.DisposeAsync();
+            }
+            catch (Exception)
+            {
+                // Closing a connection the server already dropped may throw; it is gone either way.
+            }
+        }
+    }
+}

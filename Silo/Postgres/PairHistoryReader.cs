@@ -1,0 +1,106 @@
+using Npgsql;
+using PriceActors.Grains;
+using PriceActors.Grains.Storage;
+
+namespace PriceActors.Silo.Postgres;
+
+/// <summary>Reads what a new activation of a pair needs: its position, its ticks and bars since a time.</summary>
+internal static class PairHistoryReader
+{
+    private const string StateSql = """
+        SELECT epoch, last_sequence, last_trade_id, last_price, last_quantity,
+               last_exchange_time, last_receive_time, last_exchange_time_100ns, last_receive_time_100ns
+        FROM pair_state WHERE exchange = $1 AND symbol = $2
+        """;
+
+    // The bound is truncated to microseconds like the stored times; ticks just before the exact bound are dropped below.
+    private const string TicksSql = """
+        SELECT sequence, trade_id, price, quantity, exchange_time, receive_time, exchange_time_100ns, receive_time_100ns
+        FROM ticks WHERE exchange = $1 AND symbol = $2 AND exchange_time >= $3
+        ORDER BY sequence
+        """;
+
+    private const string BarsSql = """
+        SELECT "timestamp", open_price, max_price, min_price, close_price, average_price, vwap,
+               trade_count, volume, last_sequence, closed
+        FROM minute_bars WHERE exchange = $1 AND pair_name = $2 AND "timestamp" >= $3
+        ORDER BY "timestamp"
+        """;
+
+    public static async Task<PairHistory?> ReadAsync(NpgsqlDataSource dataSource, InstrumentKey instrument, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        await using var batch = dataSource.CreateBatch();
+        foreach (var sql in (ReadOnlySpan<string>)[StateSql, TicksSql, BarsSql])
+        {
+            var command = new NpgsqlBatchCommand(sql);
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = instrument.Exchange });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = instrument.Symbol });
+            if (!ReferenceEquals(sql, StateSql))
+            {
+                command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = TickTime.Microseconds(since) });
+            }
+
+            batch.BatchCommands.Add(command);
+        }
+
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        (long Epoch, long Sequence, long TradeId, SequencedTick Last)? state = null;
+        if (await reader.ReadAsync(cancellationToken))
+        {
+            var last = new Tick(
+                instrument,
+                reader.GetDecimal(3),
+                reader.GetDecimal(4),
+                reader.GetInt64(2),
+                TickTime.Join(reader.GetDateTime(5), reader.GetInt16(7)),
+                TickTime.Join(reader.GetDateTime(6), reader.GetInt16(8)));
+            state = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), new SequencedTick(reader.GetInt64(1), last));
+        }
+
+        await reader.NextResultAsync(cancellationToken);
+        var ticks = new List<SequencedTick>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var tick = new Tick(
+                instrument,
+                reader.GetDecimal(2),
+                reader.GetDecimal(3),
+                reader.GetInt64(1),
+                TickTime.Join(reader.GetDateTime(4), reader.GetInt16(6)),
+                TickTime.Join(reader.GetDateTime(5), reader.GetInt16(7)));
+            if (tick.ExchangeTime >= since)
+            {
+                ticks.Add(new SequencedTick(reader.GetInt64(0), tick));
+            }
+        }
+
+        await reader.NextResultAsync(cancellationToken);
+        var bars = new List<MinuteBar>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            bars.Add(new MinuteBar(
+                instrument.Exchange,
+                instrument.Symbol,
+                new DateTimeOffset(reader.GetDateTime(0), TimeSpan.Zero),
+                reader.GetDecimal(1),
+                reader.GetDecimal(2),
+                reader.GetDecimal(3),
+                reader.GetDecimal(4),
+                reader.GetDecimal(5),
+                reader.GetDecimal(6),
+                reader.GetInt64(7),
+                reader.GetDecimal(8),
+                reader.GetInt64(9),
+                reader.GetBoolean(10)));
+        }
+
+        if (state is null && ticks.Count == 0 && bars.Count == 0)
+        {
+            return null;
+        }
+
+        return state is { } s
+            ? new PairHistory(s.Epoch, s.Sequence, s.TradeId, s.Last, ticks, bars)
+            : new PairHistory(0, 0, 0, null, ticks, bars);
+    }
+}

@@ -1,0 +1,34 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using PriceActors.Grains.Storage;
+using PriceActors.Silo.Health;
+
+namespace PriceActors.Silo.Postgres;
+
+/// <summary>Adds the PostgreSQL store to a silo.</summary>
+public static class PostgresServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the <see cref="PostgresOptions"/> (section <c>Postgres</c>, validated at start), the data source,
+    /// the schema migrator (a hosted service, so the schema is current before the services added after it
+    /// start), the partition fence, <see cref="PostgresStore"/> as <see cref="IMarketStore"/>, the tick
+    /// retention service and the <c>postgres</c> readiness check. Replaces an <see cref="IMarketStore"/>
+    /// added before; one added later with TryAdd (the embedded silo's) is skipped.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    public static IServiceCollection AddPostgresStore(this IServiceCollection services)
+    {
+        services.AddOptions<PostgresOptions>().BindConfiguration(PostgresOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => NpgsqlDataSource.Create(sp.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString));
+        services.AddSingleton<SchemaMigrator>();
+        services.AddHostedService(sp => sp.GetRequiredService<SchemaMigrator>());
+        services.TryAddSingleton<IPartitionFence, PartitionFence>();
+        services.TryAddSingleton<PostgresStore>();
+        services.Replace(ServiceDescriptor.Singleton<IMarketStore>(sp => sp.GetRequiredService<PostgresStore>()));
+        services.AddHostedService<TickRetentionService>();
+        services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres", tags: ["ready"]);
+        return services;
+    }
+}

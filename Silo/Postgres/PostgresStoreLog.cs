@@ -1,0 +1,29 @@
+namespace PriceActors.Silo.Postgres;
+
+/// <summary>Log messages of the PostgreSQL store (event ids 5001-5099).</summary>
+internal static partial class PostgresStoreLog
+{
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Warning,
+        Message = "Tick flush of {Appends} appends ({Ticks} ticks, {Instruments} instruments) failed; callers get the error and the writer carries on")]
+    public static partial void FlushFailed(ILogger logger, Exception error, int appends, int ticks, int instruments);
+
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Warning,
+        Message = "Refused {Appends} appends to fenced partitions {Partitions}: another silo owns them now")]
+    public static partial void AppendsFenced(ILogger logger, int appends, string partitions);
+
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Information,
+        Message = "Tick retention: created {Created} daily partitions up to {LastDay}, dropped {Dropped} before {Cutoff}")]
+    public static partial void RetentionEnforced(ILogger logger, int created, DateOnly lastDay, int dropped, DateOnly cutoff);
+
+    [LoggerMessage(EventId = 5004, Level = LogLevel.Warning, Message = "Tick retention failed; next attempt in {Interval}")]
+    public static partial void RetentionFailed(ILogger logger, Exception error, TimeSpan interval);
+
+    [LoggerMessage(EventId = 5005, Level = LogLevel.Information, Message = "Applied schema migration {Version} {Name}")]
+    public static partial void MigrationApplied(ILogger logger, int version, string name);
+
+    [LoggerMessage(EventId = 5006, Level = LogLevel.Information, Message = "Schema is at version {Version} ({Applied} migrations applied now)")]
+    public static partial void SchemaReady(ILogger logger, int version, int applied);
+
+    [LoggerMessage(EventId = 5007, Level = LogLevel.Warning, Message = "The tick writer recovered after {Failures} failed flushes")]
+    public static partial void FlushRecovered(ILogger logger, int failures);
+}

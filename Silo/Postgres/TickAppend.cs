@@ -1,0 +1,27 @@
+using PriceActors.Grains;
+using PriceActors.Grains.Storage;
+
+namespace PriceActors.Silo.Postgres;
+
+/// <summary>One caller's ticks waiting for the group commit, with the fence token it was written under.</summary>
+internal sealed class TickAppend(InstrumentKey instrument, long epoch, int partition, long token, SequencedTick[] ticks)
+{
+    private readonly TaskCompletionSource done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public InstrumentKey Instrument { get; } = instrument;
+
+    public long Epoch { get; } = epoch;
+
+    public int Partition { get; } = partition;
+
+    public long Token { get; } = token;
+
+    public SequencedTick[] Ticks { get; } = ticks;
+
+    /// <summary>Completes when the ticks are committed, fails when they were not.</summary>
+    public Task Completion => done.Task;
+
+    public void Commit() => done.TrySetResult();
+
+    public void Fail(Exception error) => done.TrySetException(error);
+}

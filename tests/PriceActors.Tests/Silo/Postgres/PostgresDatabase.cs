@@ -1,0 +1,102 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using PriceActors.Grains.Streams;
+using PriceActors.Silo.Postgres;
+using PriceActors.Tests.Support;
+
+namespace PriceActors.Tests.Silo.Postgres;
+
+/// <summary>
+/// A database of its own on the test server, created fresh (optionally migrated) and dropped at the
+/// end, so test classes never see each other's rows. Use as a class fixture or create one per test.
+/// </summary>
+public sealed class PostgresDatabase : IAsyncLifetime, IAsyncDisposable
+{
+    private readonly bool migrate;
+
+    public PostgresDatabase()
+        : this(migrate: true)
+    {
+    }
+
+    private PostgresDatabase(bool migrate)
+    {
+        this.migrate = migrate;
+        Name = "pa_test_" + Guid.NewGuid().ToString("N")[..16];
+        ConnectionString = new NpgsqlConnectionStringBuilder(TestServers.Postgres) { Database = Name }.ConnectionString;
+        DataSource = NpgsqlDataSource.Create(ConnectionString);
+    }
+
+    public string Name { get; }
+
+    // Unpooled: a pooled admin connection may have been killed by a server restart in between.
+    private static string Admin => new NpgsqlConnectionStringBuilder(TestServers.Postgres) { Pooling = false }.ConnectionString;
+
+    public string ConnectionString { get; }
+
+    public NpgsqlDataSource DataSource { get; }
+
+    public static async Task<PostgresDatabase> CreateAsync(bool migrate)
+    {
+        var database = new PostgresDatabase(migrate);
+        await database.InitializeAsync();
+        return database;
+    }
+
+    public async Task InitializeAsync()
+    {
+        await using (var admin = new NpgsqlConnection(Admin))
+        {
+            await admin.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {Name}", admin);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        if (migrate)
+        {
+            await new SchemaMigrator(DataSource, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        await DataSource.DisposeAsync();
+        await using var admin = new NpgsqlConnection(Admin);
+        await admin.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)", admin);
+        await drop.ExecuteNonQueryAsync();
+    }
+
+    ValueTask IAsyncDisposable.DisposeAsync() => new(DisposeAsync());
+
+    public PostgresStore CreateStore(IPartitionFence fence, Action<PostgresOptions>? configure = null, TimeProvider? time = null)
+    {
+        var options = new PostgresOptions { ConnectionString = ConnectionString, FlushInterval = TimeSpan.FromMilliseconds(1) };
+        configure?.Invoke(options);
+        return new PostgresStore(
+            DataSource,
+            fence,
+            Options.Create(options),
+            Options.Create(new StreamOptions()),
+            time ?? TimeProvider.System,
+            NullLogger<PostgresStore>.Instance);
+    }
+
+    public async Task<T> ScalarAsync<T>(string sql, params object[] arguments)
+    {
+        await using var command = DataSource.CreateCommand(sql);
+        foreach (var argument in arguments)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = argument });
+        }
+
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
+    public async Task ExecuteAsync(string sql)
+    {
+        await using var command = DataSource.CreateCommand(sql);
+        await command.ExecuteNonQueryAsync();
+    }
+}

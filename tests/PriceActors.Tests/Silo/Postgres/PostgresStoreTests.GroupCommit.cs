@@ -1,0 +1,50 @@
+using PriceActors.Grains;
+using PriceActors.Grains.Streams;
+
+namespace PriceActors.Tests.Silo.Postgres;
+
+public sealed partial class PostgresStoreTests
+{
+    [Fact]
+    public async Task AppendTicksAsync_WriterStalledAndQueueFull_CallerWaitsNothingCompletesBeforeCommit()
+    {
+        var instrument = InstrumentKey.Parse("test:BOUNDED");
+        var partition = PartitionMap.PartitionOf(instrument, new StreamOptions().PartitionCount);
+        var (owner, fence) = await OwnerAsync(instrument);
+        await owner.DisposeAsync();
+        await using var store = database.CreateStore(fence, o => o.MaxPendingAppends = 1);
+        var ticks = Ticks(instrument, Today.AddHours(8), 1, 3);
+
+        // Another session holds the fence row exclusively, so the writer's fence check waits inside its flush.
+        await using var blocker = await database.DataSource.OpenConnectionAsync();
+        await using var transaction = await blocker.BeginTransactionAsync();
+        await using (var lockRow = new Npgsql.NpgsqlCommand($"SELECT 1 FROM partition_owners WHERE partition = {partition} FOR UPDATE", blocker, transaction))
+        {
+            await lockRow.ExecuteScalarAsync();
+        }
+
+        var first = store.AppendTicksAsync(instrument, 1, ticks[..1], CancellationToken.None).AsTask();
+        await WaitUntilAsync(async () => await database.ScalarAsync<long>(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'") == 1);
+        var second = store.AppendTicksAsync(instrument, 1, ticks[1..2], CancellationToken.None).AsTask();
+        using var giveUp = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+        var third = store.AppendTicksAsync(instrument, 1, ticks[2..], giveUp.Token).AsTask();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => third); // the writer is stuck and the queue full: never queued
+        Assert.False(first.IsCompleted, "completed before its transaction could commit");
+        Assert.False(second.IsCompleted);
+        await transaction.RollbackAsync();
+        await Task.WhenAll(first, second).WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(ticks[..2], (await store.LoadAsync(instrument, Today, CancellationToken.None))!.Ticks);
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not reached within 20 s");
+            await Task.Delay(10);
+        }
+    }
+}
