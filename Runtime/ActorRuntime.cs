@@ -109,6 +109,26 @@ public sealed class ActorRuntime : IActorClient, IActorTransport, IAsyncDisposab
         [.. activations.Keys.Where(id => id.Type == typeName).Select(id => id.Key)];
 
     /// <summary>
+    /// Deactivates the active actors whose address matches, after what is already queued for them,
+    /// and waits until they have (e.g. when a partition moves to another silo). A message sent to one
+    /// of them meanwhile activates it afresh once it has ended.
+    /// </summary>
+    /// <param name="predicate">Which actors.</param>
+    /// <param name="cancellationToken">Gives up waiting.</param>
+    /// <returns>How many were deactivated.</returns>
+    public async Task<int> DeactivateWhereAsync(Func<ActorId, bool> predicate, CancellationToken cancellationToken = default)
+    {
+        var ending = activations.Values.Where(a => predicate(a.Id)).ToArray();
+        foreach (var activation in ending)
+        {
+            activation.Close(DeactivationReason.Requested);
+        }
+
+        await Task.WhenAll(ending.Select(a => a.Ended)).WaitAsync(cancellationToken);
+        return ending.Length;
+    }
+
+    /// <summary>
     /// Stops accepting messages, lets every actor finish what is queued and deactivate, and waits
     /// for that up to <see cref="ActorRuntimeOptions.ShutdownTimeout"/>.
     /// </summary>
