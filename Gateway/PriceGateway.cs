@@ -1,6 +1,7 @@
 using PriceActors.Gateway.Api;
 using PriceActors.Gateway.Dashboard;
 using PriceActors.Gateway.Hosting;
+using PriceActors.Silo.Hosting;
 using PriceActors.Gateway.Streaming;
 
 namespace PriceActors.Gateway;

@@ -1,4 +1,4 @@
-using PriceActors.Gateway.Hosting;
+using PriceActors.Silo.Hosting;
 
 namespace PriceActors.Gateway.Streaming;
 

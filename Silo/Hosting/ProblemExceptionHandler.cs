@@ -1,7 +1,8 @@
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
 using PriceActors.Runtime;
 
-namespace PriceActors.Gateway.Hosting;
+namespace PriceActors.Silo.Hosting;
 
 /// <summary>
 /// Maps what escapes an endpoint to a problem body: an actor that cannot answer is 503 (try again),

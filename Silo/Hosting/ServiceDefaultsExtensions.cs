@@ -1,9 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace PriceActors.Gateway.Hosting;
+namespace PriceActors.Silo.Hosting;
 
 /// <summary>What every PriceActors process shares: JSON console logs, problem-details errors, health endpoints, graceful shutdown.</summary>
 public static class ServiceDefaultsExtensions
