@@ -1,0 +1,93 @@
+using System.Buffers.Binary;
+using System.Text;
+using PriceActors.Grains;
+
+namespace PriceActors.Silo.RabbitMq;
+
+/// <summary>Reads what <see cref="BodyWriter"/> wrote; every malformed input ends in a <see cref="FormatException"/> saying where.</summary>
+internal ref struct BodyReader(ReadOnlySpan<byte> body, string kind)
+{
+    private readonly ReadOnlySpan<byte> body = body;
+    private readonly string kind = kind;
+    private int position;
+
+    public readonly int Remaining => body.Length - position;
+
+    public byte ReadByte() => Take(1)[0];
+
+    public int ReadInt32() => BinaryPrimitives.ReadInt32LittleEndian(Take(4));
+
+    public long ReadInt64() => BinaryPrimitives.ReadInt64LittleEndian(Take(8));
+
+    /// <summary>Reads a count and checks the rest of the body can hold that many items of at least <paramref name="minItemSize"/> bytes.</summary>
+    public int ReadCount(int minItemSize, string what)
+    {
+        var count = ReadInt32();
+        if (count < 0 || (long)count * minItemSize > Remaining)
+        {
+            throw Malformed($"{what} count {count} does not fit the {Remaining} bytes left");
+        }
+
+        return count;
+    }
+
+    public decimal ReadDecimal()
+    {
+        Span<int> bits = [ReadInt32(), ReadInt32(), ReadInt32(), ReadInt32()];
+        try
+        {
+            return new decimal(bits);
+        }
+        catch (ArgumentException)
+        {
+            throw Malformed("invalid decimal");
+        }
+    }
+
+    public DateTimeOffset ReadTime()
+    {
+        var ticks = ReadInt64();
+        if (ticks < DateTimeOffset.MinValue.UtcTicks || ticks > DateTimeOffset.MaxValue.UtcTicks)
+        {
+            throw Malformed($"time {ticks} out of range");
+        }
+
+        return new DateTimeOffset(ticks, TimeSpan.Zero);
+    }
+
+    public InstrumentKey ReadInstrument()
+    {
+        var exchange = ReadShortString();
+        var symbol = ReadShortString();
+        return InstrumentKey.TryCreate(exchange, symbol, out var key, out var error) ? key : throw Malformed(error);
+    }
+
+    public readonly void ExpectEnd()
+    {
+        if (Remaining != 0)
+        {
+            throw Malformed($"{Remaining} unexpected trailing bytes");
+        }
+    }
+
+    public readonly FormatException Malformed(string reason) =>
+        new($"Malformed {kind} message at byte {position} of {body.Length}: {reason}.");
+
+    private string ReadShortString()
+    {
+        var length = ReadByte();
+        return Encoding.ASCII.GetString(Take(length));
+    }
+
+    private ReadOnlySpan<byte> Take(int count)
+    {
+        if (count > Remaining)
+        {
+            throw Malformed($"needs {count} more bytes, {Remaining} left");
+        }
+
+        var span = body.Slice(position, count);
+        position += count;
+        return span;
+    }
+}

@@ -1,0 +1,83 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace PriceActors.Silo.RabbitMq;
+
+/// <summary>Settings of the RabbitMQ bus (cluster mode), bound from the <c>RabbitMq</c> section.</summary>
+public sealed class RabbitMqOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string Section = "RabbitMq";
+
+    /// <summary>AMQP URI of the broker, e.g. <c>amqp://guest:guest@localhost:5672/</c>. Required.</summary>
+    [Required]
+    public Uri? Uri { get; set; }
+
+    /// <summary>
+    /// Prefix of every queue and exchange name, so several systems (or tests) can share one broker.
+    /// Default <c>priceactors</c>; 1 to 64 letters, digits, '.', '_' or '-'.
+    /// </summary>
+    [Required]
+    [RegularExpression("^[A-Za-z0-9._-]{1,64}$")]
+    public string Prefix { get; set; } = "priceactors";
+
+    /// <summary>
+    /// AMQP heartbeat. Default 5 s; 1 s to 60 s. Short on purpose: a frozen owner keeps its partitions
+    /// until two heartbeats are missed, so this bounds how long a partition can stall.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:01:00")]
+    public TimeSpan Heartbeat { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often the client tries to reconnect while the broker is down. Default 2 s; 100 ms to 1 minute.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan NetworkRecoveryInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Unacknowledged tick messages the broker pushes ahead to a partition's consumer. Default 4; 1 to 1000.
+    /// Small, because prefetched messages are what a frozen or departing owner still holds.
+    /// </summary>
+    [Range(1, 1000)]
+    public ushort PrefetchPerPartition { get; set; } = 4;
+
+    /// <summary>
+    /// Most ticks packed into one tick message. Default 50; 1 to 10,000. Batching is the main throughput
+    /// lever: the broker moves messages, not ticks.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int TicksPerMessage { get; set; } = 50;
+
+    /// <summary>
+    /// How long the tick publisher waits for more ticks when it has less than one full message.
+    /// Default 2 ms; 0 to 1 s. Trades a little latency for fuller messages.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
+    public TimeSpan PublishFlushInterval { get; set; } = TimeSpan.FromMilliseconds(2);
+
+    /// <summary>Tick messages published and not yet confirmed by the broker at a time. Default 256; 1 to 10,000.</summary>
+    [Range(1, 10_000)]
+    public int MaxUnconfirmedMessages { get; set; } = 256;
+
+    /// <summary>
+    /// Ticks buffered or unconfirmed before publishers wait (back-pressure, also while the broker is down).
+    /// Default 200,000; 1 to 100,000,000. A single batch larger than this is still accepted when nothing else waits.
+    /// </summary>
+    [Range(1, 100_000_000)]
+    public int MaxBufferedTicks { get; set; } = 200_000;
+
+    /// <summary>How often buffered updates are flushed to the update exchange, one message per instrument. Default 5 ms; 1 ms to 1 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:00:01")]
+    public TimeSpan UpdateFlushInterval { get; set; } = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>
+    /// Updates buffered for the next flush before new ones are dropped and counted (clients see the gap
+    /// in the sequence). Default 100,000; 1 to 10,000,000.
+    /// </summary>
+    [Range(1, 10_000_000)]
+    public int MaxBufferedUpdates { get; set; } = 100_000;
+
+    /// <summary>
+    /// Messages a gateway's queue holds before the broker drops the oldest, so a stalled gateway cannot
+    /// grow the broker's memory. Default 100,000; 1 to 10,000,000.
+    /// </summary>
+    [Range(1, 10_000_000)]
+    public int SubscriptionQueueMaxLength { get; set; } = 100_000;
+}
