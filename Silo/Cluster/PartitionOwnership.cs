@@ -1,0 +1,97 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using PriceActors.Grains;
+using PriceActors.Grains.Streams;
+using PriceActors.Runtime;
+using PriceActors.Silo.Membership;
+using PriceActors.Silo.Postgres;
+using PriceActors.Silo.RabbitMq;
+
+namespace PriceActors.Silo.Cluster;
+
+/// <summary>
+/// What a silo does when the broker makes it a partition's active consumer, or takes that away:
+/// on acquiring, it drops any stale activation of the partition's pairs and claims the partition's
+/// fence (so a previous owner that froze can no longer write); on releasing, it forgets the token and
+/// deactivates the partition's pairs, whose state the next owner rebuilds from PostgreSQL. The owned
+/// partitions go into the membership heartbeats.
+/// </summary>
+public sealed partial class PartitionOwnership : IPartitionLifecycle
+{
+    private static readonly string PairType = ActorTypeAttribute.NameOf(typeof(IPairActor));
+    private readonly ConcurrentDictionary<int, long> owned = new();
+    private readonly IPartitionFence fence;
+    private readonly ActorRuntime runtime;
+    private readonly SiloIdentity silo;
+    private readonly int partitionCount;
+    private readonly ILogger<PartitionOwnership> logger;
+
+    /// <summary>Creates the lifecycle.</summary>
+    /// <param name="fence">The partition fence.</param>
+    /// <param name="runtime">This silo's actors.</param>
+    /// <param name="silo">This silo.</param>
+    /// <param name="streams">The partition count.</param>
+    /// <param name="logger">Where ownership changes are logged.</param>
+    public PartitionOwnership(IPartitionFence fence, ActorRuntime runtime, SiloIdentity silo, IOptions<StreamOptions> streams, ILogger<PartitionOwnership> logger)
+    {
+        this.fence = fence;
+        this.runtime = runtime;
+        this.silo = silo;
+        this.logger = logger;
+        partitionCount = streams.Value.PartitionCount;
+    }
+
+    /// <summary>The partitions this silo owns now, with their owner epochs.</summary>
+    public IReadOnlyDictionary<int, long> Owned => owned;
+
+    /// <inheritdoc/>
+    public async ValueTask OnAcquiredAsync(int partition)
+    {
+        await DeactivatePairsAsync(partition);
+        var epoch = await ClaimWithRetryAsync(partition);
+        owned[partition] = epoch;
+        LogAcquired(silo.Id, partition, epoch);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask OnReleasedAsync(int partition)
+    {
+        fence.Release(partition);
+        owned.TryRemove(partition, out _);
+        var deactivated = await DeactivatePairsAsync(partition);
+        LogReleased(silo.Id, partition, deactivated);
+    }
+
+    private async ValueTask<long> ClaimWithRetryAsync(int partition)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await fence.ClaimAsync(partition, silo.Id, CancellationToken.None);
+            }
+            catch (Exception error) when (attempt < 5 && error is NpgsqlException or TimeoutException)
+            {
+                // Without the claim every write of the partition is refused; a short outage is worth waiting out.
+                LogClaimRetry(error, partition, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));
+            }
+        }
+    }
+
+    private Task<int> DeactivatePairsAsync(int partition) =>
+        runtime.DeactivateWhereAsync(id =>
+            id.Type == PairType
+            && InstrumentKey.TryParse(id.Key, out var instrument, out _)
+            && PartitionMap.PartitionOf(instrument, partitionCount) == partition);
+
+    [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "Silo {SiloId} owns partition {Partition} (owner epoch {Epoch})")]
+    private partial void LogAcquired(string siloId, int partition, long epoch);
+
+    [LoggerMessage(EventId = 7002, Level = LogLevel.Information, Message = "Silo {SiloId} released partition {Partition}; {Deactivated} pairs deactivated")]
+    private partial void LogReleased(string siloId, int partition, int deactivated);
+
+    [LoggerMessage(EventId = 7003, Level = LogLevel.Warning, Message = "Claiming partition {Partition} failed (attempt {Attempt}); retrying")]
+    private partial void LogClaimRetry(Exception error, int partition, int attempt);
+}
