@@ -1,8 +1,8 @@
 using PriceActors.Gateway.Api;
 using PriceActors.Gateway.Dashboard;
 using PriceActors.Gateway.Hosting;
-using PriceActors.Silo.Hosting;
 using PriceActors.Gateway.Streaming;
+using PriceActors.Silo.Hosting;
 
 namespace PriceActors.Gateway;
 

@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using PriceActors.Grains;
+using PriceActors.Grains.Feeds;
+using PriceActors.Grains.Instruments;
+using PriceActors.Grains.Pairs;
+using PriceActors.Grains.Streams;
+using PriceActors.Runtime.Hosting;
+using PriceActors.Silo.Feeds;
+using PriceActors.Silo.Health;
+using PriceActors.Silo.Membership;
+using PriceActors.Silo.Postgres;
+using PriceActors.Silo.RabbitMq;
+
+namespace PriceActors.Silo.Cluster;
+
+/// <summary>Adds a cluster silo to a host.</summary>
+public static class ClusterSiloServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the silo of cluster mode: the actor runtime with the pair and feed actors, the PostgreSQL
+    /// store with the schema migrator and partition fence, membership, the RabbitMQ tick and update
+    /// streams with partition ownership, the durable tick consumer and (unless <c>Cluster:RunFeeds</c> is
+    /// false) the feed election. Hosted services start in this order and stop in reverse: feeds first,
+    /// then the partitions are handed over, then membership, then the actors.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configuration">The configuration, read for <c>Cluster:RunFeeds</c>.</param>
+    public static IServiceCollection AddClusterSilo(this IServiceCollection services, IConfiguration configuration)
+    {
+        var cluster = configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
+        services.AddActorRuntime()
+            .AddActor<IPairActor, PairActor>()
+            .AddActor<IExchangeFeedActor, ExchangeFeedActor>();
+        services.AddOptions<PairActorOptions>().BindConfiguration(PairActorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SyntheticFeedOptions>()
+            .BindConfiguration(SyntheticFeedOptions.Section)
+            .PostConfigure(o => o.ApplyDefaults())
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton<IInstrumentCatalog, ConfiguredInstrumentCatalog>();
+
+        services.AddPostgresStore();
+        services.AddMembership();
+        services.TryAddSingleton<PartitionOwnership>();
+        services.Replace(ServiceDescriptor.Singleton<IPartitionLifecycle>(sp => sp.GetRequiredService<PartitionOwnership>()));
+        services.AddRabbitMqBus();
+        services.AddHostedService<OwnedPartitionsReporter>();
+        services.AddHostedService<ClusterTickConsumer>();
+        if (cluster.RunFeeds)
+        {
+            services.AddFeedElection();
+        }
+
+        services.AddHealthChecks().AddCheck<ActorRuntimeHealthCheck>("actors", tags: ["ready"]);
+        return services;
+    }
+}

@@ -1,0 +1,28 @@
+namespace PriceActors.Silo.Hosting;
+
+/// <summary>The silo's <c>--help</c> text: how to run it and the settings that matter.</summary>
+internal static class SiloHelp
+{
+    public const string Text = """
+        PriceActors silo (cluster mode): owns a share of the tick partitions, runs elected feeds.
+
+        usage: dotnet PriceActors.Silo.dll [--setting value ...]     (or the same as environment variables, ':' -> '__')
+
+        required
+          --Postgres:ConnectionString "Host=...;Port=5432;Username=...;Database=..."
+          --RabbitMq:Uri amqp://user:password@host:5672/
+
+        common (defaults)
+          --urls http://127.0.0.1:5090        health endpoints: /health, /health/ready, /health/live
+          --Streams:PartitionCount 16         every process of a cluster must agree
+          --Pairs:WindowLength 00:15:00
+          --Cluster:RunFeeds true             take part in the feed election
+          --Feeds:Synthetic:Exchanges:0 binance ...   (see README for the feed settings)
+          --Feeds:Election:LeaseDuration 00:00:10
+          --Membership:HeartbeatInterval 00:00:02 --Membership:DeadAfter 00:00:10
+          --RabbitMq:Prefix priceactors       names of queues and exchanges
+          --Postgres:TickRetention 7          days of raw ticks kept
+
+        Every setting, its default and range is documented on its options class (README: Configuration).
+        """;
+}

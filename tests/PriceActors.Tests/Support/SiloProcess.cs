@@ -1,0 +1,70 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace PriceActors.Tests.Support;
+
+/// <summary>A cluster silo in its own process, as an operator runs it; killed with SIGKILL or stopped with SIGTERM.</summary>
+public sealed class SiloProcess : IAsyncDisposable
+{
+    private readonly Process process;
+    private readonly TaskCompletionSource<Uri> listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private SiloProcess(IEnumerable<string> arguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, WorkingDirectory = AppContext.BaseDirectory };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "PriceActors.Silo.dll"));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => OnLine(e.Data);
+    }
+
+    public ConcurrentQueue<string> Log { get; } = new();
+
+    public int ProcessId => process.Id;
+
+    public bool HasExited => process.HasExited;
+
+    /// <summary>Starts a silo on a free port and waits until it listens.</summary>
+    public static async Task<SiloProcess> StartAsync(params string[] settings)
+    {
+        var silo = new SiloProcess(["--urls", "http://127.0.0.1:0", .. settings]);
+        silo.process.Start();
+        silo.process.BeginOutputReadLine();
+        await silo.listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        return silo;
+    }
+
+    /// <summary>kill -9: no shutdown code runs, connections drop, nothing is acknowledged or flushed.</summary>
+    public void Kill() => process.Kill(entireProcessTree: true);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+
+        process.Dispose();
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        Log.Enqueue(line);
+        if (line.Contains("Now listening on", StringComparison.Ordinal))
+        {
+            using var json = JsonDocument.Parse(line);
+            listening.TrySetResult(new Uri(json.RootElement.GetProperty("State").GetProperty("address").GetString()!));
+        }
+    }
+}
