@@ -122,9 +122,22 @@ internal sealed class PartitionConsumer(
                 }
             }
 
-            foreach (var batch in batches)
+            // Hand every run to the handler at once, in order: the pair actors' mailboxes keep each
+            // instrument's order, and the runs of one message then share a group commit instead of
+            // waiting for one each. Failed runs are retried in message order; a run queued behind a
+            // failed one of the same pair fails too (the pair refuses batches after a store failure),
+            // so no later run of an instrument can be made durable before an earlier one.
+            var attempts = new Task[batches.Count];
+            for (var i = 0; i < batches.Count; i++)
             {
-                if (!await RetryAsync(() => handler(batch, stopping), "handling a batch"))
+                attempts[i] = InvokeAsync(batches[i]);
+            }
+
+            await Task.WhenAll(attempts).ContinueWith(static _ => { }, TaskScheduler.Default);
+            for (var i = 0; i < batches.Count; i++)
+            {
+                var batch = batches[i];
+                if (!attempts[i].IsCompletedSuccessfully && !await RetryAsync(() => handler(batch, stopping), "handling a batch"))
                 {
                     return;
                 }
@@ -137,6 +150,18 @@ internal sealed class PartitionConsumer(
         finally
         {
             inFlight.Release();
+        }
+    }
+
+    private Task InvokeAsync(TickBatch batch)
+    {
+        try
+        {
+            return handler(batch, stopping).AsTask();
+        }
+        catch (Exception error)
+        {
+            return Task.FromException(error);
         }
     }
 

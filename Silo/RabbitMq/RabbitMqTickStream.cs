@@ -13,6 +13,8 @@ namespace PriceActors.Silo.RabbitMq;
 /// </summary>
 public sealed class RabbitMqTickStream : ITickStream, IAsyncDisposable
 {
+    private int disposed;
+
     private readonly RabbitMqConnection connection;
     private readonly IPartitionLifecycle lifecycle;
     private readonly RabbitMqStatistics statistics;
@@ -154,6 +156,12 @@ public sealed class RabbitMqTickStream : ITickStream, IAsyncDisposable
     /// <summary>Releases every partition gracefully, then stops the publisher (unconfirmed publishes fail).</summary>
     public async ValueTask DisposeAsync()
     {
+        // DI disposes it under each service type it is registered as.
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+        {
+            return;
+        }
+
         await ReleaseAllAsync();
         await publisher.DisposeAsync();
     }

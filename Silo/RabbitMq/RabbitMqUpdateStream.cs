@@ -14,6 +14,8 @@ namespace PriceActors.Silo.RabbitMq;
 /// </summary>
 public sealed class RabbitMqUpdateStream : IUpdateStream, IAsyncDisposable
 {
+    private int disposed;
+
     private readonly RabbitMqConnection connection;
     private readonly RabbitMqStatistics statistics;
     private readonly ILogger<RabbitMqUpdateStream> logger;
@@ -52,9 +54,14 @@ public sealed class RabbitMqUpdateStream : IUpdateStream, IAsyncDisposable
     /// <inheritdoc/>
     public IUpdateSubscription Subscribe(IUpdateObserver observer) => new RabbitMqUpdateSubscription(this, observer);
 
-    /// <summary>Flushes what is buffered, then stops.</summary>
+    /// <summary>Flushes what is buffered, then stops. Idempotent: DI disposes it under each service type it is registered as.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+        {
+            return;
+        }
+
         await stopping.CancelAsync();
         await flusher;
         await FlushAsync(CancellationToken.None);
