@@ -182,8 +182,12 @@ public sealed class ActorRuntime : IActorClient, IActorTransport, IAsyncDisposab
 
     private ValueTask PostAsync(ActorId target, Envelope envelope, CancellationToken cancellationToken)
     {
+        // Post, then start: the message that activates an actor is always in its mailbox when
+        // OnActivateAsync runs, so if activation fails, that message's sender learns it.
         var activation = GetOrActivate(target);
-        return activation.TryPost(envelope) ? ValueTask.CompletedTask : PostSlowAsync(target, activation, envelope, cancellationToken);
+        var posted = activation.TryPost(envelope);
+        activation.EnsureStarted();
+        return posted ? ValueTask.CompletedTask : PostSlowAsync(target, activation, envelope, cancellationToken);
     }
 
     private async ValueTask PostSlowAsync(ActorId target, Activation activation, Envelope envelope, CancellationToken cancellationToken)
@@ -206,7 +210,9 @@ public sealed class ActorRuntime : IActorClient, IActorTransport, IAsyncDisposab
 
             await activation.Ended.WaitAsync(cancellationToken);
             activation = GetOrActivate(target);
-            if (activation.TryPost(envelope))
+            var posted = activation.TryPost(envelope);
+            activation.EnsureStarted();
+            if (posted)
             {
                 return;
             }
@@ -220,12 +226,14 @@ public sealed class ActorRuntime : IActorClient, IActorTransport, IAsyncDisposab
             throw new ActorUnavailableException(target, "the actor runtime is stopping");
         }
 
+        // Not started here: callers post their message first, then start it.
         var activation = activations.GetOrAdd(target, static (id, runtime) => runtime.CreateActivation(id), this);
-        activation.EnsureStarted();
         if (stopping.IsCancellationRequested)
         {
-            // StopAsync may have listed the activations before this one was added: close it here.
+            // StopAsync may have listed the activations before this one was added: close it here,
+            // and start it so it ends (and completes Ended) like every other activation.
             activation.Close(DeactivationReason.Shutdown);
+            activation.EnsureStarted();
             throw new ActorUnavailableException(target, "the actor runtime is stopping");
         }
 
