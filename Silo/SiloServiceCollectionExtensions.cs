@@ -21,33 +21,44 @@ public static class SiloServiceCollectionExtensions
     /// <param name="services">The service collection.</param>
     public static IServiceCollection AddEmbeddedSilo(this IServiceCollection services)
     {
-        services.AddActorRuntime()
-            .AddActor<IPairActor, PairActor>()
-            .AddActor<IExchangeFeedActor, ExchangeFeedActor>();
-
-        services.AddValidatedOptions<PairActorOptions>(PairActorOptions.Section);
+        services.AddSiloActors();
         services.AddValidatedOptions<StreamOptions>(StreamOptions.Section);
         services.AddValidatedOptions<InMemoryStoreOptions>(InMemoryStoreOptions.Section);
-        services.AddOptions<SyntheticFeedOptions>()
-            .BindConfiguration(SyntheticFeedOptions.Section)
-            .PostConfigure(o => o.ApplyDefaults())
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
 
         services.TryAddSingleton<InMemoryBus>();
         services.TryAddSingleton<ITickStream>(sp => sp.GetRequiredService<InMemoryBus>());
         services.TryAddSingleton<IUpdateStream>(sp => sp.GetRequiredService<InMemoryBus>());
         services.TryAddSingleton<IMarketStore, InMemoryStore>();
-        services.TryAddSingleton<IInstrumentCatalog, ConfiguredInstrumentCatalog>();
 
         services.AddHostedService<TickStreamConsumer>();
         services.AddHostedService<FeedSupervisor>();
 
         services.AddHealthChecks()
-            .AddCheck<ActorRuntimeHealthCheck>("actors", tags: ["ready"])
             .AddCheck<FeedsHealthCheck>("feeds", tags: ["ready"])
             .AddCheck<InMemoryBusHealthCheck>("bus", tags: ["ready"])
             .AddCheck<StoreHealthCheck>("store", tags: ["ready"]);
+        return services;
+    }
+
+    /// <summary>
+    /// What every silo hosts, embedded or clustered: the actor runtime with the pair and feed actors,
+    /// their options (<c>Pairs</c>, <c>Feeds:Synthetic</c>), the instrument catalog and the actors'
+    /// health check. Added first, so the runtime stops last.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    public static IServiceCollection AddSiloActors(this IServiceCollection services)
+    {
+        services.AddActorRuntime()
+            .AddActor<IPairActor, PairActor>()
+            .AddActor<IExchangeFeedActor, ExchangeFeedActor>();
+        services.AddValidatedOptions<PairActorOptions>(PairActorOptions.Section);
+        services.AddOptions<SyntheticFeedOptions>()
+            .BindConfiguration(SyntheticFeedOptions.Section)
+            .PostConfigure(o => o.ApplyDefaults())
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton<IInstrumentCatalog, ConfiguredInstrumentCatalog>();
+        services.AddHealthChecks().AddCheck<ActorRuntimeHealthCheck>("actors", tags: ["ready"]);
         return services;
     }
 

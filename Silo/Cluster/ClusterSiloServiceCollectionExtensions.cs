@@ -1,13 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using PriceActors.Grains;
-using PriceActors.Grains.Feeds;
-using PriceActors.Grains.Instruments;
-using PriceActors.Grains.Pairs;
-using PriceActors.Grains.Streams;
-using PriceActors.Runtime.Hosting;
 using PriceActors.Silo.Feeds;
-using PriceActors.Silo.Health;
 using PriceActors.Silo.Membership;
 using PriceActors.Silo.Postgres;
 using PriceActors.Silo.RabbitMq;
@@ -29,16 +22,7 @@ public static class ClusterSiloServiceCollectionExtensions
     public static IServiceCollection AddClusterSilo(this IServiceCollection services, IConfiguration configuration)
     {
         var cluster = configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
-        services.AddActorRuntime()
-            .AddActor<IPairActor, PairActor>()
-            .AddActor<IExchangeFeedActor, ExchangeFeedActor>();
-        services.AddOptions<PairActorOptions>().BindConfiguration(PairActorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<SyntheticFeedOptions>()
-            .BindConfiguration(SyntheticFeedOptions.Section)
-            .PostConfigure(o => o.ApplyDefaults())
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        services.TryAddSingleton<IInstrumentCatalog, ConfiguredInstrumentCatalog>();
+        services.AddSiloActors();
 
         services.AddPostgresStore();
         services.AddMembership();
@@ -52,7 +36,6 @@ public static class ClusterSiloServiceCollectionExtensions
             services.AddFeedElection();
         }
 
-        services.AddHealthChecks().AddCheck<ActorRuntimeHealthCheck>("actors", tags: ["ready"]);
         return services;
     }
 }

@@ -47,13 +47,7 @@ internal static class PairHistoryReader
         (long Epoch, long Sequence, long TradeId, SequencedTick Last)? state = null;
         if (await reader.ReadAsync(cancellationToken))
         {
-            var last = new Tick(
-                instrument,
-                reader.GetDecimal(3),
-                reader.GetDecimal(4),
-                reader.GetInt64(2),
-                TickTime.Join(reader.GetDateTime(5), reader.GetInt16(7)),
-                TickTime.Join(reader.GetDateTime(6), reader.GetInt16(8)));
+            var last = ReadTick(reader, instrument, tradeIdColumn: 2);
             state = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), new SequencedTick(reader.GetInt64(1), last));
         }
 
@@ -61,13 +55,7 @@ internal static class PairHistoryReader
         var ticks = new List<SequencedTick>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            var tick = new Tick(
-                instrument,
-                reader.GetDecimal(2),
-                reader.GetDecimal(3),
-                reader.GetInt64(1),
-                TickTime.Join(reader.GetDateTime(4), reader.GetInt16(6)),
-                TickTime.Join(reader.GetDateTime(5), reader.GetInt16(7)));
+            var tick = ReadTick(reader, instrument, tradeIdColumn: 1);
             if (tick.ExchangeTime >= since)
             {
                 ticks.Add(new SequencedTick(reader.GetInt64(0), tick));
@@ -103,4 +91,13 @@ internal static class PairHistoryReader
             ? new PairHistory(s.Epoch, s.Sequence, s.TradeId, s.Last, ticks, bars)
             : new PairHistory(0, 0, 0, null, ticks, bars);
     }
+
+    /// <summary>Both queries select trade_id, price, quantity, the two times, then their two 100-ns parts, in that order.</summary>
+    private static Tick ReadTick(NpgsqlDataReader reader, InstrumentKey instrument, int tradeIdColumn) => new(
+        instrument,
+        reader.GetDecimal(tradeIdColumn + 1),
+        reader.GetDecimal(tradeIdColumn + 2),
+        reader.GetInt64(tradeIdColumn),
+        TickTime.Join(reader.GetDateTime(tradeIdColumn + 3), reader.GetInt16(tradeIdColumn + 5)),
+        TickTime.Join(reader.GetDateTime(tradeIdColumn + 4), reader.GetInt16(tradeIdColumn + 6)));
 }
