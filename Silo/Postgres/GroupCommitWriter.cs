@@ -76,11 +76,13 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
     private async Task RunAsync()
     {
         var batch = new List<TickAppend>();
-        var full = false;
+        var waited = false;
         while (await queue.Reader.WaitToReadAsync())
         {
-            // Gather others for a moment unless a full flush is already waiting; a flush in progress gathers too.
-            if (!full && settings.FlushInterval > TimeSpan.Zero && !stopping.IsCancellationRequested)
+            // Gather others for a moment after an idle spell. Appends that queued up during the last flush
+            // have waited a whole flush already: they go at once, so under load the writer flushes back to
+            // back and the flush in progress is what gathers the next one.
+            if (!waited && settings.FlushInterval > TimeSpan.Zero && !stopping.IsCancellationRequested)
             {
                 try
                 {
@@ -98,9 +100,9 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
                 count += next.Ticks.Length;
             }
 
-            full = count >= settings.MaxTicksPerFlush;
             await FlushAsync(batch, count);
             batch.Clear();
+            waited = queue.Reader.Count > 0;
         }
     }
 

@@ -85,18 +85,20 @@ internal static class TickFlushCommands
             var symbol = append.Instrument.Symbol;
             foreach (var (sequence, tick) in append.Ticks)
             {
-                await importer.StartRowAsync();
-                await importer.WriteAsync(exchange, NpgsqlDbType.Text);
-                await importer.WriteAsync(symbol, NpgsqlDbType.Text);
-                await importer.WriteAsync(tick.TradeId, NpgsqlDbType.Bigint);
-                await importer.WriteAsync(sequence, NpgsqlDbType.Bigint);
-                await importer.WriteAsync(append.Epoch, NpgsqlDbType.Bigint);
-                await importer.WriteAsync(tick.Price, NpgsqlDbType.Numeric);
-                await importer.WriteAsync(tick.Quantity, NpgsqlDbType.Numeric);
-                await importer.WriteAsync(TickTime.Microseconds(tick.ExchangeTime), NpgsqlDbType.TimestampTz);
-                await importer.WriteAsync(TickTime.Microseconds(tick.ReceiveTime), NpgsqlDbType.TimestampTz);
-                await importer.WriteAsync(TickTime.Remainder(tick.ExchangeTime), NpgsqlDbType.Smallint);
-                await importer.WriteAsync(TickTime.Remainder(tick.ReceiveTime), NpgsqlDbType.Smallint);
+                // The synchronous writes only fill the importer's buffer (it goes to the socket when full);
+                // that saves eleven awaits per row on the flush path.
+                importer.StartRow();
+                importer.Write(exchange, NpgsqlDbType.Text);
+                importer.Write(symbol, NpgsqlDbType.Text);
+                importer.Write(tick.TradeId, NpgsqlDbType.Bigint);
+                importer.Write(sequence, NpgsqlDbType.Bigint);
+                importer.Write(append.Epoch, NpgsqlDbType.Bigint);
+                importer.Write(tick.Price, NpgsqlDbType.Numeric);
+                importer.Write(tick.Quantity, NpgsqlDbType.Numeric);
+                importer.Write(TickTime.Microseconds(tick.ExchangeTime), NpgsqlDbType.TimestampTz);
+                importer.Write(TickTime.Microseconds(tick.ReceiveTime), NpgsqlDbType.TimestampTz);
+                importer.Write(TickTime.Remainder(tick.ExchangeTime), NpgsqlDbType.Smallint);
+                importer.Write(TickTime.Remainder(tick.ReceiveTime), NpgsqlDbType.Smallint);
             }
         }
 

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using PriceActors.Grains;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
@@ -5,11 +6,23 @@ using RabbitMQ.Client.Events;
 namespace PriceActors.Silo.RabbitMq;
 
 /// <summary>
-/// Consumes one tick partition on its own channel (delivery tags and acks stay per partition, and the
-/// channel's dispatcher runs one delivery at a time, which is the partition's order). The broker's
-/// single-active-consumer picks one consumer per queue; the first delivery tells this one it is active.
+/// Consumes one tick partition on its own channel (delivery tags and acks stay per partition). The
+/// broker's single-active-consumer picks one consumer per queue; the first delivery tells this one it
+/// is active. Deliveries arrive one at a time, in order, and are pipelined: a message's batches go to
+/// the handler at once, without waiting for earlier messages to become durable, so up to
+/// <see cref="RabbitMqOptions.PrefetchPerPartition"/> messages are in flight. What keeps that as safe
+/// as one message at a time:
+/// <list type="bullet">
+/// <item>a batch of an instrument is handed over only once the instrument's previous batch is handled
+/// (durable), so nothing later of an instrument can become durable before an earlier batch that failed
+/// and is being retried (the pair actor would take the later one for new and the retried one for a duplicate);</item>
+/// <item>messages are acknowledged strictly in delivery order, each only once all its batches are
+/// handled, by one ack loop that acks up to the highest contiguous handled delivery (<c>multiple</c>);</item>
+/// <item>a delivery tag is acknowledged only on the channel session it came with (tags restart when
+/// the client recovers the channel).</item>
+/// </list>
 /// </summary>
-internal sealed class PartitionConsumer(
+internal sealed partial class PartitionConsumer(
     int partition,
     RabbitMqConnection connection,
     Func<TickBatch, CancellationToken, ValueTask> handler,
@@ -19,12 +32,17 @@ internal sealed class PartitionConsumer(
     TimeProvider time,
     CancellationToken stopping)
 {
-    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
-
-    private readonly SemaphoreSlim inFlight = new(1, 1);
+    private readonly SemaphoreSlim dispatching = new(1, 1);
     private readonly CancellationTokenSource released = CancellationTokenSource.CreateLinkedTokenSource(stopping);
     private readonly string queue = connection.Names.TickQueue(partition);
+
+    // Bounded by the prefetch, which is also what the broker lets be unacknowledged at a time.
+    private readonly Channel<InFlightMessage> inFlight = Channel.CreateBounded<InFlightMessage>(
+        new BoundedChannelOptions(connection.Options.PrefetchPerPartition) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+
+    private readonly Lock gate = new();
+    private Task acking = Task.CompletedTask;
+    private Task? releasing;
     private IChannel? channel;
     private int active;
     private long generation;
@@ -37,33 +55,40 @@ internal sealed class PartitionConsumer(
     {
         var open = await connection.GetAsync(cancellationToken);
 
-        // Dispatch concurrency 1: deliveries of this partition are handled one at a time, in order.
+        // Dispatch concurrency 1: deliveries of this partition are taken one at a time, in order.
         channel = await open.CreateChannelAsync(new CreateChannelOptions(false, false, null, consumerDispatchConcurrency: 1), cancellationToken);
         await channel.BasicQosAsync(0, connection.Options.PrefetchPerPartition, global: false, cancellationToken);
         channel.ChannelShutdownAsync += OnChannelShutdownAsync;
+        acking = AckLoopAsync();
         var consumer = new AsyncEventingBasicConsumer(channel);
         consumer.ReceivedAsync += OnReceivedAsync;
         await channel.BasicConsumeAsync(queue, autoAck: false, consumerTag: string.Empty, noLocal: false, exclusive: false, arguments: null, consumer, cancellationToken);
     }
 
     /// <summary>
-    /// The graceful hand-over: take no more deliveries, wait for the one in flight (acked when its handler
-    /// completes), then close the channel so the broker requeues the prefetched rest, in order, for the
-    /// next consumer in line. Cancelling the consumer instead crashed classic SAC queues on 3.10.8.
+    /// The graceful hand-over: take no more deliveries, wait for every message in flight, acknowledge
+    /// those handled (in order, up to the first one given up), then close the channel so the broker
+    /// requeues the rest, in order, for the next consumer in line. Cancelling the consumer instead
+    /// crashed classic SAC queues on 3.10.8. Idempotent.
     /// </summary>
-    public async Task ReleaseAsync()
+    public Task ReleaseAsync()
     {
-        if (released.IsCancellationRequested && channel is null)
+        lock (gate)
         {
-            return;
+            return releasing ??= ReleaseCoreAsync();
         }
+    }
 
+    private async Task ReleaseCoreAsync()
+    {
         await released.CancelAsync();
-        await inFlight.WaitAsync();
 
-        // Let go at once: deliveries still queued on the dispatcher see the release and return unacked, and
-        // closing the channel may wait for them.
-        inFlight.Release();
+        // The delivery being taken finishes handing its batches over; those queued on the dispatcher
+        // after it see the release and return unacknowledged.
+        await dispatching.WaitAsync();
+        inFlight.Writer.TryComplete();
+        dispatching.Release();
+        await acking;
         if (channel is { } open)
         {
             channel = null;
@@ -89,7 +114,7 @@ internal sealed class PartitionConsumer(
             return;
         }
 
-        await inFlight.WaitAsync(CancellationToken.None);
+        await dispatching.WaitAsync(CancellationToken.None);
         try
         {
             if (released.IsCancellationRequested)
@@ -98,113 +123,83 @@ internal sealed class PartitionConsumer(
             }
 
             var session = Volatile.Read(ref generation);
-            var body = delivery.Body.ToArray();
             IReadOnlyList<TickBatch> batches;
             try
             {
-                batches = TickCodec.Decode(body);
+                batches = TickCodec.Decode(delivery.Body.Span);
             }
             catch (FormatException e)
             {
-                // REVIEW: acked and counted rather than dead-lettered; a malformed message can only come from a foreign publisher.
+                // REVIEW: acked (in its turn) and counted rather than dead-lettered; a malformed message can only come from a foreign publisher.
                 Interlocked.Increment(ref statistics.MalformedMessages);
-                RabbitMqLog.MalformedMessage(logger, queue, delivery.DeliveryTag, body.Length, delivery.Redelivered, e.Message);
-                await AckAsync(delivery.DeliveryTag, session);
+                RabbitMqLog.MalformedMessage(logger, queue, delivery.DeliveryTag, delivery.Body.Length, delivery.Redelivered, e.Message);
+                await inFlight.Writer.WriteAsync(new InFlightMessage(delivery.DeliveryTag, session, Handled), CancellationToken.None);
                 return;
             }
 
             if (Interlocked.Exchange(ref active, 1) == 0)
             {
                 RabbitMqLog.PartitionAcquired(logger, partition);
-                if (!await RetryAsync(() => lifecycle.OnAcquiredAsync(partition), "claiming the partition"))
+                if (!await RetryAsync(() => lifecycle.OnAcquiredAsync(partition), "claiming the partition", session))
                 {
                     return;
                 }
             }
 
-            // Hand every run to the handler at once, in order: the pair actors' mailboxes keep each
-            // instrument's order, and the runs of one message then share a group commit instead of
-            // waiting for one each. Failed runs are retried in message order; a run queued behind a
-            // failed one of the same pair fails too (the pair refuses batches after a store failure),
-            // so no later run of an instrument can be made durable before an earlier one.
-            var attempts = new Task[batches.Count];
+            // Hand every batch over now (each instrument's after its previous one); the ack loop waits for them.
+            var handled = new Task<bool>[batches.Count];
             for (var i = 0; i < batches.Count; i++)
             {
-                attempts[i] = InvokeAsync(batches[i]);
+                handled[i] = HandleInOrder(batches[i], session);
             }
 
-            await Task.WhenAll(attempts).ContinueWith(static _ => { }, TaskScheduler.Default);
-            for (var i = 0; i < batches.Count; i++)
-            {
-                var batch = batches[i];
-                if (!attempts[i].IsCompletedSuccessfully && !await RetryAsync(() => handler(batch, stopping), "handling a batch"))
-                {
-                    return;
-                }
-            }
-
-            // Only now, with every batch of the message handled (durable), may the broker forget it.
-            await AckAsync(delivery.DeliveryTag, session);
-            Interlocked.Increment(ref statistics.TickMessagesConsumed);
+            await inFlight.Writer.WriteAsync(new InFlightMessage(delivery.DeliveryTag, session, AllAsync(handled)), CancellationToken.None);
         }
         finally
         {
-            inFlight.Release();
+            dispatching.Release();
         }
     }
 
-    private Task InvokeAsync(TickBatch batch)
+    /// <summary>
+    /// Acknowledges in delivery order: waits for the oldest message in flight, then acks it together with
+    /// every later one already handled (one <c>multiple</c> ack). A message given up stops the acks of
+    /// its session: nothing after it may be acknowledged before it, and it is redelivered with the rest.
+    /// </summary>
+    private async Task AckLoopAsync()
     {
-        try
+        var reader = inFlight.Reader;
+        var stalled = long.MinValue;
+        while (await reader.WaitToReadAsync(CancellationToken.None))
         {
-            return handler(batch, stopping).AsTask();
-        }
-        catch (Exception error)
-        {
-            return Task.FromException(error);
-        }
-    }
-
-    /// <summary>Runs <paramref name="work"/> until it succeeds; false when the partition is released or the consumer stops first.</summary>
-    private async Task<bool> RetryAsync(Func<ValueTask> work, string what)
-    {
-        var delay = FirstRetryDelay;
-        while (true)
-        {
-            try
+            if (!reader.TryRead(out var head))
             {
-                await work();
-                return true;
+                continue;
             }
-            catch (OperationCanceledException) when (released.IsCancellationRequested)
-            {
-                return false;
-            }
-            catch (Exception e)
-            {
-                RabbitMqLog.PartitionWorkFailed(logger, e, partition, what, delay);
-                if (channel is not { IsOpen: true })
-                {
-                    // The delivery died with its channel: it cannot be acked and the broker hands it to the
-                    // next owner. Returning also frees the dispatcher, which closing the connection waits for.
-                    return false;
-                }
 
-                try
-                {
-                    await Task.Delay(delay, time, released.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    return false;
-                }
-
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
+            if (!await head.Done)
+            {
+                stalled = head.Session;
+                continue;
             }
+
+            if (head.Session == stalled)
+            {
+                continue;
+            }
+
+            var (last, count) = (head.Tag, 1);
+            while (reader.TryPeek(out var next) && next.Session == head.Session && next.Done is { IsCompletedSuccessfully: true, Result: true })
+            {
+                reader.TryRead(out _);
+                (last, count) = (next.Tag, count + 1);
+            }
+
+            await AckAsync(last, count, head.Session);
         }
     }
 
-    private async Task AckAsync(ulong deliveryTag, long session)
+    private async Task AckAsync(ulong deliveryTag, int count, long session)
     {
         // Tags restart when the client recovers the channel: a tag of the lost session would ack another message.
         if (channel is not { } open || session != Volatile.Read(ref generation))
@@ -214,7 +209,8 @@ internal sealed class PartitionConsumer(
 
         try
         {
-            await open.BasicAckAsync(deliveryTag, multiple: false);
+            await open.BasicAckAsync(deliveryTag, multiple: count > 1);
+            Interlocked.Add(ref statistics.TickMessagesConsumed, count);
         }
         catch (Exception e)
         {

@@ -32,11 +32,16 @@ public sealed class RabbitMqOptions
     public TimeSpan NetworkRecoveryInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// Unacknowledged tick messages the broker pushes ahead to a partition's consumer. Default 4; 1 to 1000.
-    /// Small, because prefetched messages are what a frozen or departing owner still holds.
+    /// Tick messages of a partition in flight at a time: the broker pushes this many unacknowledged
+    /// messages ahead, and the consumer hands all of their batches to the pair actors without waiting for
+    /// earlier ones to become durable (acks follow in delivery order). Default 32; 1 to 1000. 1 handles
+    /// one message at a time (one group commit per message: about 3k ticks/s per partition). Larger
+    /// keeps more pairs of a partition busy per group commit, but it is also what a frozen or departing
+    /// owner still holds and what a new owner receives again; 32 messages of 50 ticks was enough to
+    /// saturate a 2-core machine (bench/README.md).
     /// </summary>
     [Range(1, 1000)]
-    public ushort PrefetchPerPartition { get; set; } = 4;
+    public ushort PrefetchPerPartition { get; set; } = 32;
 
     /// <summary>
     /// Most ticks packed into one tick message. Default 50; 1 to 10,000. Batching is the main throughput

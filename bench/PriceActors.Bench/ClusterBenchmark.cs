@@ -26,6 +26,10 @@ internal static class ClusterBenchmark
     private static readonly int Partitions = int.TryParse(Environment.GetEnvironmentVariable("BENCH_PARTITIONS"), out var p) ? p : 16;
     private const int Instruments = 200;
     private const int BatchSize = 50;
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(2);
+
+    // Ticks the saturating publisher may be ahead of the consumers: 10 rounds of every instrument's batch.
+    private static readonly long Window = long.TryParse(Environment.GetEnvironmentVariable("BENCH_WINDOW"), out var w) ? w : 100_000;
 
     private static long[]? PacedTrades { get; set; }
 
@@ -50,10 +54,10 @@ internal static class ClusterBenchmark
         try
         {
             var connection = new NpgsqlConnectionStringBuilder(postgres) { Database = database }.ConnectionString;
-            var (ingest, p50, p99, latencyRate) = await ThroughSiloAsync(connection, rabbit, instruments, seconds, pacedRate);
+            var (ingest, latencies, latencyRate) = await ThroughSiloAsync(connection, rabbit, instruments, seconds, pacedRate);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
                   cluster ingest (broker -> PairActor -> PostgreSQL -> ack): {ingest:N0} ticks/s = {ingest / raw:P0} of raw
-                  tick -> update stream latency at {latencyRate:N0} ticks/s offered: p50 {p50:F1} ms, p99 {p99:F1} ms
+                  tick -> gateway update latency at {latencyRate:N0} ticks/s offered: p50 {latencies.Percentile(0.50):F1} ms, p99 {latencies.Percentile(0.99):F1} ms, max {latencies.Percentile(1):F1} ms ({latencies.Count:N0} updates)
                 """));
         }
         finally
@@ -75,14 +79,14 @@ internal static class ClusterBenchmark
         using var stop = new CancellationTokenSource();
         var consuming = stream.ConsumeAsync((batch, _) => { Interlocked.Add(ref consumed, batch.Ticks.Length); return ValueTask.CompletedTask; }, stop.Token);
         await stream.Subscribed;
-        var rate = await MeasureAsync(stream, instruments, seconds, () => Interlocked.Read(ref consumed));
+        var rate = await MeasureAsync(stream, instruments, seconds, () => Task.FromResult(Interlocked.Read(ref consumed)));
         await stop.CancelAsync();
         await consuming;
         await DeleteTopologyAsync(connection, options.Value.Prefix);
         return rate;
     }
 
-    private static async Task<(double Ingest, double P50, double P99, int LatencyRate)> ThroughSiloAsync(
+    private static async Task<(double Ingest, LatencyRecorder Latencies, int LatencyRate)> ThroughSiloAsync(
         string postgres, string rabbit, InstrumentKey[] instruments, int seconds, int pacedRate)
     {
         var prefix = "bench-" + Guid.NewGuid().ToString("N")[..8];
@@ -96,6 +100,7 @@ internal static class ClusterBenchmark
             ["Streams:PartitionCount"] = Partitions.ToString(CultureInfo.InvariantCulture),
             ["Cluster:RunFeeds"] = "false",
             ["Postgres:FlushInterval"] = Environment.GetEnvironmentVariable("BENCH_FLUSH") ?? "00:00:00.005",
+            ["RabbitMq:PrefetchPerPartition"] = Environment.GetEnvironmentVariable("BENCH_PREFETCH") ?? "32",
         });
         builder.Services.AddClusterSilo(builder.Configuration);
         using var host = builder.Build();
@@ -118,40 +123,77 @@ internal static class ClusterBenchmark
             await subscription.AddAsync(instrument);
         }
 
-        var offered = await PacedAsync(feed, instruments, pacedRate, seconds);
+        var offered = await PacedAsync(feed, instruments, pacedRate, seconds, latencies);
         await subscription.DisposeAsync();
-        var ingest = await MeasureAsync(feed, instruments, seconds, () => DurableTicksAsync(postgres).GetAwaiter().GetResult());
+        var ingest = await MeasureAsync(feed, instruments, seconds, () => DurableTicksAsync(postgres));
         await host.StopAsync();
         await DeleteTopologyAsync(connection, prefix);
-        return (ingest, latencies.Percentile(0.50), latencies.Percentile(0.99), offered);
+        return (ingest, latencies, offered);
     }
 
-    /// <summary>Publishes as fast as confirms allow for the given time; the rate is what the counter saw move.</summary>
-    private static async Task<double> MeasureAsync(RabbitMqTickStream stream, InstrumentKey[] instruments, int seconds, Func<long> counter)
+    /// <summary>
+    /// Publishes as fast as confirms allow, but never more than <see cref="Window"/> ticks ahead of what the
+    /// counter has seen arrive (closed loop: a feed that outruns the consumers only grows the broker's
+    /// backlog, and the broker's CPU spent on that backlog is taken from the consumers on a shared machine).
+    /// The rate is what the counter saw move over the measured seconds, after a 2 s warm-up.
+    /// </summary>
+    private static async Task<double> MeasureAsync(RabbitMqTickStream stream, InstrumentKey[] instruments, int seconds, Func<Task<long>> counter)
     {
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(seconds + 2));
         var trade = PacedTrades?.ToArray() ?? new long[instruments.Length];
+        var baseline = await counter();
+        var seen = baseline;
+        var sampling = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                Volatile.Write(ref seen, await counter());
+                await Task.Delay(TimeSpan.FromMilliseconds(20));
+            }
+        });
+        long published = 0;
         var publishing = Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested)
             {
+                if (published - (Volatile.Read(ref seen) - baseline) > Window)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(1));
+                    continue;
+                }
+
                 var now = DateTimeOffset.UtcNow;
                 await Task.WhenAll(instruments.Select((i, n) => stream.PublishAsync(Batch(i, ref trade[n], now), CancellationToken.None).AsTask()));
+                published += instruments.Length * BatchSize;
             }
         });
         await Task.Delay(TimeSpan.FromSeconds(2));
-        var (start, clock) = (counter(), Stopwatch.StartNew());
+        var (start, clock) = (await counter(), Stopwatch.StartNew());
         await Task.Delay(TimeSpan.FromSeconds(seconds));
-        var rate = (counter() - start) / clock.Elapsed.TotalSeconds;
-        await publishing;
+        var rate = (await counter() - start) / clock.Elapsed.TotalSeconds;
+        await Task.WhenAll(publishing, sampling);
         return rate;
     }
 
     /// <summary>Publishes at the target rate (or as close as confirms allow); returns the rate actually offered.</summary>
-    private static async Task<int> PacedAsync(RabbitMqTickStream stream, InstrumentKey[] instruments, int rate, int seconds)
+    private static async Task<int> PacedAsync(RabbitMqTickStream stream, InstrumentKey[] instruments, int rate, int seconds, LatencyRecorder latencies)
     {
+        // Warm-up, not recorded: the pairs' first activations load from PostgreSQL and the JIT compiles.
+        var warmup = Stopwatch.StartNew();
+        var warmTrade = new long[instruments.Length];
+        while (warmup.Elapsed < WarmUp)
+        {
+            var now = DateTimeOffset.UtcNow;
+            await Task.WhenAll(instruments.Select((i, n) => stream.PublishAsync(Batch(i, ref warmTrade[n], now, BatchSize / 10), CancellationToken.None).AsTask()));
+            await Task.Delay(TimeSpan.FromMilliseconds(50));
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        latencies.Start();
+
         // Trade ids continue where the paced run stops, so the ingest run's ticks are not duplicates.
-        var trade = PacedTrades = new long[instruments.Length];
+        var trade = PacedTrades = warmTrade;
+        var first = trade.Sum();
         var clock = Stopwatch.StartNew();
         var rounds = rate / (instruments.Length * BatchSize / 10);
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(1000.0 / Math.Max(1, rounds)));
@@ -162,8 +204,9 @@ internal static class ClusterBenchmark
             await Task.WhenAll(instruments.Select((i, n) => stream.PublishAsync(Batch(i, ref trade[n], now, BatchSize / 10), CancellationToken.None).AsTask()));
         }
 
-        var offered = (int)(trade.Sum() / clock.Elapsed.TotalSeconds);
+        var offered = (int)((trade.Sum() - first) / clock.Elapsed.TotalSeconds);
         await Task.Delay(TimeSpan.FromSeconds(2));
+        latencies.Stop();
         return offered;
     }
 
@@ -209,12 +252,28 @@ internal static class ClusterBenchmark
         await command.ExecuteNonQueryAsync();
     }
 
-    /// <summary>Exchange time of each update's last tick (set at publish) to its arrival here.</summary>
+    /// <summary>
+    /// Exchange time of each update's last tick (stamped just before the feed publishes it) to the update's
+    /// arrival at this gateway-side subscription of the update exchange; only between Start and Stop.
+    /// </summary>
     private sealed class LatencyRecorder : IUpdateObserver
     {
         private readonly ConcurrentBag<double> milliseconds = [];
+        private volatile bool recording;
 
-        public void OnPriceUpdated(PriceUpdated update) => milliseconds.Add((DateTimeOffset.UtcNow - update.Timestamp).TotalMilliseconds);
+        public int Count => milliseconds.Count;
+
+        public void Start() => recording = true;
+
+        public void Stop() => recording = false;
+
+        public void OnPriceUpdated(PriceUpdated update)
+        {
+            if (recording)
+            {
+                milliseconds.Add((DateTimeOffset.UtcNow - update.Timestamp).TotalMilliseconds);
+            }
+        }
 
         public void OnMinuteBarClosed(MinuteBarClosed closed)
         {
