@@ -4,6 +4,7 @@ namespace PriceActors.Grains.Pairs;
 internal sealed class MinuteBarBuilder(InstrumentKey instrument)
 {
     private WindowAggregate aggregate;
+    private (WindowAggregate Aggregate, long Minute, long Sequence) closed;
 
     /// <summary>Start of the open minute (UTC ticks); meaningful only while <see cref="IsOpen"/>.</summary>
     public long MinuteUtcTicks { get; private set; }
@@ -41,11 +42,29 @@ internal sealed class MinuteBarBuilder(InstrumentKey instrument)
         LastSequence,
         closed);
 
-    /// <summary>Closes the bar and starts empty.</summary>
+    /// <summary>Closes the bar and starts empty; the closed bar can still be reopened by <see cref="TryReopen"/>.</summary>
     public MinuteBar Close()
     {
         var bar = ToBar(closed: true);
+        closed = (aggregate, MinuteUtcTicks, LastSequence);
         aggregate = default;
         return bar;
+    }
+
+    /// <summary>
+    /// Reopens the bar closed last, when a trade of its minute arrives after the close timer ran (its delivery
+    /// was delayed: a broker outage, a partition hand-over). False when nothing is open-able: a bar is open, the
+    /// minute is another, or this builder closed no bar since it was created.
+    /// </summary>
+    public bool TryReopen(long minuteUtcTicks)
+    {
+        if (IsOpen || closed.Aggregate.Count == 0 || closed.Minute != minuteUtcTicks)
+        {
+            return false;
+        }
+
+        (aggregate, MinuteUtcTicks, LastSequence) = closed;
+        closed = default;
+        return true;
     }
 }

@@ -20,7 +20,7 @@ public sealed partial class PairActor(
     ILogger<PairActor> logger) : Actor, IPairActor
 {
     private readonly PairActorOptions settings = options.Value;
-    private readonly Queue<MinuteBar> closedBars = new();
+    private readonly List<MinuteBar> closedBars = [];
     private SequencedTick[] pending = new SequencedTick[64];
     private int pendingCount;
     private InstrumentKey instrument;
@@ -70,7 +70,7 @@ public sealed partial class PairActor(
             throw new InvalidOperationException($"Pair {instrument} is reloading after a store failure; the batch must be redelivered.");
         }
 
-        int accepted = 0, duplicates = 0, rejected = 0;
+        int accepted = 0, duplicates = 0, rejected = 0, reopened = 0;
         EnsureCapacity(pendingCount + request.Ticks.Length);
         for (var i = 0; i < request.Ticks.Length; i++)
         {
@@ -83,6 +83,14 @@ public sealed partial class PairActor(
 
             var time = tick.ExchangeTime.UtcTicks;
             var minute = MinuteBarBuilder.MinuteOf(time);
+            if (minute == lastClosedMinute && tick.Instrument == instrument && bar.TryReopen(minute))
+            {
+                // The close timer ran before this trade of the closed minute was delivered: the bar takes it
+                // and is saved and published again when it closes again (the store upserts by minute).
+                lastClosedMinute = minute - TimeSpan.TicksPerMinute;
+                reopened++;
+            }
+
             if (tick.Instrument != instrument || minute <= lastClosedMinute || (bar.IsOpen && minute < bar.MinuteUtcTicks))
             {
                 rejected++;
@@ -102,6 +110,11 @@ public sealed partial class PairActor(
         if (rejected > 0)
         {
             LogRejected(instrument.Value, rejected, request.Ticks.Length, lastClosedMinute);
+        }
+
+        if (reopened > 0)
+        {
+            LogReopened(instrument.Value, bar.MinuteUtcTicks);
         }
 
         if (pendingCount > 0)
@@ -288,10 +301,17 @@ public sealed partial class PairActor(
 
     private void Remember(MinuteBar closed)
     {
-        closedBars.Enqueue(closed);
-        while (closedBars.Count > MaxClosedBars)
+        if (closedBars.Count > 0 && closedBars[^1].Minute == closed.Minute)
         {
-            closedBars.Dequeue();
+            // A reopened bar closed again: the amended bar replaces the first close.
+            closedBars[^1] = closed;
+            return;
+        }
+
+        closedBars.Add(closed);
+        if (closedBars.Count > MaxClosedBars)
+        {
+            closedBars.RemoveAt(0);
         }
     }
 
@@ -315,6 +335,10 @@ public sealed partial class PairActor(
     [LoggerMessage(EventId = 2001, Level = LogLevel.Warning,
         Message = "Pair {Instrument} rejected {Rejected} of {Count} ticks: another instrument's, or older than the open minute bar (last closed minute {LastClosedMinuteTicks})")]
     private partial void LogRejected(string instrument, int rejected, int count, long lastClosedMinuteTicks);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Information,
+        Message = "Pair {Instrument} reopened the bar of minute {MinuteTicks}: trades of it arrived after its close timer ran")]
+    private partial void LogReopened(string instrument, long minuteTicks);
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Error,
         Message = "Pair {Instrument} could not write to the store at sequence {Sequence}; it refuses batches and reloads from the store")]

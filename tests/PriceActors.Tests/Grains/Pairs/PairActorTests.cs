@@ -96,17 +96,52 @@ public sealed partial class PairActorTests
 
         var withinGrace = await pair.RecordAsync(Trade(2, At(10, 0, 59.9999999), 101m));
         pair.AdvanceTo(At(10, 1, 1));
-        var afterClose = await pair.RecordAsync(Trade(3, At(10, 0, 59.9999999), 102m));
-        var nextMinute = await pair.RecordAsync(Trade(4, At(10, 1, 0), 103m));
+        var nextMinute = await pair.RecordAsync(Trade(3, At(10, 1, 0), 103m));
 
         Assert.Equal(new TicksRecorded(1, 0, 0, 2), withinGrace);
-        Assert.Equal(new TicksRecorded(0, 0, 1, 2), afterClose);
         Assert.Equal(new TicksRecorded(1, 0, 0, 3), nextMinute);
         var closed = Assert.Single(pair.Updates.ClosedBars).Bar;
         Assert.Equal((At(10, 0, 0), 2L, 101m, 2L), (closed.Minute, closed.Count, closed.Close, closed.LastSequence));
         var open = (await pair.AskAsync(new GetMinuteBars(10))).Open;
         Assert.NotNull(open);
         Assert.Equal((At(10, 1, 0), 1L, 103m, false), (open.Minute, open.Count, open.Close, open.Closed));
+    }
+
+    [Fact]
+    public async Task RecordTicks_TradeOfMinuteAfterTimerClosedIt_ReopensTheBarAndPublishesItAmended()
+    {
+        // Delivery was delayed (a broker outage): the timer closed 10:00 before its last trade arrived.
+        await using var pair = await PairHarness.StartAsync(At(10, 0, 30));
+        await pair.RecordAsync(Trade(1, At(10, 0, 30), 100m));
+        pair.AdvanceTo(At(10, 1, 5));
+
+        var late = await pair.RecordAsync(Trade(2, At(10, 0, 59), 102m, 3m));
+        var nextMinute = await pair.RecordAsync(Trade(3, At(10, 1, 0), 103m));
+
+        Assert.Equal(new TicksRecorded(1, 0, 0, 2), late);
+        Assert.Equal(new TicksRecorded(1, 0, 0, 3), nextMinute);
+        Assert.Equal(1, pair.Host.Logs.CountOf(2004));
+        var epoch = At(10, 0, 30).ToUnixTimeMilliseconds();
+        var first = new MinuteBar("binance", "BTCUSDT", At(10, 0, 0), 100m, 100m, 100m, 100m, 100m, 100m, 1, 1m, 1, Closed: true);
+        var amended = new MinuteBar("binance", "BTCUSDT", At(10, 0, 0), 100m, 102m, 100m, 102m, 101m, 101.5m, 2, 4m, 2, Closed: true);
+        Assert.Equal([new MinuteBarClosed(first, epoch), new MinuteBarClosed(amended, epoch)], pair.Updates.ClosedBars);
+        var bars = await pair.AskAsync(new GetMinuteBars(10));
+        Assert.Equal([amended], bars.Closed);
+        var stats = await pair.AskAsync(new GetWindowStats(At(10, 0, 0), At(10, 1, 5)));
+        Assert.Equal((3L, 103m, 100m), (stats.Count, stats.High, stats.Low));
+    }
+
+    [Fact]
+    public async Task RecordTicks_TradeOfMinuteBeforeTheLastClosedOne_IsRejected()
+    {
+        await using var pair = await PairHarness.StartAsync(At(10, 1, 30));
+        await pair.RecordAsync(Trade(1, At(10, 0, 30), 100m), Trade(2, At(10, 1, 30), 101m));
+        pair.AdvanceTo(At(10, 2, 5));
+
+        var older = await pair.RecordAsync(Trade(3, At(10, 0, 59), 99m));
+
+        Assert.Equal(new TicksRecorded(0, 0, 1, 2), older);
+        Assert.Equal(2, pair.Updates.ClosedBars.Count);
     }
 
     [Fact]
