@@ -69,8 +69,13 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
     /// <param name="connectionAborted">Signalled when the connection goes away.</param>
     public async Task SubscribeAsync(string connectionId, IReadOnlyList<InstrumentKey> keys, CancellationToken connectionAborted)
     {
-        // Bind first, then read the snapshot: every update newer than the snapshot is then in the inbox.
+        // Bind, then have the loop track these instruments' updates, then read the snapshot: every update
+        // the loop dropped before tracking is older than the snapshot, every later one is tracked, and the
+        // join starts the client from the newer of the snapshot and the tracked latest.
         await AcquireAsync(keys);
+        var track = new Track(keys, +1);
+        await inbox.Writer.WriteAsync(track, CancellationToken.None);
+        await track.Done.Task;
         Join join;
         try
         {
@@ -80,6 +85,9 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
         }
         catch
         {
+            var untrack = new Track(keys, -1);
+            await inbox.Writer.WriteAsync(untrack, CancellationToken.None);
+            await untrack.Done.Task;
             await ReleaseAsync(keys);
             throw;
         }
@@ -139,6 +147,7 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
         Update u => SendUpdateAsync(u.Value),
         BarClosed b => SendBarAsync(b.Value),
         Join j => JoinAsync(j),
+        Track t => TrackAsync(t),
         Leave l => LeaveAsync(l),
         _ => Task.CompletedTask,
     };
@@ -148,6 +157,11 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
         if (instruments.TryGetValue((update.Exchange, update.Symbol), out var state) && IsNewer(update, state.Latest))
         {
             state.Latest = update;
+            if (state.Subscribers == 0)
+            {
+                return;
+            }
+
             Interlocked.Increment(ref sent);
 
             // REVIEW: a stalled connection's full output pipe delays this loop; per-connection bounded
@@ -164,10 +178,37 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
         }
     }
 
+    private Task TrackAsync(Track track)
+    {
+        foreach (var key in track.Keys)
+        {
+            if (!instruments.TryGetValue((key.Exchange, key.Symbol), out var state))
+            {
+                instruments[(key.Exchange, key.Symbol)] = state = new InstrumentState(key.Value);
+            }
+
+            state.Joining += track.Delta;
+            Forget(key, state);
+        }
+
+        UpdateCounts();
+        track.Done.TrySetResult();
+        return Task.CompletedTask;
+    }
+
+    private void Forget(InstrumentKey key, InstrumentState state)
+    {
+        if (state.Subscribers == 0 && state.Joining == 0)
+        {
+            instruments.Remove((key.Exchange, key.Symbol));
+        }
+    }
+
     private async Task JoinAsync(Join join)
     {
         if (join.ConnectionAborted.IsCancellationRequested)
         {
+            await TrackAsync(new Track(join.Keys, -1));
             await ReleaseAsync(join.Keys);
             join.Done.TrySetResult();
             return;
@@ -182,15 +223,13 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
         for (var i = 0; i < join.Keys.Count; i++)
         {
             var key = join.Keys[i];
+            var state = instruments[(key.Exchange, key.Symbol)];
+            state.Joining--;
             if (!subscribed.Add(key))
             {
+                Forget(key, state);
                 await ReleaseAsync([key]);
                 continue;
-            }
-
-            if (!instruments.TryGetValue((key.Exchange, key.Symbol), out var state))
-            {
-                instruments[(key.Exchange, key.Symbol)] = state = new InstrumentState(key.Value);
             }
 
             state.Subscribers++;
@@ -227,9 +266,10 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
                     await hub.Groups.RemoveFromGroupAsync(leave.ConnectionId, key.Value);
                 }
 
-                if (instruments.TryGetValue((key.Exchange, key.Symbol), out var state) && --state.Subscribers == 0)
+                if (instruments.TryGetValue((key.Exchange, key.Symbol), out var state))
                 {
-                    instruments.Remove((key.Exchange, key.Symbol));
+                    state.Subscribers--;
+                    Forget(key, state);
                 }
 
                 await ReleaseAsync([key]);
@@ -338,6 +378,9 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
 
     private sealed record Leave(string ConnectionId, IReadOnlyList<InstrumentKey>? Keys) : Reply;
 
+    /// <summary>Starts (+1) or stops (-1) tracking the latest update of instruments a connection is joining.</summary>
+    private sealed record Track(IReadOnlyList<InstrumentKey> Keys, int Delta) : Reply;
+
     private sealed class InstrumentState(string group)
     {
         public string Group { get; } = group;
@@ -345,5 +388,8 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
         public PriceUpdated? Latest { get; set; }
 
         public int Subscribers { get; set; }
+
+        /// <summary>Connections between binding and joining: the latest update is tracked for them already.</summary>
+        public int Joining { get; set; }
     }
 }
