@@ -52,6 +52,17 @@ internal sealed class MinuteBarBuilder(InstrumentKey instrument)
     }
 
     /// <summary>
+    /// Recovery: replays a trade of the bar closed last (saved before this activation), so that
+    /// <see cref="TryReopen"/> can reopen it as if this builder had closed it.
+    /// </summary>
+    public void AddToClosed(long minuteUtcTicks, decimal price, decimal quantity, long sequence)
+    {
+        var replayed = closed.Minute == minuteUtcTicks ? closed.Aggregate : default;
+        replayed.Add(price, quantity);
+        closed = (replayed, minuteUtcTicks, sequence);
+    }
+
+    /// <summary>
     /// Reopens the bar closed last, when a trade of its minute arrives after the close timer ran (its delivery
     /// was delayed: a broker outage, a partition hand-over). False when nothing is open-able: a bar is open, the
     /// minute is another, or this builder closed no bar since it was created.

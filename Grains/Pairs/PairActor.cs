@@ -280,6 +280,12 @@ public sealed partial class PairActor(
             window.Add(time, tick.Price, tick.Quantity);
             if (minute <= lastClosedMinute)
             {
+                if (minute == lastClosedMinute)
+                {
+                    // A trade of that minute still to be delivered (after a timer close) can then reopen the bar.
+                    bar.AddToClosed(minute, tick.Price, tick.Quantity, tickSequence);
+                }
+
                 continue;
             }
 

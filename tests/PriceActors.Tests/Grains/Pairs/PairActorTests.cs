@@ -132,6 +132,31 @@ public sealed partial class PairActorTests
     }
 
     [Fact]
+    public async Task OnActivateAsync_LastBarClosedByTimerBeforeDeactivation_ReopensItForALateTrade()
+    {
+        // The new owner of a partition (or a new activation) gets a delayed trade of the bar its predecessor closed.
+        await using var pair = await PairHarness.StartAsync(
+            At(10, 0, 0),
+            o => o.WindowLength = TimeSpan.FromMinutes(5),
+            o => (o.IdleTimeout, o.CollectionInterval) = (TimeSpan.FromMinutes(2), TimeSpan.FromSeconds(30)));
+        await pair.RecordAsync(Trade(1, At(10, 0, 10), 100m, 1m), Trade(2, At(10, 1, 10), 101m, 1m), Trade(3, At(10, 1, 20), 103m, 1m));
+        pair.AdvanceTo(At(10, 2, 30)); // 10:01 closed by its timer
+        Assert.Equal(2, (await pair.AskAsync(new GetMinuteBars(5))).Closed.Count);
+        pair.AdvanceTo(At(10, 5, 0)); // idle for 2 minutes at the 10:04:30 collection
+        await pair.Host.Logs.WaitForCountAsync(1002, 1);
+
+        var late = await pair.RecordAsync(Trade(4, At(10, 1, 50), 102m, 2m));
+        pair.AdvanceTo(At(10, 5, 1));
+        var bars = await pair.AskAsync(new GetMinuteBars(5));
+
+        Assert.Equal(new TicksRecorded(1, 0, 0, 4), late);
+        var amended = new MinuteBar("binance", "BTCUSDT", At(10, 1, 0), 101m, 103m, 101m, 102m, 102m, 102m, 3, 4m, 4, Closed: true);
+        Assert.Equal(amended, pair.Updates.ClosedBars[^1].Bar);
+        Assert.Equal(amended, bars.Closed[^1]);
+        Assert.Equal([At(10, 0, 0), At(10, 1, 0), At(10, 1, 0)], pair.Updates.ClosedBars.Select(c => c.Bar.Minute));
+    }
+
+    [Fact]
     public async Task RecordTicks_TradeOfMinuteBeforeTheLastClosedOne_IsRejected()
     {
         await using var pair = await PairHarness.StartAsync(At(10, 1, 30));
