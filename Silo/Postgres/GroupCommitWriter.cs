@@ -10,6 +10,7 @@ namespace PriceActors.Silo.Postgres;
 /// <c>pair_state</c> upsert — and completes the callers only after the commit. The queue
 /// is bounded, so callers wait when the database falls behind. A failed flush fails its callers and
 /// drops the connection; the next flush opens a new one, so the writer outlives database restarts.
+/// A store runs several writers, each on its own connection (see <see cref="PostgresOptions.Writers"/>).
 /// </summary>
 internal sealed class GroupCommitWriter : IAsyncDisposable
 {
@@ -24,19 +25,23 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
     private Task? disposed;
     private int failures;
 
-    public GroupCommitWriter(NpgsqlDataSource dataSource, PostgresOptions settings, TimeProvider time, ILogger logger)
+    public GroupCommitWriter(NpgsqlDataSource dataSource, PostgresOptions settings, int id, int capacity, TimeProvider time, ILogger logger)
     {
+        Id = id;
         this.dataSource = dataSource;
         this.settings = settings;
         this.time = time;
         this.logger = logger;
-        queue = Channel.CreateBounded<TickAppend>(new BoundedChannelOptions(settings.MaxPendingAppends)
+        queue = Channel.CreateBounded<TickAppend>(new BoundedChannelOptions(capacity)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
         loop = Task.Run(RunAsync);
     }
+
+    /// <summary>This writer's number among the store's writers (logs).</summary>
+    public int Id { get; }
 
     /// <summary>Raised after each commit with the ticks accepted and the rows actually inserted (duplicates excluded).</summary>
     public event Action<long, long>? Committed;
@@ -111,8 +116,10 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
         try
         {
             var db = await ConnectAsync();
+            var started = time.GetTimestamp();
             await using var transaction = await db.BeginTransactionAsync();
             var owners = await TickFlushCommands.ReadOwnersAsync(db, batch);
+            var fenceChecked = time.GetTimestamp();
             var accepted = new List<TickAppend>(batch.Count);
             var fenced = new List<TickAppend>();
             foreach (var append in batch)
@@ -121,13 +128,24 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
             }
 
             long inserted = 0, acceptedTicks = 0;
+            var (ticksWritten, stateWritten) = (fenceChecked, fenceChecked);
             if (accepted.Count > 0)
             {
                 (acceptedTicks, inserted) = await TickFlushCommands.InsertTicksAsync(db, accepted);
+                ticksWritten = time.GetTimestamp();
                 await TickFlushCommands.UpsertPairStateAsync(db, accepted);
+                stateWritten = time.GetTimestamp();
             }
 
             await transaction.CommitAsync();
+            if (logger.IsEnabled(LogLevel.Debug))
+            {
+                PostgresStoreLog.FlushTimed(
+                    logger, batch.Count, tickCount, Id, time.GetElapsedTime(started, fenceChecked).TotalMilliseconds,
+                    time.GetElapsedTime(fenceChecked, ticksWritten).TotalMilliseconds, time.GetElapsedTime(ticksWritten, stateWritten).TotalMilliseconds,
+                    time.GetElapsedTime(stateWritten).TotalMilliseconds);
+            }
+
             Committed?.Invoke(acceptedTicks, inserted);
             accepted.ForEach(a => a.Commit());
             foreach (var append in fenced)

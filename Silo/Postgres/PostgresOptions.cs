@@ -38,4 +38,13 @@ public sealed class PostgresOptions
     /// <summary>Appends (one per actor batch) queued for the writer before callers wait. Default 8192; 1 to 1,000,000.</summary>
     [Range(1, 1_000_000)]
     public int MaxPendingAppends { get; set; } = 8192;
+
+    /// <summary>
+    /// Group-commit writers, each with its own connection and queue, flushing in parallel. An instrument's
+    /// appends always go to the same writer, in order, so its ticks commit in order; every flush checks
+    /// the fence in its own transaction. <see cref="MaxPendingAppends"/> is shared out among them.
+    /// Default 2; 1 to 16.
+    /// </summary>
+    [Range(1, 16)]
+    public int Writers { get; set; } = 2;
 }

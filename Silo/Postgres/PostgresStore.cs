@@ -11,7 +11,8 @@ namespace PriceActors.Silo.Postgres;
 /// The cluster's durable store: ticks, pair positions and minute bars in PostgreSQL. Every write is
 /// fenced by the owner epoch of the instrument's partition (<see cref="IPartitionFence"/>), so only
 /// the current owner's writes land; a refused write throws <see cref="PartitionFencedException"/> and
-/// stores nothing. Tick appends are group-committed (<see cref="PostgresOptions.FlushInterval"/>):
+/// stores nothing. Tick appends are group-committed (<see cref="PostgresOptions.FlushInterval"/>) by
+/// <see cref="PostgresOptions.Writers"/> writers in parallel, an instrument always by the same one:
 /// an append completes only once its transaction committed. Redelivered ticks and re-saved bars are
 /// stored once.
 /// </summary>
@@ -40,7 +41,7 @@ public sealed class PostgresStore : IMarketStore, IAsyncDisposable
     private readonly int partitionCount;
     private readonly TimeProvider time;
     private readonly ILogger<PostgresStore> logger;
-    private readonly GroupCommitWriter writer;
+    private readonly GroupCommitWriter[] writers;
     private readonly ConcurrentDictionary<InstrumentKey, byte> instruments = new();
     private long ticksStored;
     private long barsStored;
@@ -69,12 +70,17 @@ public sealed class PostgresStore : IMarketStore, IAsyncDisposable
         this.logger = logger;
         // The flush interval is a latency knob on the machine's clock, not market time: a test clock
         // standing still must not stop the writer.
-        writer = new GroupCommitWriter(dataSource, settings, TimeProvider.System, logger);
-        writer.Committed += (accepted, inserted) =>
+        var capacity = Math.Max(1, settings.MaxPendingAppends / settings.Writers);
+        writers = new GroupCommitWriter[settings.Writers];
+        for (var i = 0; i < writers.Length; i++)
         {
-            Interlocked.Add(ref ticksAppended, accepted);
-            Interlocked.Add(ref ticksStored, inserted);
-        };
+            writers[i] = new GroupCommitWriter(dataSource, settings, i, capacity, TimeProvider.System, logger);
+            writers[i].Committed += (accepted, inserted) =>
+            {
+                Interlocked.Add(ref ticksAppended, accepted);
+                Interlocked.Add(ref ticksStored, inserted);
+            };
+        }
     }
 
     /// <inheritdoc/>
@@ -92,7 +98,7 @@ public sealed class PostgresStore : IMarketStore, IAsyncDisposable
 
         var (partition, token) = TokenFor(instrument);
         instruments.TryAdd(instrument, 0);
-        await writer.AppendAsync(new TickAppend(instrument, epoch, partition, token, ticks.ToArray()), cancellationToken);
+        await WriterOf(instrument).AppendAsync(new TickAppend(instrument, epoch, partition, token, ticks.ToArray()), cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -170,8 +176,13 @@ public sealed class PostgresStore : IMarketStore, IAsyncDisposable
         return result;
     }
 
-    /// <summary>Writes the queued appends, then stops the writer.</summary>
-    public ValueTask DisposeAsync() => writer.DisposeAsync();
+    /// <summary>Writes the queued appends, then stops the writers.</summary>
+    public async ValueTask DisposeAsync() => await Task.WhenAll(writers.Select(w => w.DisposeAsync().AsTask()));
+
+    // The same instrument always goes to the same writer, whose queue is FIFO, so its appends commit in the
+    // order they were made. The hash is the process's string hash, not the partition map's, so a silo that
+    // owns only some partitions still spreads its instruments over every writer.
+    private GroupCommitWriter WriterOf(InstrumentKey instrument) => writers[(int)((uint)instrument.GetHashCode() % (uint)writers.Length)];
 
     private (int Partition, long Token) TokenFor(InstrumentKey instrument)
     {

@@ -26,4 +26,8 @@ internal static partial class PostgresStoreLog
 
     [LoggerMessage(EventId = 5007, Level = LogLevel.Warning, Message = "The tick writer recovered after {Failures} failed flushes")]
     public static partial void FlushRecovered(ILogger logger, int failures);
+
+    [LoggerMessage(EventId = 5008, Level = LogLevel.Debug,
+        Message = "Tick flush of {Appends} appends ({Ticks} ticks) on writer {Writer}: fence {FenceMs:F1} ms, ticks {TicksMs:F1} ms, pair_state {StateMs:F1} ms, commit {CommitMs:F1} ms")]
+    public static partial void FlushTimed(ILogger logger, int appends, int ticks, int writer, double fenceMs, double ticksMs, double stateMs, double commitMs);
 }

@@ -91,7 +91,13 @@ internal static class ClusterBenchmark
     {
         var prefix = "bench-" + Guid.NewGuid().ToString("N")[..8];
         var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders().AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.ClearProviders().AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        if (Environment.GetEnvironmentVariable("BENCH_FLUSH_LOG") == "1")
+        {
+            // One line per group-commit flush with the time of each statement (event 5008).
+            builder.Logging.AddFilter("PriceActors.Silo.Postgres", LogLevel.Debug);
+        }
+
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Postgres:ConnectionString"] = postgres,
@@ -101,6 +107,7 @@ internal static class ClusterBenchmark
             ["Cluster:RunFeeds"] = "false",
             ["Postgres:FlushInterval"] = Environment.GetEnvironmentVariable("BENCH_FLUSH") ?? "00:00:00.005",
             ["RabbitMq:PrefetchPerPartition"] = Environment.GetEnvironmentVariable("BENCH_PREFETCH") ?? "32",
+            ["Postgres:Writers"] = Environment.GetEnvironmentVariable("BENCH_WRITERS") ?? "2",
         });
         builder.Services.AddClusterSilo(builder.Configuration);
         using var host = builder.Build();
