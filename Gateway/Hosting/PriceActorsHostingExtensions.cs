@@ -16,6 +16,9 @@ public static class PriceActorsHostingExtensions
             case HostingMode.Embedded:
                 builder.Services.AddEmbeddedSilo();
                 break;
+            case HostingMode.Cluster:
+                builder.Services.AddClusterGateway();
+                break;
             default:
                 throw new InvalidOperationException($"Mode {mode} is not supported.");
         }

@@ -2,8 +2,12 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 using PriceActors.Grains.Feeds;
+using PriceActors.Grains.Instruments;
 using PriceActors.Grains.Storage;
 using PriceActors.Grains.Streams;
+using PriceActors.Runtime;
+using PriceActors.Silo.RabbitMq;
+using PriceActors.Silo.RabbitMq.Requests;
 
 namespace PriceActors.Gateway.Hosting;
 
@@ -12,9 +16,7 @@ internal sealed class StartupReport(
     IHostApplicationLifetime lifetime,
     IServer server,
     IOptions<PriceActorsOptions> options,
-    IOptions<SyntheticFeedOptions> feeds,
-    ITickStream bus,
-    IMarketStore store,
+    IServiceProvider services,
     ILogger<StartupReport> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
@@ -28,20 +30,52 @@ internal sealed class StartupReport(
     private void Report()
     {
         var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-        var f = feeds.Value;
-        logger.LogInformation(
-            "PriceActors started: mode={Mode} bus={Bus} store={Store} feeds=synthetic {Exchanges} exchanges x {Symbols} symbols at {TicksPerSecond} ticks/s partitions={Partitions} urls={Urls}",
-            options.Value.Mode,
-            bus.GetType().Name,
-            store.GetType().Name,
-            f.Exchanges.Count,
-            f.AllSymbols().Count(),
-            f.TicksPerSecond,
-            bus.PartitionCount,
-            string.Join(" ", addresses));
+        var urls = string.Join(" ", addresses);
+        if (options.Value.Mode == HostingMode.Cluster)
+        {
+            ReportCluster(urls);
+        }
+        else
+        {
+            ReportEmbedded(urls);
+        }
+
         foreach (var address in addresses.Select(a => a.TrimEnd('/')))
         {
             logger.LogInformation("Dashboard: {DashboardUrl}/  API: {ApiUrl}/instruments  Health: {HealthUrl}/health", address, address, address);
         }
+    }
+
+    private void ReportEmbedded(string urls)
+    {
+        var f = services.GetRequiredService<IOptions<SyntheticFeedOptions>>().Value;
+        var bus = services.GetRequiredService<ITickStream>();
+        logger.LogInformation(
+            "PriceActors started: mode={Mode} bus={Bus} store={Store} feeds=synthetic {Exchanges} exchanges x {Symbols} symbols at {TicksPerSecond} ticks/s partitions={Partitions} urls={Urls}",
+            options.Value.Mode,
+            bus.GetType().Name,
+            services.GetRequiredService<IMarketStore>().GetType().Name,
+            f.Exchanges.Count,
+            f.AllSymbols().Count(),
+            f.TicksPerSecond,
+            bus.PartitionCount,
+            urls);
+    }
+
+    private void ReportCluster(string urls)
+    {
+        var rabbit = services.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
+        logger.LogInformation(
+            "PriceActors started: mode={Mode} bus={Bus} broker={Broker} prefix={Prefix} store={Store} actors={Actors} requestTimeout={RequestTimeout} instruments={Instruments} partitions={Partitions} urls={Urls}",
+            options.Value.Mode,
+            services.GetRequiredService<IUpdateStream>().GetType().Name,
+            rabbit.Uri?.Authority,
+            rabbit.Prefix,
+            "none (the silos own it)",
+            services.GetRequiredService<IActorTransport>().GetType().Name,
+            services.GetRequiredService<IOptions<RabbitMqRequestOptions>>().Value.RequestTimeout,
+            services.GetRequiredService<IInstrumentCatalog>().All.Count,
+            services.GetRequiredService<IOptions<StreamOptions>>().Value.PartitionCount,
+            urls);
     }
 }

@@ -7,6 +7,7 @@ using PriceActors.Runtime;
 using PriceActors.Silo.Membership;
 using PriceActors.Silo.Postgres;
 using PriceActors.Silo.RabbitMq;
+using PriceActors.Silo.RabbitMq.Requests;
 
 namespace PriceActors.Silo.Cluster;
 
@@ -14,8 +15,9 @@ namespace PriceActors.Silo.Cluster;
 /// What a silo does when the broker makes it a partition's active consumer, or takes that away:
 /// on acquiring, it drops any stale activation of the partition's pairs and claims the partition's
 /// fence (so a previous owner that froze can no longer write); on releasing, it forgets the token and
-/// deactivates the partition's pairs, whose state the next owner rebuilds from PostgreSQL. The owned
-/// partitions go into the membership heartbeats.
+/// deactivates the partition's pairs, whose state the next owner rebuilds from PostgreSQL. While it owns
+/// a partition it also answers the requests sent to the partition's actors. The owned partitions go
+/// into the membership heartbeats.
 /// </summary>
 public sealed partial class PartitionOwnership : IPartitionLifecycle
 {
@@ -26,6 +28,7 @@ public sealed partial class PartitionOwnership : IPartitionLifecycle
     private readonly SiloIdentity silo;
     private readonly int partitionCount;
     private readonly ILogger<PartitionOwnership> logger;
+    private readonly PartitionRequestServer? requests;
 
     /// <summary>Creates the lifecycle.</summary>
     /// <param name="fence">The partition fence.</param>
@@ -33,8 +36,10 @@ public sealed partial class PartitionOwnership : IPartitionLifecycle
     /// <param name="silo">This silo.</param>
     /// <param name="streams">The partition count.</param>
     /// <param name="logger">Where ownership changes are logged.</param>
-    public PartitionOwnership(IPartitionFence fence, ActorRuntime runtime, SiloIdentity silo, IOptions<StreamOptions> streams, ILogger<PartitionOwnership> logger)
+    /// <param name="requests">Answers requests to the owned partitions' actors; none in tests of ownership alone.</param>
+    public PartitionOwnership(IPartitionFence fence, ActorRuntime runtime, SiloIdentity silo, IOptions<StreamOptions> streams, ILogger<PartitionOwnership> logger, PartitionRequestServer? requests = null)
     {
+        this.requests = requests;
         this.fence = fence;
         this.runtime = runtime;
         this.silo = silo;
@@ -51,12 +56,19 @@ public sealed partial class PartitionOwnership : IPartitionLifecycle
         await DeactivatePairsAsync(partition);
         var epoch = await ClaimWithRetryAsync(partition);
         owned[partition] = epoch;
+        requests?.Start(partition);
         LogAcquired(silo.Id, partition, epoch);
     }
 
     /// <inheritdoc/>
     public async ValueTask OnReleasedAsync(int partition)
     {
+        // Answer what is in progress before the pairs go; later requests wait in the queue for the next owner.
+        if (requests is not null)
+        {
+            await requests.StopAsync(partition);
+        }
+
         fence.Release(partition);
         owned.TryRemove(partition, out _);
         var deactivated = await DeactivatePairsAsync(partition);

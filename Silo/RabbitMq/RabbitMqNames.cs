@@ -13,6 +13,10 @@ public sealed record RabbitMqNames(string Prefix)
     /// <param name="partition">The partition.</param>
     public string TickQueue(int partition) => $"{Prefix}.ticks.{partition}";
 
+    /// <summary>The transient classic queue of the requests to a partition's actors, consumed by the partition's owner.</summary>
+    /// <param name="partition">The partition.</param>
+    public string RequestQueue(int partition) => $"{Prefix}.requests.{partition}";
+
     /// <summary>A new name for one gateway's update queue.</summary>
     public string NewSubscriptionQueue() => $"{Prefix}.subscription.{Guid.NewGuid():N}";
 

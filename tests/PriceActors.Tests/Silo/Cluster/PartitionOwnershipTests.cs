@@ -6,8 +6,10 @@ using PriceActors.Grains.Streams;
 using PriceActors.Silo.Cluster;
 using PriceActors.Silo.Membership;
 using PriceActors.Silo.Postgres;
+using PriceActors.Silo.RabbitMq.Requests;
 using PriceActors.Tests.Grains;
 using PriceActors.Tests.Silo.Postgres;
+using PriceActors.Tests.Silo.RabbitMq;
 using PriceActors.Tests.Support;
 
 namespace PriceActors.Tests.Silo.Cluster;
@@ -56,6 +58,31 @@ public sealed class PartitionOwnershipTests
         await ownership.OnReleasedAsync(moving);
 
         Assert.Equal(staying.Select(i => i.Value).Order(), host.Runtime.GetActiveKeys("pair").Order());
+    }
+
+    [Fact]
+    public async Task OnAcquiredAsync_WithRequestServer_ServesThePartitionsRequestsUntilReleased()
+    {
+        await using var database = await PostgresDatabase.CreateAsync(migrate: true);
+        await using var host = StartPairs();
+        await using var bus = new RabbitMqTestBus(Streams.PartitionCount);
+        await using var server = new PartitionRequestServer(
+            bus.NewConnection(),
+            host.Runtime,
+            Options.Create(Streams),
+            Options.Create(new RabbitMqRequestOptions()),
+            new RequestStatistics(),
+            NullLogger<PartitionRequestServer>.Instance,
+            TimeProvider.System);
+        var ownership = new PartitionOwnership(
+            new PartitionFence(database.DataSource), host.Runtime, new SiloIdentity("silo-1", "host", 1, DateTimeOffset.UtcNow), Options.Create(Streams), NullLogger<PartitionOwnership>.Instance, server);
+
+        await ownership.OnAcquiredAsync(5);
+        var serving = server.Partitions.ToArray();
+        await ownership.OnReleasedAsync(5);
+
+        Assert.Equal([5], serving);
+        Assert.Empty(server.Partitions);
     }
 
     private static GrainHost StartPairs() =>

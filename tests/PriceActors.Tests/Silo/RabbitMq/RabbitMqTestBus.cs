@@ -70,6 +70,7 @@ internal sealed class RabbitMqTestBus : IAsyncDisposable
         for (var p = 0; p < Partitions; p++)
         {
             await channel.QueueDeleteAsync(Names.TickQueue(p), ifUnused: false, ifEmpty: false);
+            await channel.QueueDeleteAsync(Names.RequestQueue(p), ifUnused: false, ifEmpty: false);
         }
 
         await channel.ExchangeDeleteAsync(Names.UpdateExchange, ifUnused: false);
