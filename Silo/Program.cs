@@ -7,7 +7,13 @@ if (args.Contains("--help") || args.Contains("-h"))
     return 0;
 }
 
-var builder = WebApplication.CreateBuilder(args);
+// Settings come from the appsettings.json beside the dll (wherever the process is started from, unless
+// --contentRoot says otherwise), then environment variables, then the command line.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = args,
+    ContentRootPath = args.Any(a => a.StartsWith("--contentRoot", StringComparison.OrdinalIgnoreCase)) ? null : AppContext.BaseDirectory,
+});
 builder.Configuration["urls"] ??= "http://localhost:5090";
 builder.AddServiceDefaults();
 builder.Services.AddClusterSilo(builder.Configuration);

@@ -5,8 +5,10 @@ internal static class SiloHelp
 {
     public const string Text = """
         PriceActors silo (cluster mode): owns a share of the tick partitions, runs elected feeds.
+        SIGTERM or Ctrl+C: stops its feeds, hands every partition over (in-flight batches finished and acked), leaves.
 
         usage: dotnet PriceActors.Silo.dll [--setting value ...]     (or the same as environment variables, ':' -> '__')
+        Defaults come from appsettings.json beside the dll (--contentRoot DIR reads DIR/appsettings.json instead).
 
         required
           --Postgres:ConnectionString "Host=...;Port=5432;Username=...;Database=..."
@@ -20,6 +22,11 @@ internal static class SiloHelp
           --Feeds:Synthetic:Exchanges:0 binance ...   (see README for the feed settings)
           --Feeds:Election:LeaseDuration 00:00:10
           --Membership:HeartbeatInterval 00:00:02 --Membership:DeadAfter 00:00:10
+          --Cluster:Balancing:Enabled true    hand partitions beyond the fair share ceil(partitions / live silos) over
+          --Cluster:Balancing:Interval 00:00:01 --Cluster:Balancing:MaxReleasesPerRound 2
+          --Cluster:Balancing:ResubscribeDelay 00:00:00.2   then queue up again as a standby
+          --Cluster:Balancing:LiveWithin 00:00:05           heartbeat age under which a silo counts as live
+          --Cluster:Balancing:CeilingReleaseCooldown 00:00:05   uneven shares: one hand-over per period
           --RabbitMq:Prefix priceactors       names of queues and exchanges
           --Postgres:TickRetention 7          days of raw ticks kept
 

@@ -14,11 +14,12 @@ public sealed class MembershipTable(NpgsqlDataSource dataSource)
         ON CONFLICT (silo_id) DO UPDATE SET heartbeat_at = now(), status = 'joining'
         """;
 
-    // A silo already declared dead gets no row back: it must not carry on as if alive.
+    // A silo already declared dead gets no row back: it must not carry on as if alive. It turns active only
+    // once ready (subscribed to every partition): other silos hand partitions over to active silos only.
     private const string HeartbeatSql = """
         UPDATE silos
         SET heartbeat_at = now(), partitions = $2,
-            status = CASE WHEN status = 'joining' THEN 'active' ELSE status END
+            status = CASE WHEN status = 'joining' AND $3 THEN 'active' ELSE status END
         WHERE silo_id = $1 AND status <> 'dead'
         RETURNING status
         """;
@@ -31,9 +32,11 @@ public sealed class MembershipTable(NpgsqlDataSource dataSource)
 
     private const string ForgetSql = "DELETE FROM silos WHERE status = 'dead' AND heartbeat_at < now() - $1";
 
-    private const string ListSql = """
-        SELECT silo_id, host, process_id, started_at, heartbeat_at, status, partitions FROM silos ORDER BY started_at, silo_id
-        """;
+    private const string Columns = "silo_id, host, process_id, started_at, heartbeat_at, status, partitions";
+
+    private const string ListSql = $"SELECT {Columns} FROM silos ORDER BY started_at, silo_id";
+
+    private const string ListLiveSql = $"SELECT {Columns} FROM silos WHERE status = 'active' AND heartbeat_at > now() - $1 ORDER BY started_at, silo_id";
 
     /// <summary>Adds (or re-adds) this silo as joining.</summary>
     public async Task RegisterAsync(SiloIdentity silo, CancellationToken cancellationToken)
@@ -46,12 +49,21 @@ public sealed class MembershipTable(NpgsqlDataSource dataSource)
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>Writes a heartbeat of a silo ready to own partitions; false when the silo was declared dead meanwhile.</summary>
+    public Task<bool> HeartbeatAsync(string siloId, IReadOnlyCollection<int> partitions, CancellationToken cancellationToken) =>
+        HeartbeatAsync(siloId, partitions, ready: true, cancellationToken);
+
     /// <summary>Writes a heartbeat; false when the silo was declared dead meanwhile.</summary>
-    public async Task<bool> HeartbeatAsync(string siloId, IReadOnlyCollection<int> partitions, CancellationToken cancellationToken)
+    /// <param name="siloId">The silo.</param>
+    /// <param name="partitions">The partitions it owns now.</param>
+    /// <param name="ready">Whether a joining silo is ready to own partitions (only then does it turn active).</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    public async Task<bool> HeartbeatAsync(string siloId, IReadOnlyCollection<int> partitions, bool ready, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(HeartbeatSql);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = siloId });
         command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. partitions] });
+        command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = ready });
         return await command.ExecuteScalarAsync(cancellationToken) is not null;
     }
 
@@ -89,6 +101,19 @@ public sealed class MembershipTable(NpgsqlDataSource dataSource)
     public async Task<IReadOnlyList<SiloRecord>> ListAsync(CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(ListSql);
+        return await ReadAsync(command, cancellationToken);
+    }
+
+    /// <summary>The active silos whose last heartbeat is younger than <paramref name="heartbeatWithin"/> (database clock), oldest first.</summary>
+    public async Task<IReadOnlyList<SiloRecord>> ListLiveAsync(TimeSpan heartbeatWithin, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(ListLiveSql);
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = heartbeatWithin });
+        return await ReadAsync(command, cancellationToken);
+    }
+
+    private static async Task<IReadOnlyList<SiloRecord>> ReadAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var silos = new List<SiloRecord>();
         while (await reader.ReadAsync(cancellationToken))

@@ -4,8 +4,10 @@ using Npgsql;
 namespace PriceActors.Silo.Membership;
 
 /// <summary>
-/// Keeps this silo in the membership table: registers it, heartbeats, declares silent silos dead,
-/// and marks itself shutting down then dead when it stops. A silo that finds itself declared dead
+/// Keeps this silo in the membership table: registers it (joining), heartbeats (active once
+/// <see cref="Ready"/>), declares silent silos dead, and marks itself shutting down as soon as the host
+/// begins to stop (before any service stops, so other silos stop counting it as a taker of partitions),
+/// then dead once its partitions are handed over. A silo that finds itself declared dead
 /// stops its host, as an Orleans silo does: the others have already taken its work over (and its
 /// state writes are fenced anyway).
 /// </summary>
@@ -15,7 +17,7 @@ public sealed partial class SiloMembership(
     IOptions<MembershipOptions> options,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
-    ILogger<SiloMembership> logger) : BackgroundService
+    ILogger<SiloMembership> logger) : BackgroundService, IHostedLifecycleService
 {
     private readonly MembershipOptions settings = options.Value;
     private volatile string? lastError;
@@ -24,12 +26,38 @@ public sealed partial class SiloMembership(
     /// <summary>The partitions this silo reports owning in its heartbeats.</summary>
     public Func<IReadOnlyCollection<int>> OwnedPartitions { get; set; } = static () => [];
 
+    /// <summary>Whether this silo is ready to own partitions (subscribed to them); it stays joining until then.</summary>
+    public Func<bool> Ready { get; set; } = static () => true;
+
     /// <summary>Why the last heartbeat failed, or null when it succeeded.</summary>
     public string? LastError => lastError;
 
     /// <summary>Time since the last successful heartbeat, or null before the first.</summary>
     public TimeSpan? SinceLastHeartbeat =>
         Interlocked.Read(ref lastHeartbeatTimestamp) is var t and > 0 ? time.GetElapsedTime(t) : null;
+
+    /// <inheritdoc/>
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc/>
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc/>
+    public async Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.SetStatusAsync(silo.Id, SiloStatus.ShuttingDown, cancellationToken);
+            LogShuttingDown(silo.Id);
+        }
+        catch (Exception error) when (error is NpgsqlException or TimeoutException or OperationCanceledException)
+        {
+            LogRoundFailed(error, silo.Id);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <inheritdoc/>
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -62,7 +90,7 @@ public sealed partial class SiloMembership(
                     LogJoined(silo.Id, silo.Host);
                 }
 
-                if (!await table.HeartbeatAsync(silo.Id, OwnedPartitions(), stoppingToken))
+                if (!await table.HeartbeatAsync(silo.Id, OwnedPartitions(), Ready(), stoppingToken))
                 {
                     LogDeclaredDead(silo.Id);
                     lifetime.StopApplication();
@@ -108,6 +136,9 @@ public sealed partial class SiloMembership(
 
     [LoggerMessage(EventId = 6004, Level = LogLevel.Warning, Message = "Silo {SiloId} could not reach the membership table; retrying")]
     private partial void LogRoundFailed(Exception error, string siloId);
+
+    [LoggerMessage(EventId = 6006, Level = LogLevel.Information, Message = "Silo {SiloId} is shutting down: handing its partitions over")]
+    private partial void LogShuttingDown(string siloId);
 
     [LoggerMessage(EventId = 6005, Level = LogLevel.Information, Message = "Silo {SiloId} left the cluster")]
     private partial void LogLeft(string siloId);

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 
 namespace PriceActors.Tests.Support;
@@ -32,7 +34,7 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>Starts a silo on a free port and waits until it listens.</summary>
     public static async Task<SiloProcess> StartAsync(params string[] settings)
     {
-        var silo = new SiloProcess(["--urls", "http://127.0.0.1:0", .. settings]);
+        var silo = new SiloProcess(["--urls", "http://127.0.0.1:0", "--contentRoot", SiloProjectDirectory(), .. settings]);
         silo.process.Start();
         silo.process.BeginOutputReadLine();
         await silo.listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
@@ -41,6 +43,22 @@ public sealed class SiloProcess : IAsyncDisposable
 
     /// <summary>kill -9: no shutdown code runs, connections drop, nothing is acknowledged or flushed.</summary>
     public void Kill() => process.Kill(entireProcessTree: true);
+
+    /// <summary>kill -TERM, as an orchestrator stops a silo; returns the exit code once the process has exited.</summary>
+    public async Task<int> StopAsync(TimeSpan within)
+    {
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+            if (kill.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"kill -TERM {process.Id} exited {kill.ExitCode}");
+            }
+        }
+
+        await process.WaitForExitAsync().WaitAsync(within);
+        return process.ExitCode;
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -51,6 +69,18 @@ public sealed class SiloProcess : IAsyncDisposable
         }
 
         process.Dispose();
+    }
+
+    /// <summary>
+    /// The Silo project's folder, so the process reads the silo's own appsettings.json (the test output holds
+    /// the Gateway's) as <c>dotnet run --project Silo</c> does.
+    /// </summary>
+    private static string SiloProjectDirectory([CallerFilePath] string path = "")
+    {
+        var root = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", "..", ".."));
+        var silo = Path.Combine(root, "Silo");
+        return File.Exists(Path.Combine(silo, "appsettings.json")) ? silo
+            : throw new InvalidOperationException($"Silo/appsettings.json not found under {root}");
     }
 
     private void OnLine(string? line)
