@@ -13,7 +13,8 @@
 #   CLUSTER_BIN                  a folder holding PriceActors.Silo.dll and PriceActors.Gateway.dll (tests pass theirs)
 #   CLUSTER_NGINX [1]            0: no nginx (clients talk to the gateways directly)
 #   Any further setting of the processes: CLUSTER_SETTINGS="--Feeds:Synthetic:TicksPerSecond 50 ..."
-# Servers: scripts/servers.sh decides their ports (PRICEACTORS_PG_PORT, PRICEACTORS_AMQP_PORT).
+# Servers: PRICEACTORS_POSTGRES and PRICEACTORS_RABBITMQ when set (as scripts/servers.sh env prints them), else
+# scripts/servers.sh starts its throw-away ones (ports PRICEACTORS_PG_PORT, PRICEACTORS_AMQP_PORT).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -42,13 +43,15 @@ ensure_nginx() {
 
 build() {
   if [ -n "${CLUSTER_BIN:-}" ]; then
-    bin=$CLUSTER_BIN
+    # One folder with both dlls (a test's output): each process reads its own project's appsettings.json.
+    silo_bin=$CLUSTER_BIN gateway_bin=$CLUSTER_BIN
+    silo_root=(--contentRoot "$PWD/Silo") gateway_root=(--contentRoot "$PWD/Gateway")
     return
   fi
-  bin=$dir/bin
-  say "building Silo and Gateway into $bin"
-  dotnet publish Silo -c Release -o "$bin" --nologo -v q >/dev/null
-  dotnet publish Gateway -c Release -o "$bin" --nologo -v q >/dev/null
+  silo_bin=$dir/bin/silo gateway_bin=$dir/bin/gateway silo_root=() gateway_root=()
+  say "building Silo and Gateway into $dir/bin"
+  dotnet publish Silo -c Release -o "$silo_bin" --nologo -v q >/dev/null
+  dotnet publish Gateway -c Release -o "$gateway_bin" --nologo -v q >/dev/null
 }
 
 # The silos create the schema; only the database must exist (psql comes with postgresql-15's client).
@@ -61,10 +64,10 @@ create_database() {
   fi
 }
 
-start_process() { # name dll url settings...
-  local name=$1 dll=$2 url=$3
-  shift 3
-  setsid dotnet "$bin/$dll" --urls "$url" "$@" "${extra[@]}" >"$dir/$name.log" 2>&1 </dev/null &
+start_process() { # name folder dll url settings...
+  local name=$1 folder=$2 dll=$3 url=$4
+  shift 4
+  (cd "$folder" && exec setsid dotnet "$folder/$dll" --urls "$url" "$@" "${extra[@]}" >"$dir/$name.log" 2>&1 </dev/null) &
   echo $! >"$dir/$name.pid"
   echo "$url" >"$dir/$name.url"
 }
@@ -135,7 +138,10 @@ start() {
     exit 1
   fi
   command -v curl >/dev/null 2>&1 || { say "curl is needed (apt-get install curl)"; exit 1; }
-  eval "$(scripts/servers.sh start)"
+  # Servers given in the environment (a test run's) are used as they are; otherwise start the throw-away ones.
+  if [ -z "${PRICEACTORS_POSTGRES:-}" ] || [ -z "${PRICEACTORS_RABBITMQ:-}" ]; then
+    eval "$(scripts/servers.sh start)"
+  fi
   [ "$use_nginx" = 1 ] && ensure_nginx
   build
   create_database
@@ -144,12 +150,12 @@ start() {
   rabbit=$PRICEACTORS_RABBITMQ
   common=(--RabbitMq:Uri "$rabbit" --RabbitMq:Prefix "$prefix" --Streams:PartitionCount "$partitions")
   for s in $(seq 1 "$silos"); do
-    start_process "silo$s" PriceActors.Silo.dll "http://127.0.0.1:$((port + 100 + s))" \
-      --Postgres:ConnectionString "$pg" "${common[@]}"
+    start_process "silo$s" "$silo_bin" PriceActors.Silo.dll "http://127.0.0.1:$((port + 100 + s))" \
+      "${silo_root[@]}" --Postgres:ConnectionString "$pg" "${common[@]}"
   done
   for g in $(seq 1 "$gateways"); do
-    start_process "gateway$g" PriceActors.Gateway.dll "http://127.0.0.1:$((port + g))" \
-      --PriceActors:Mode Cluster "${common[@]}"
+    start_process "gateway$g" "$gateway_bin" PriceActors.Gateway.dll "http://127.0.0.1:$((port + g))" \
+      "${gateway_root[@]}" --PriceActors:Mode Cluster "${common[@]}"
   done
   for s in $(seq 1 "$silos"); do wait_ready "silo$s"; done
   for g in $(seq 1 "$gateways"); do wait_ready "gateway$g"; done
@@ -206,5 +212,5 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status) status ;;
-  *) sed -n '2,16p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,18p' "$0" >&2; exit 2 ;;
 esac

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The test command (README, CI): works on a fresh machine by itself. Installs what the tests need
-# and is missing (Debian's Chromium for the page test, PostgreSQL and RabbitMQ for the cluster
+# and is missing (Debian's Chromium for the page test, nginx for the loopback cluster, PostgreSQL and RabbitMQ for the cluster
 # adapters), starts throw-away servers on loopback (scripts/servers.sh), builds with warnings as
 # errors, runs every test, and ends with one line "N passed, N failed".
 set -euo pipefail
@@ -9,10 +9,17 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-if ! command -v chromium >/dev/null 2>&1; then
-  echo "test.sh: installing Debian's chromium (the page test drives it headless)"
+# Chromium: the page tests drive it headless. nginx: the loopback cluster test balances its gateways with it.
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v nginx >/dev/null 2>&1 || missing+=(nginx)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "test.sh: installing Debian's ${missing[*]}"
   as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  # RUNLEVEL=1: the packages' own services (nginx on port 80) are not wanted; tests run private instances.
+  as_root env DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  as_root service nginx stop >/dev/null 2>&1 || true
 fi
 
 eval "$(scripts/servers.sh start)"

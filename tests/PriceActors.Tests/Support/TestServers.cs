@@ -67,10 +67,14 @@ public static partial class TestServers
     /// <summary>This file's own path, for builds whose output lives outside the repository (--artifacts-path).</summary>
     private static string SourcePath([CallerFilePath] string path = "") => path;
 
+    /// <summary>The repository's root folder (the one holding <c>scripts/</c>).</summary>
+    public static string RepositoryRoot =>
+        RepositoryRootAbove(AppContext.BaseDirectory) ?? RepositoryRootAbove(Path.GetDirectoryName(SourcePath()))
+            ?? throw new InvalidOperationException("scripts/servers.sh not found above " + AppContext.BaseDirectory);
+
     private static (int Code, string Output) Script(string command)
     {
-        var root = RepositoryRootAbove(AppContext.BaseDirectory) ?? RepositoryRootAbove(Path.GetDirectoryName(SourcePath()))
-            ?? throw new InvalidOperationException("scripts/servers.sh not found above " + AppContext.BaseDirectory);
+        var root = RepositoryRoot;
 
         using var process = Process.Start(new ProcessStartInfo("bash", [Path.Combine(root, "scripts", "servers.sh"), command])
         {

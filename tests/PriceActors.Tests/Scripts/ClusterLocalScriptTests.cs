@@ -1,0 +1,132 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using PriceActors.Tests.Gateway.Hosting;
+using PriceActors.Tests.Silo.Postgres;
+using PriceActors.Tests.Silo.RabbitMq;
+using PriceActors.Tests.Support;
+using Xunit.Abstractions;
+
+namespace PriceActors.Tests.Scripts;
+
+/// <summary>
+/// <c>scripts/cluster-local.sh</c>: the docker-compose topology on loopback — two silos running the synthetic
+/// feeds, two gateways in cluster mode and nginx in front of them — started and stopped as an operator does.
+/// </summary>
+[Collection(ClusterGatewayCollection.Name)]
+public sealed class ClusterLocalScriptTests(ITestOutputHelper output)
+{
+    private const int Partitions = 8;
+    private static readonly string[] Instruments = ["binance:BTCUSDT", "binance:ETHUSDT", "okx:BTCUSDT", "okx:ETHUSDT"];
+
+    private static readonly string[] Settings =
+    [
+        "--Feeds:Synthetic:Exchanges:0", "binance",
+        "--Feeds:Synthetic:Exchanges:1", "okx",
+        "--Feeds:Synthetic:Symbols:0", "BTCUSDT",
+        "--Feeds:Synthetic:Symbols:1", "ETHUSDT",
+        "--Feeds:Synthetic:TicksPerSecond", "20",
+        "--Logging:LogLevel:Default", "Warning",
+        "--Logging:LogLevel:Microsoft.Hosting.Lifetime", "Information",
+    ];
+
+    [Fact]
+    public async Task Start_TwoSilosTwoGatewaysAndNginx_ClientsOfEveryGatewayReceiveIdenticalUpdates()
+    {
+        await using var database = await PostgresDatabase.CreateAsync(migrate: false);
+        await using var bus = new RabbitMqTestBus(Partitions);
+        await using var cluster = await LocalCluster.StartAsync(2, 2, database.Name, bus.Options.Prefix, Partitions, Settings);
+        Assert.Equal(2, cluster.Gateways.Count);
+        Assert.Equal(2, cluster.Silos.Count);
+        using var http = new HttpClient();
+        foreach (var process in cluster.Gateways.Concat(cluster.Silos).Append(cluster.Nginx))
+        {
+            var ready = await http.GetAsync(new Uri(process, "/health/ready"));
+            Assert.True(ready.StatusCode == HttpStatusCode.OK, $"{process}/health/ready: {(int)ready.StatusCode} {await ready.Content.ReadAsStringAsync()}");
+        }
+
+        var missing = await http.GetAsync(new Uri(cluster.Nginx, "/prices/latest/binance/NOPEUSDT"));
+        Assert.Equal((HttpStatusCode.NotFound, "application/problem+json"), (missing.StatusCode, missing.Content.Headers.ContentType?.MediaType));
+
+        // One client on each gateway and one through nginx, all subscribed to the same instruments.
+        Uri[] hubs = [.. cluster.Gateways.Select(g => new Uri(g, "/hubs/prices")), new Uri(cluster.Nginx, "/hubs/prices")];
+        var clients = await Task.WhenAll(hubs.Select(h => SignalRJsonClient.ConnectAsync(h)));
+        try
+        {
+            await Task.WhenAll(clients.Select(c => c.SubscribeAsync(Instruments)));
+            var received = await Task.WhenAll(clients.Select(c => CollectAsync(c, TimeSpan.FromSeconds(8))));
+
+            foreach (var instrument in Instruments)
+            {
+                var streams = received.Select(r => r.Where(u => u.Instrument == instrument).ToList()).ToArray();
+                foreach (var stream in streams)
+                {
+                    Assert.True(stream.Zip(stream.Skip(1)).All(p => p.First.Sequence < p.Second.Sequence), $"{instrument}: sequence not strictly increasing");
+                }
+
+                // Clients subscribed a few milliseconds apart: compare the span every one of them saw.
+                var from = streams.Max(s => s[0].Sequence);
+                var to = streams.Min(s => s[^1].Sequence);
+                var common = streams.Select(s => s.Where(u => u.Sequence >= from && u.Sequence <= to).ToList()).ToArray();
+                output.WriteLine($"{instrument}: {string.Join(" / ", streams.Select(s => s.Count))} updates, {common[0].Count} in the common span {from}..{to}");
+                Assert.True(common[0].Count >= 10, $"{instrument}: only {common[0].Count} updates in the common span");
+                Assert.All(common.Skip(1), other => Assert.Equal(common[0], other));
+            }
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
+
+        var pids = new[] { "silo1", "silo2", "gateway1", "gateway2" }.Select(cluster.ProcessId).ToArray();
+        var (code, text) = await cluster.StopAsync();
+        Assert.True(code == 0, text);
+        Assert.All(pids, pid => Assert.False(IsRunning(pid), $"process {pid} still runs after stop"));
+        Assert.DoesNotContain("did not stop", text, StringComparison.Ordinal);
+    }
+
+    private static async Task<List<Update>> CollectAsync(SignalRJsonClient client, TimeSpan during)
+    {
+        var updates = new List<Update>();
+        using var deadline = new CancellationTokenSource(during);
+        try
+        {
+            await foreach (var message in client.Messages.ReadAllAsync(deadline.Token))
+            {
+                if (message.Target == "priceUpdated")
+                {
+                    var u = message.Argument;
+                    updates.Add(new Update(
+                        $"{u.GetProperty("exchange").GetString()}:{u.GetProperty("symbol").GetString()}",
+                        u.GetProperty("sequence").GetInt64(),
+                        u.GetProperty("epoch").GetInt64(),
+                        u.GetProperty("price").GetDecimal()));
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Collected long enough.
+        }
+
+        return updates;
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private sealed record Update(string Instrument, long Sequence, long Epoch, decimal Price);
+}
