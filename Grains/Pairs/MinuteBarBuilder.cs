@@ -13,6 +13,9 @@ internal sealed class MinuteBarBuilder(InstrumentKey instrument)
 
     public long LastSequence { get; private set; }
 
+    /// <summary>Trades of the bar closed last (or replayed into it by <see cref="AddToClosed"/>).</summary>
+    public long ClosedCount => closed.Aggregate.Count;
+
     public static long MinuteOf(long utcTicks) => utcTicks - (utcTicks % TimeSpan.TicksPerMinute);
 
     /// <summary>Adds a trade of the open minute, opening it on the first trade.</summary>

@@ -297,6 +297,15 @@ public sealed partial class PairActor(
             bar.Add(minute, tick.Price, tick.Quantity, tickSequence);
         }
 
+        // The predecessor stored trades of the bar it closed last after saving it (it reopened the bar for a
+        // delayed trade and ended before closing it again): reopen, so it is saved whole when it closes.
+        var lastStored = history.Bars.LastOrDefault(b => b.Closed && b.Minute.UtcTicks == lastClosedMinute);
+        if (lastStored is not null && bar.ClosedCount > lastStored.Count && bar.TryReopen(lastClosedMinute))
+        {
+            lastClosedMinute -= TimeSpan.TicksPerMinute;
+            LogReopened(instrument.Value, bar.MinuteUtcTicks);
+        }
+
         if (history.Last is { } last)
         {
             latest = ToUpdate(last);

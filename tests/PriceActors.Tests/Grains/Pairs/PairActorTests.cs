@@ -157,6 +157,26 @@ public sealed partial class PairActorTests
     }
 
     [Fact]
+    public async Task OnActivateAsync_StoredTradesOfReopenedBarNotInItsSavedBar_ClosesItAgainWhole()
+    {
+        // The owner reopened 10:00 for a delayed trade, stored the trade, and ended before closing the bar again.
+        await using var pair = await PairHarness.StartAsync(At(10, 0, 30));
+        await pair.RecordAsync(Trade(1, At(10, 0, 30), 100m, 1m));
+        pair.AdvanceTo(At(10, 1, 5));
+        Assert.Single((await pair.AskAsync(new GetMinuteBars(5))).Closed);
+        await pair.RecordAsync(Trade(2, At(10, 0, 59), 102m, 3m));
+        await pair.RestartAsync();
+
+        var bars = await pair.AskAsync(new GetMinuteBars(5));
+
+        var whole = new MinuteBar("binance", "BTCUSDT", At(10, 0, 0), 100m, 102m, 100m, 102m, 101m, 101.5m, 2, 4m, 2, Closed: true);
+        Assert.Equal([whole], bars.Closed);
+        Assert.Equal(whole, Assert.Single(pair.Updates.ClosedBars).Bar);
+        var stored = await pair.Store.LoadAsync(PairHarness.Btc, At(10, 0, 0), CancellationToken.None);
+        Assert.Equal(whole, Assert.Single(stored!.Bars));
+    }
+
+    [Fact]
     public async Task RecordTicks_TradeOfMinuteBeforeTheLastClosedOne_IsRejected()
     {
         await using var pair = await PairHarness.StartAsync(At(10, 1, 30));
