@@ -35,6 +35,7 @@ public static class ClusterSiloServiceCollectionExtensions
         services.AddPartitionRequestServer();
         services.AddHostedService<OwnedPartitionsReporter>();
         services.AddHostedService<ClusterTickConsumer>();
+        services.AddPartitionProbes();
         services.AddOptions<PartitionBalancerOptions>().BindConfiguration(PartitionBalancerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddHostedService<PartitionBalancer>();
         if (cluster.RunFeeds)

@@ -27,6 +27,7 @@ internal static class SiloHelp
           --Cluster:Balancing:ResubscribeDelay 00:00:00.2   then queue up again as a standby
           --Cluster:Balancing:LiveWithin 00:00:05           heartbeat age under which a silo counts as live
           --Cluster:Balancing:CeilingReleaseCooldown 00:00:05   uneven shares: one hand-over per period
+          --Cluster:Probes:Interval 00:00:02  ownership probes: an idle partition's owner knows within one interval
           --RabbitMq:Prefix priceactors       names of queues and exchanges
           --Postgres:TickRetention 7          days of raw ticks kept
 

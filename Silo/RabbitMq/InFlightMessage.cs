@@ -8,4 +8,5 @@ namespace PriceActors.Silo.RabbitMq;
 /// <param name="Tag">The delivery tag, valid only on the channel session it came with.</param>
 /// <param name="Session">The channel session (generation) the delivery belongs to.</param>
 /// <param name="Done">Completes when the message is handled or given up.</param>
-internal readonly record struct InFlightMessage(ulong Tag, long Session, Task<bool> Done);
+/// <param name="Probe">An ownership probe (no ticks): acked in its turn, counted apart from tick messages.</param>
+internal readonly record struct InFlightMessage(ulong Tag, long Session, Task<bool> Done, bool Probe = false);

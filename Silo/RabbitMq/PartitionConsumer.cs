@@ -146,6 +146,13 @@ internal sealed partial class PartitionConsumer(
                 }
             }
 
+            if (batches.Count == 0)
+            {
+                // An ownership probe: its delivery has done its work above; it is acked in its turn.
+                await inFlight.Writer.WriteAsync(new InFlightMessage(delivery.DeliveryTag, session, Handled, Probe: true), CancellationToken.None);
+                return;
+            }
+
             // Hand every batch over now (each instrument's after its previous one); the ack loop waits for them.
             var handled = new Task<bool>[batches.Count];
             for (var i = 0; i < batches.Count; i++)
@@ -188,18 +195,18 @@ internal sealed partial class PartitionConsumer(
                 continue;
             }
 
-            var (last, count) = (head.Tag, 1);
+            var (last, count, probes) = (head.Tag, 1, head.Probe ? 1 : 0);
             while (reader.TryPeek(out var next) && next.Session == head.Session && next.Done is { IsCompletedSuccessfully: true, Result: true })
             {
                 reader.TryRead(out _);
-                (last, count) = (next.Tag, count + 1);
+                (last, count, probes) = (next.Tag, count + 1, probes + (next.Probe ? 1 : 0));
             }
 
-            await AckAsync(last, count, head.Session);
+            await AckAsync(last, count, probes, head.Session);
         }
     }
 
-    private async Task AckAsync(ulong deliveryTag, int count, long session)
+    private async Task AckAsync(ulong deliveryTag, int count, int probes, long session)
     {
         // Tags restart when the client recovers the channel: a tag of the lost session would ack another message.
         if (channel is not { } open || session != Volatile.Read(ref generation))
@@ -210,7 +217,8 @@ internal sealed partial class PartitionConsumer(
         try
         {
             await open.BasicAckAsync(deliveryTag, multiple: count > 1);
-            Interlocked.Add(ref statistics.TickMessagesConsumed, count);
+            Interlocked.Add(ref statistics.TickMessagesConsumed, count - probes);
+            Interlocked.Add(ref statistics.ProbesConsumed, probes);
         }
         catch (Exception e)
         {

@@ -12,6 +12,8 @@ public sealed class RabbitMqStatistics
     internal long TickPublishFailures;
     internal long TickMessagesConsumed;
     internal long MalformedMessages;
+    internal long ProbesPublished;
+    internal long ProbesConsumed;
     internal long UpdatesPublished;
     internal long UpdatesDropped;
     internal long UpdateMessagesPublished;
@@ -35,8 +37,14 @@ public sealed class RabbitMqStatistics
     /// <summary>Tick messages the broker confirmed to this process's publisher.</summary>
     public long TickMessagesConfirmedCount => Interlocked.Read(ref TickMessagesConfirmed);
 
-    /// <summary>Tick messages consumed and acknowledged.</summary>
+    /// <summary>Tick messages consumed and acknowledged (ownership probes not included).</summary>
     public long TickMessagesConsumedCount => Interlocked.Read(ref TickMessagesConsumed);
+
+    /// <summary>Ownership probes this process published (one per partition it does not own, per probe interval).</summary>
+    public long ProbesPublishedCount => Interlocked.Read(ref ProbesPublished);
+
+    /// <summary>Ownership probes (from any process) this process consumed as a partition's active consumer and acknowledged.</summary>
+    public long ProbesConsumedCount => Interlocked.Read(ref ProbesConsumed);
 
     /// <summary>The counters in the shape every bus reports; <c>QueuedBatches</c> counts ticks buffered or unconfirmed here.</summary>
     public BusStatistics ToBusStatistics() => new(

@@ -7,13 +7,21 @@ namespace PriceActors.Silo.RabbitMq;
 /// whose key is written once per run. Layout (little-endian): <c>'T'</c>, version 1, run count (int32);
 /// per run: exchange and symbol (length byte + ASCII), tick count (int32), then per tick price and
 /// quantity (the four <see cref="decimal.GetBits(decimal)"/> words, exact), trade id (int64),
-/// exchange and receive time (UTC ticks, int64). About 56 bytes a tick.
+/// exchange and receive time (UTC ticks, int64). About 56 bytes a tick. A message with no runs carries
+/// nothing: it is an ownership probe (<see cref="Probe"/>).
 /// </summary>
 public static class TickCodec
 {
     private const byte Magic = (byte)'T';
     private const byte Version = 1;
     private const int TickSize = (2 * BodyWriter.DecimalSize) + (3 * 8);
+
+    /// <summary>
+    /// An ownership probe: a valid tick message with no runs (6 bytes). Its only effect is a delivery, which
+    /// tells a partition's active consumer that it is active; it is acknowledged in its turn like any message.
+    /// Published tick messages always carry ticks, so a message that decodes to no batch is a probe.
+    /// </summary>
+    public static ReadOnlyMemory<byte> Probe { get; } = Encode([]);
 
     /// <summary>Encodes <paramref name="runs"/> in order; adjacent runs of the same instrument share one header, empty ones are left out.</summary>
     /// <param name="runs">Ticks to encode, each batch of one instrument.</param>

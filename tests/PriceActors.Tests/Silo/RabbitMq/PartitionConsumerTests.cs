@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using PriceActors.Grains;
 using PriceActors.Grains.Streams;
 using PriceActors.Silo.RabbitMq;
+using RabbitMQ.Client;
 
 namespace PriceActors.Tests.Silo.RabbitMq;
 
@@ -140,6 +141,52 @@ public sealed class PartitionConsumerTests
         Assert.Equal(3, attempts[11]);
         await stop.CancelAsync();
         await consuming.WaitAsync(Deadline);
+    }
+
+    [Fact]
+    public async Task ConsumeAsync_ProbesInterleavedWithPipelinedTicks_AckedInDeliveryOrderAndTicksUnaffected()
+    {
+        await using var bus = NewBus();
+        var (held, other) = (TestTicks.Instrument(1), TestTicks.Instrument(2));
+        var publisher = bus.NewTickStream();
+        await using var admin = await RabbitMqTestBus.NewAdminConnectionAsync();
+        await using var probes = await admin.CreateChannelAsync(new CreateChannelOptions(true, true));
+
+        // Queue: P, H[1..10], P, O[1..10], P, H[11..20], P (each publish confirmed before the next, so in this order).
+        async Task Probe() => await probes.BasicPublishAsync(string.Empty, bus.Names.TickQueue(0), TickCodec.Probe);
+        await TickTopology.DeclareAsync(probes, bus.Names, bus.Partitions, CancellationToken.None);
+        await Probe();
+        await publisher.PublishAsync(TestTicks.Batch(held, 1, 10), CancellationToken.None);
+        await Probe();
+        await publisher.PublishAsync(TestTicks.Batch(other, 1, 10), CancellationToken.None);
+        await Probe();
+        await publisher.PublishAsync(TestTicks.Batch(held, 11, 10), CancellationToken.None);
+        await Probe();
+
+        var statistics = new RabbitMqStatistics();
+        var lifecycle = new RecordingLifecycle();
+        var recorder = new TickRecorder(bus.Partitions);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        recorder.BeforeRecord = (batch, _) => batch.Instrument == held && batch.Ticks.Span[0].TradeId == 1 ? release.Task : Task.CompletedTask;
+        var stream = bus.NewTickStream(lifecycle: lifecycle, statistics: statistics);
+        using var stop = new CancellationTokenSource();
+        var consuming = stream.ConsumeAsync(recorder.HandleAsync, stop.Token);
+
+        // The first probe makes the consumer active and is acked at once; everything after the held batch waits for it.
+        await Eventually.HoldsAsync(() => recorder.Of(other).Count == 10 && statistics.ProbesConsumedCount >= 1, Deadline, "the other instrument handled and the first probe acked");
+        Assert.Equal([0], lifecycle.Acquired);
+        Assert.Equal((1L, 0L), (statistics.ProbesConsumedCount, statistics.TickMessagesConsumedCount));
+
+        release.SetResult();
+        await Eventually.HoldsAsync(() => statistics.TickMessagesConsumedCount >= 3 && statistics.ProbesConsumedCount >= 4, Deadline, "every message acked");
+        Assert.Equal(TestTicks.Batch(held, 1, 20).Ticks.ToArray(), recorder.Of(held));
+        Assert.Equal(TestTicks.Batch(other, 1, 10).Ticks.ToArray(), recorder.Of(other));
+        Assert.Equal((4L, 3L, 0L), (statistics.ProbesConsumedCount, statistics.TickMessagesConsumedCount, statistics.MalformedMessageCount));
+        await stop.CancelAsync();
+        await consuming.WaitAsync(Deadline);
+
+        // Released: nothing unacknowledged went back to the queue.
+        Assert.Equal(0u, await probes.MessageCountAsync(bus.Names.TickQueue(0)));
     }
 
     private static RabbitMqTestBus NewBus() => new(partitions: 1, o =>

@@ -33,6 +33,14 @@ public sealed class TickCodecTests
         Assert.All(actual, t => Assert.Equal(TimeSpan.Zero, t.ExchangeTime.Offset));
     }
 
+    [Fact]
+    public void Decode_Probe_ValidMessageWithNoBatches()
+    {
+        Assert.Equal(TickCodec.Encode([]), TickCodec.Probe.ToArray());
+        Assert.Equal(6, TickCodec.Probe.Length);
+        Assert.Empty(TickCodec.Decode(TickCodec.Probe.Span));
+    }
+
     [Theory]
     [InlineData(new byte[0], "needs 1 more bytes")]
     [InlineData(new byte[] { (byte)'U', 1, 0, 0, 0, 0 }, "not a tick message")]
