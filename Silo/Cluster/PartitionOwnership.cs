@@ -29,6 +29,7 @@ public sealed partial class PartitionOwnership : IPartitionLifecycle
     private readonly int partitionCount;
     private readonly ILogger<PartitionOwnership> logger;
     private readonly PartitionRequestServer? requests;
+    private readonly OpenBarReader? openBars;
 
     /// <summary>Creates the lifecycle.</summary>
     /// <param name="fence">The partition fence.</param>
@@ -37,8 +38,17 @@ public sealed partial class PartitionOwnership : IPartitionLifecycle
     /// <param name="streams">The partition count.</param>
     /// <param name="logger">Where ownership changes are logged.</param>
     /// <param name="requests">Answers requests to the owned partitions' actors; none in tests of ownership alone.</param>
-    public PartitionOwnership(IPartitionFence fence, ActorRuntime runtime, SiloIdentity silo, IOptions<StreamOptions> streams, ILogger<PartitionOwnership> logger, PartitionRequestServer? requests = null)
+    /// <param name="openBars">Finds pairs whose last bar is still open, woken on acquiring; none in tests of ownership alone.</param>
+    public PartitionOwnership(
+        IPartitionFence fence,
+        ActorRuntime runtime,
+        SiloIdentity silo,
+        IOptions<StreamOptions> streams,
+        ILogger<PartitionOwnership> logger,
+        PartitionRequestServer? requests = null,
+        OpenBarReader? openBars = null)
     {
+        this.openBars = openBars;
         this.requests = requests;
         this.fence = fence;
         this.runtime = runtime;
@@ -58,6 +68,44 @@ public sealed partial class PartitionOwnership : IPartitionLifecycle
         owned[partition] = epoch;
         requests?.Start(partition);
         LogAcquired(silo.Id, partition, epoch);
+        if (openBars is not null)
+        {
+            // In the background: the delivery that revealed the ownership waits for nothing but the claim.
+            _ = Task.Run(() => WakeOpenBarsAsync(partition, epoch));
+        }
+    }
+
+    /// <summary>
+    /// Activates the partition's pairs whose last bar the previous owner left open: activation closes a bar
+    /// that is due and sets the close timer of one that is not, even if the pair never trades again.
+    /// </summary>
+    private async Task WakeOpenBarsAsync(int partition, long epoch)
+    {
+        try
+        {
+            var open = (await openBars!.ListAsync(CancellationToken.None))
+                .Where(key => PartitionMap.PartitionOf(key, partitionCount) == partition)
+                .ToList();
+            foreach (var key in open)
+            {
+                if (!owned.TryGetValue(partition, out var current) || current != epoch)
+                {
+                    return;
+                }
+
+                await runtime.GetActor<IPairActor>(key.Value).AskAsync(GetLatestPrice.Instance);
+            }
+
+            if (open.Count > 0)
+            {
+                LogWoken(partition, open.Count);
+            }
+        }
+        catch (Exception error)
+        {
+            // The bars still close with the pairs' next trades or the next owner's wake.
+            LogWakeFailed(error, partition);
+        }
     }
 
     /// <inheritdoc/>
@@ -103,6 +151,12 @@ public sealed partial class PartitionOwnership : IPartitionLifecycle
 
     [LoggerMessage(EventId = 7002, Level = LogLevel.Information, Message = "Silo {SiloId} released partition {Partition}; {Deactivated} pairs deactivated")]
     private partial void LogReleased(string siloId, int partition, int deactivated);
+
+    [LoggerMessage(EventId = 7004, Level = LogLevel.Information, Message = "Partition {Partition}: woke {Pairs} pairs whose last minute bar was left open")]
+    private partial void LogWoken(int partition, int pairs);
+
+    [LoggerMessage(EventId = 7005, Level = LogLevel.Warning, Message = "Partition {Partition}: waking the pairs with an open minute bar failed")]
+    private partial void LogWakeFailed(Exception error, int partition);
 
     [LoggerMessage(EventId = 7003, Level = LogLevel.Warning, Message = "Claiming partition {Partition} failed (attempt {Attempt}); retrying")]
     private partial void LogClaimRetry(Exception error, int partition, int attempt);

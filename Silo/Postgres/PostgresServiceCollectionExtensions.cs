@@ -26,6 +26,7 @@ public static class PostgresServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<SchemaMigrator>());
         services.TryAddSingleton<IPartitionFence, PartitionFence>();
         services.TryAddSingleton<PostgresStore>();
+        services.TryAddSingleton<OpenBarReader>();
         services.Replace(ServiceDescriptor.Singleton<IMarketStore>(sp => sp.GetRequiredService<PostgresStore>()));
         services.AddHostedService<TickRetentionService>();
         services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres", tags: ["ready"]);
