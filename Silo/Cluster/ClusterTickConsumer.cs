@@ -26,8 +26,7 @@ internal sealed class ClusterTickConsumer(ITickStream stream, IActorClient actor
         await base.StopAsync(cancellationToken);
     }
 
-    // REVIEW: one batch at a time per partition; pipelining several per partition (acking in order)
-    // would lift per-partition throughput above one group commit per message.
+    // The stream pipelines up to RabbitMq:PrefetchPerPartition messages per partition and acks in order.
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         stream.ConsumeAsync(
             async (batch, cancellationToken) =>

@@ -18,8 +18,8 @@ namespace PriceActors.Silo.Cluster;
 /// <remarks>
 /// REVIEW: a hand-over goes to the next silo in the partition's line, not to the one that needs it, so a
 /// partition can pass through up to (silos - 1) silos before it reaches a joiner (each hop a graceful
-/// hand-over of a few ms plus the pairs' reload from PostgreSQL). And ownership is learned on a partition's
-/// first delivery, so partitions without traffic are in nobody's count; balancing then stops at the ceiling.
+/// hand-over of a few ms plus the pairs' reload from PostgreSQL). Ownership is learned on a partition's first
+/// delivery; ownership probes give idle partitions one within Cluster:Probes:Interval, so they are counted too.
 /// </remarks>
 internal sealed partial class PartitionBalancer(
     RabbitMqTickStream stream,

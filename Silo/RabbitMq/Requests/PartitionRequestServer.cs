@@ -12,9 +12,9 @@ namespace PriceActors.Silo.RabbitMq.Requests;
 /// reply-to address. A request for a partition it does not serve is handed back to the queue for the
 /// owner; a malformed one is answered with an error, counted and logged.
 /// </summary>
-// REVIEW: a silo learns it owns a partition only from the partition's first tick delivery (the broker
-// does not say), so a partition whose instruments have not traded since its owner took over has no
-// request consumer: queries for them answer 503 until the next tick.
+// A silo learns it owns a partition only from a delivery (the broker does not say); ownership probes
+// (PartitionProbePublisher) make sure an idle partition gets one within Cluster:Probes:Interval, so its
+// queries are answered within about that long of a hand-over.
 public sealed class PartitionRequestServer : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<int, ServedPartition> served = new();
