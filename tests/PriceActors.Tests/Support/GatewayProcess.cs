@@ -40,7 +40,17 @@ public sealed class GatewayProcess : IAsyncDisposable
         var gateway = new GatewayProcess(["--urls", "http://127.0.0.1:0", .. settings]);
         gateway.process.Start();
         gateway.process.BeginOutputReadLine();
-        gateway.StartupReport = await gateway.started.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        try
+        {
+            gateway.StartupReport = await gateway.started.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        catch
+        {
+            // Not returned, so never disposed: don't leave the process running.
+            await gateway.DisposeAsync();
+            throw;
+        }
+
         gateway.Address = new Uri(gateway.StartupReport.GetProperty("Urls").GetString()!.Split(' ')[0]);
         return gateway;
     }

@@ -37,7 +37,17 @@ public sealed class SiloProcess : IAsyncDisposable
         var silo = new SiloProcess(["--urls", "http://127.0.0.1:0", "--contentRoot", SiloProjectDirectory(), .. settings]);
         silo.process.Start();
         silo.process.BeginOutputReadLine();
-        await silo.listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        try
+        {
+            await silo.listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        catch
+        {
+            // Not returned, so never disposed: don't leave the process running.
+            await silo.DisposeAsync();
+            throw;
+        }
+
         return silo;
     }
 
