@@ -96,7 +96,7 @@ public sealed class ClusterRecoveryTests(ITestOutputHelper output)
         Assert.Equal(pids, names.Select(cluster.ProcessId));
         Assert.All(pids, pid => Assert.False(System.Diagnostics.Process.GetProcessById(pid).HasExited, $"process {pid} exited"));
         var expected = produced.Values.Sum();
-        await WaitUntilAsync(() => database.ScalarAsync<long>("SELECT count(*) FROM ticks"), expected, TimeSpan.FromSeconds(90));
+        await Eventually.WaitUntilAsync(() => database.ScalarAsync<long>("SELECT count(*) FROM ticks"), n => n == expected, $"{expected} ticks in PostgreSQL", TimeSpan.FromSeconds(90));
         await using var check = database.DataSource.CreateCommand("""
             SELECT exchange || ':' || symbol, count(*), count(DISTINCT trade_id), min(trade_id), max(trade_id), count(DISTINCT sequence), max(sequence)
             FROM ticks GROUP BY 1 ORDER BY 1
@@ -178,17 +178,6 @@ public sealed class ClusterRecoveryTests(ITestOutputHelper output)
         }
 
         Assert.Fail($"{process}/health/ready never answered {(int)status} {reason}; last {(int?)last}: {body}");
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<long>> read, long expected, TimeSpan within)
-    {
-        var deadline = DateTime.UtcNow + within;
-        long last;
-        while ((last = await read()) != expected)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Waited in vain for {expected} ticks in PostgreSQL; last count {last}.");
-            await Task.Delay(200);
-        }
     }
 
     /// <summary>Publishes a batch per instrument every 20 ms; a failed publish is retried, as a feed does.</summary>

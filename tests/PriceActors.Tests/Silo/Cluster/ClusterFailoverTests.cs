@@ -44,12 +44,12 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
         ];
         string[] silo = ["--Postgres:ConnectionString", database.ConnectionString, .. settings];
         await using var first = await SiloProcess.StartAsync(silo);
-        await WaitUntilAsync(() => Scalar(database, "SELECT count(*) FROM silos WHERE status = 'active'"), n => n == 1, "the first silo to join");
+        await Eventually.WaitUntilAsync(() => Scalar(database, "SELECT count(*) FROM silos WHERE status = 'active'"), n => n == 1, "the first silo to join", TimeSpan.FromSeconds(30));
         await using var second = await SiloProcess.StartAsync(silo);
         await using var third = await SiloProcess.StartAsync(silo);
         await using var gateway1 = await GatewayProcess.StartAsync(["--PriceActors:Mode", "Cluster", .. settings]);
         await using var gateway2 = await GatewayProcess.StartAsync(["--PriceActors:Mode", "Cluster", .. settings]);
-        await WaitUntilAsync(() => Scalar(database, "SELECT count(*) FROM silos WHERE status = 'active'"), n => n == 3, "three active silos");
+        await Eventually.WaitUntilAsync(() => Scalar(database, "SELECT count(*) FROM silos WHERE status = 'active'"), n => n == 3, "three active silos", TimeSpan.FromSeconds(30));
         var feed = bus.NewTickStream();
         var instruments = Enumerable.Range(1, Instruments).Select(i => InstrumentKey.Create("test", $"SYM{i}USDT")).ToArray();
         var produced = new List<Tick>();
@@ -75,7 +75,7 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
 
         const long expected = (long)Instruments * Rounds * TicksPerBatch;
         Assert.Equal(expected, produced.Count);
-        await WaitUntilAsync(() => Scalar(database, "SELECT count(*) FROM ticks"), n => n == expected, $"{expected} ticks in PostgreSQL", TimeSpan.FromSeconds(90));
+        await Eventually.WaitUntilAsync(() => Scalar(database, "SELECT count(*) FROM ticks"), n => n == expected, $"{expected} ticks in PostgreSQL", TimeSpan.FromSeconds(90));
         await using var check = database.DataSource.CreateCommand("""
             SELECT exchange || ':' || symbol, count(*), count(DISTINCT trade_id), min(trade_id), max(trade_id),
                    min(sequence), max(sequence), count(DISTINCT sequence), count(DISTINCT epoch)
@@ -188,15 +188,4 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
     private sealed record Summary(long Count, decimal First, decimal High, decimal Low, decimal Last, decimal Average, decimal Vwap, decimal Volume);
 
     private static Task<long> Scalar(PostgresDatabase database, string sql) => database.ScalarAsync<long>(sql);
-
-    private static async Task WaitUntilAsync(Func<Task<long>> read, Func<long, bool> done, string what, TimeSpan? within = null)
-    {
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(30));
-        long last;
-        while (!done(last = await read()))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Waited in vain for {what}; last value {last}.");
-            await Task.Delay(100);
-        }
-    }
 }

@@ -65,10 +65,11 @@ public sealed class PartitionBalancerTests(ITestOutputHelper output)
             Assert.Contains(second.Log, l => l.Contains("is shutting down", StringComparison.Ordinal));
 
             // Each of its partitions is claimed by another silo on that silo's first delivery.
-            await WaitUntilAsync(
+            await Eventually.WaitUntilAsync(
                 () => database.ScalarAsync<long>("SELECT count(*) FROM partition_owners WHERE owner_silo = $1", victim),
                 n => n == 0,
-                $"partitions {string.Join(',', victimPartitions)} of the stopped silo owned by others");
+                $"partitions {string.Join(',', victimPartitions)} of the stopped silo owned by others",
+                Within);
             var handedOver = await database.ScalarAsync<DateTime>("SELECT max(claimed_at) FROM partition_owners WHERE partition = ANY($1)", victimPartitions);
             var takeover = new DateTimeOffset(handedOver, TimeSpan.Zero) - stopped;
             output.WriteLine($"its {victimPartitions.Length} partitions owned by others {takeover.TotalMilliseconds:0} ms after SIGTERM");
@@ -96,7 +97,7 @@ public sealed class PartitionBalancerTests(ITestOutputHelper output)
     private async Task AssertEveryTickOnceAsync(PostgresDatabase database, SteadyFeed feed)
     {
         var expected = feed.TicksPublished;
-        await WaitUntilAsync(() => database.ScalarAsync<long>("SELECT count(*) FROM ticks"), n => n >= expected, $"{expected} ticks in PostgreSQL");
+        await Eventually.WaitUntilAsync(() => database.ScalarAsync<long>("SELECT count(*) FROM ticks"), n => n >= expected, $"{expected} ticks in PostgreSQL", Within);
         await using var check = database.DataSource.CreateCommand("""
             SELECT exchange || ':' || symbol, count(*), count(DISTINCT trade_id), min(trade_id), max(trade_id),
                    min(sequence), max(sequence), count(DISTINCT sequence), count(DISTINCT epoch)
@@ -133,17 +134,6 @@ public sealed class PartitionBalancerTests(ITestOutputHelper output)
 
             Assert.True(DateTime.UtcNow < deadline, $"Not balanced after {what} within {Within}: {snapshot}");
             await Task.Delay(200);
-        }
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<long>> read, Func<long, bool> done, string what)
-    {
-        var deadline = DateTime.UtcNow + Within;
-        long last;
-        while (!done(last = await read()))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Waited in vain for {what}; last value {last}.");
-            await Task.Delay(100);
         }
     }
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using PriceActors.Grains;
 using PriceActors.Grains.Streams;
 using PriceActors.Silo.RabbitMq;
+using PriceActors.Tests.Support;
 using RabbitMQ.Client;
 
 namespace PriceActors.Tests.Silo.RabbitMq;

@@ -1,6 +1,7 @@
 using PriceActors.Grains;
 using PriceActors.Grains.Streams;
 using PriceActors.Silo.RabbitMq;
+using PriceActors.Tests.Support;
 using RabbitMQ.Client;
 
 namespace PriceActors.Tests.Silo.RabbitMq;

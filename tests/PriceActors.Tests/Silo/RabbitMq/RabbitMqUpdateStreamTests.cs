@@ -1,6 +1,8 @@
 using PriceActors.Grains;
 using PriceActors.Silo.RabbitMq;
 
+using PriceActors.Tests.Support;
+
 namespace PriceActors.Tests.Silo.RabbitMq;
 
 public sealed class RabbitMqUpdateStreamTests

@@ -3,6 +3,7 @@ using System.Text;
 using PriceActors.Grains;
 using PriceActors.Silo.RabbitMq;
 using PriceActors.Silo.RabbitMq.Requests;
+using PriceActors.Tests.Support;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 

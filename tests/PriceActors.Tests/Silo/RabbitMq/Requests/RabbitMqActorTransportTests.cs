@@ -1,5 +1,6 @@
 using PriceActors.Grains;
 using PriceActors.Runtime;
+using PriceActors.Tests.Support;
 using RabbitMQ.Client;
 
 namespace PriceActors.Tests.Silo.RabbitMq.Requests;

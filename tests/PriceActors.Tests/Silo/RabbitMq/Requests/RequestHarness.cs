@@ -7,6 +7,8 @@ using PriceActors.Runtime;
 using PriceActors.Silo.RabbitMq.Requests;
 using PriceActors.Tests.Grains;
 
+using PriceActors.Tests.Support;
+
 namespace PriceActors.Tests.Silo.RabbitMq.Requests;
 
 /// <summary>

@@ -1,0 +1,34 @@
+namespace PriceActors.Tests.Support;
+
+/// <summary>Waits, with a deadline, for a condition of a real server, broker consumer or process.</summary>
+public static class Eventually
+{
+    public static async Task HoldsAsync(Func<Task<bool>> condition, TimeSpan deadline, string what)
+    {
+        using var timeout = new CancellationTokenSource(deadline);
+        while (!await condition())
+        {
+            if (timeout.IsCancellationRequested)
+            {
+                throw new TimeoutException($"Not within {deadline}: {what}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    public static Task HoldsAsync(Func<bool> condition, TimeSpan deadline, string what) =>
+        HoldsAsync(() => Task.FromResult(condition()), deadline, what);
+
+    /// <summary>Reads every 100 ms until <paramref name="done"/>; fails with the last value read after <paramref name="within"/>.</summary>
+    public static async Task WaitUntilAsync(Func<Task<long>> read, Func<long, bool> done, string what, TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        long last;
+        while (!done(last = await read()))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Waited in vain for {what}; last value {last}.");
+            await Task.Delay(100);
+        }
+    }
+}
