@@ -81,30 +81,40 @@ public sealed partial class PartitionOwnership : IPartitionLifecycle
     /// </summary>
     private async Task WakeOpenBarsAsync(int partition, long epoch)
     {
+        IReadOnlyList<InstrumentKey> open;
         try
         {
-            var open = (await openBars!.ListAsync(CancellationToken.None))
-                .Where(key => PartitionMap.PartitionOf(key, partitionCount) == partition)
-                .ToList();
-            foreach (var key in open)
-            {
-                if (!owned.TryGetValue(partition, out var current) || current != epoch)
-                {
-                    return;
-                }
-
-                await runtime.GetActor<IPairActor>(key.Value).AskAsync(GetLatestPrice.Instance);
-            }
-
-            if (open.Count > 0)
-            {
-                LogWoken(partition, open.Count);
-            }
+            open = [.. (await openBars!.ListAsync(CancellationToken.None)).Where(key => PartitionMap.PartitionOf(key, partitionCount) == partition)];
         }
         catch (Exception error)
         {
             // The bars still close with the pairs' next trades or the next owner's wake.
-            LogWakeFailed(error, partition);
+            LogWakeFailed(error, partition, "listing the pairs");
+            return;
+        }
+
+        // A few at a time: each activation loads its pair's window from PostgreSQL.
+        var woken = 0;
+        await Parallel.ForEachAsync(open, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (key, _) =>
+        {
+            if (!owned.TryGetValue(partition, out var current) || current != epoch)
+            {
+                return;
+            }
+
+            try
+            {
+                await runtime.GetActor<IPairActor>(key.Value).AskAsync(GetLatestPrice.Instance);
+                Interlocked.Increment(ref woken);
+            }
+            catch (Exception error)
+            {
+                LogWakeFailed(error, partition, key.Value);
+            }
+        });
+        if (open.Count > 0)
+        {
+            LogWoken(partition, woken, open.Count);
         }
     }
 
@@ -152,11 +162,11 @@ public sealed partial class PartitionOwnership : IPartitionLifecycle
     [LoggerMessage(EventId = 7002, Level = LogLevel.Information, Message = "Silo {SiloId} released partition {Partition}; {Deactivated} pairs deactivated")]
     private partial void LogReleased(string siloId, int partition, int deactivated);
 
-    [LoggerMessage(EventId = 7004, Level = LogLevel.Information, Message = "Partition {Partition}: woke {Pairs} pairs whose last minute bar was left open")]
-    private partial void LogWoken(int partition, int pairs);
+    [LoggerMessage(EventId = 7004, Level = LogLevel.Information, Message = "Partition {Partition}: woke {Woken} of {Pairs} pairs whose last minute bar was left open")]
+    private partial void LogWoken(int partition, int woken, int pairs);
 
-    [LoggerMessage(EventId = 7005, Level = LogLevel.Warning, Message = "Partition {Partition}: waking the pairs with an open minute bar failed")]
-    private partial void LogWakeFailed(Exception error, int partition);
+    [LoggerMessage(EventId = 7005, Level = LogLevel.Warning, Message = "Partition {Partition}: waking the pairs with an open minute bar failed at {Step}")]
+    private partial void LogWakeFailed(Exception error, int partition, string step);
 
     [LoggerMessage(EventId = 7003, Level = LogLevel.Warning, Message = "Claiming partition {Partition} failed (attempt {Attempt}); retrying")]
     private partial void LogClaimRetry(Exception error, int partition, int attempt);
