@@ -5,8 +5,9 @@ namespace PriceActors.Silo.Postgres;
 
 /// <summary>
 /// Group commit of tick appends: callers enqueue, one loop writes everything pending in one
-/// transaction — fence check (<c>FOR SHARE</c> on the partitions' owner rows), binary COPY into
-/// <c>ticks</c> (through a staging table and <c>ON CONFLICT DO NOTHING</c> when it meets a duplicate),
+/// transaction — fence check (<c>FOR SHARE</c> on the partitions' owner rows) and the instruments'
+/// stored positions in one round trip, binary COPY of one <c>tick_batches</c> row per append (ticks the
+/// stored position says are durable already are left out, so redeliveries are stored once),
 /// <c>pair_state</c> upsert — and completes the callers only after the commit. The queue
 /// is bounded, so callers wait when the database falls behind. A failed flush fails its callers and
 /// drops the connection; the next flush opens a new one, so the writer outlives database restarts.
@@ -118,7 +119,7 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
             var db = await ConnectAsync();
             var started = time.GetTimestamp();
             await using var transaction = await db.BeginTransactionAsync();
-            var owners = await TickFlushCommands.ReadOwnersAsync(db, batch);
+            var (owners, positions) = await TickFlushCommands.ReadOwnersAndPositionsAsync(db, batch);
             var fenceChecked = time.GetTimestamp();
             var accepted = new List<TickAppend>(batch.Count);
             var fenced = new List<TickAppend>();
@@ -131,7 +132,8 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
             var (ticksWritten, stateWritten) = (fenceChecked, fenceChecked);
             if (accepted.Count > 0)
             {
-                (acceptedTicks, inserted) = await TickFlushCommands.InsertTicksAsync(db, accepted);
+                acceptedTicks = accepted.Sum(a => (long)a.Ticks.Length);
+                inserted = await TickFlushCommands.CopyBatchesAsync(db, TickFlushCommands.TrimDurable(accepted, positions));
                 ticksWritten = time.GetTimestamp();
                 await TickFlushCommands.UpsertPairStateAsync(db, accepted);
                 stateWritten = time.GetTimestamp();
@@ -181,18 +183,7 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
         }
 
         await DropConnectionAsync();
-        var opened = await dataSource.OpenConnectionAsync();
-        try
-        {
-            await TickFlushCommands.CreateStagingAsync(opened);
-        }
-        catch
-        {
-            await opened.DisposeAsync();
-            throw;
-        }
-
-        return connection = opened;
+        return connection = await dataSource.OpenConnectionAsync();
     }
 
     private async ValueTask DropConnectionAsync()

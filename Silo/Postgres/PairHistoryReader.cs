@@ -14,9 +14,18 @@ internal static class PairHistoryReader
         """;
 
     // The bound is truncated to microseconds like the stored times; ticks just before the exact bound are dropped below.
+    // Batches holding a tick at or after the bound are those whose newest tick is: a range of tick_batches' key.
+    // ticks_rows holds what version 2 of the schema wrote (sql/003_tick_batches.sql).
     private const string TicksSql = """
+        SELECT t.sequence, t.trade_id, t.price, t.quantity, t.exchange_time, t.receive_time, t.exchange_time_100ns, t.receive_time_100ns
+        FROM tick_batches b
+        CROSS JOIN LATERAL unnest(b.sequences, b.trade_ids, b.prices, b.quantities, b.exchange_times, b.receive_times,
+                                  b.exchange_times_100ns, b.receive_times_100ns)
+            AS t(sequence, trade_id, price, quantity, exchange_time, receive_time, exchange_time_100ns, receive_time_100ns)
+        WHERE b.exchange = $1 AND b.symbol = $2 AND b.last_exchange_time >= $3 AND t.exchange_time >= $3
+        UNION ALL
         SELECT sequence, trade_id, price, quantity, exchange_time, receive_time, exchange_time_100ns, receive_time_100ns
-        FROM ticks WHERE exchange = $1 AND symbol = $2 AND exchange_time >= $3
+        FROM ticks_rows WHERE exchange = $1 AND symbol = $2 AND exchange_time >= $3
         ORDER BY sequence
         """;
 

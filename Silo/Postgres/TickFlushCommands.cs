@@ -8,25 +8,20 @@ namespace PriceActors.Silo.Postgres;
 /// <summary>The statements of one group-commit flush (see <see cref="GroupCommitWriter"/>), all on the flush's connection and transaction.</summary>
 internal static class TickFlushCommands
 {
-    private const string Columns = "exchange, symbol, trade_id, sequence, epoch, price, quantity, exchange_time, receive_time, exchange_time_100ns, receive_time_100ns";
-
-    private const string CreateStagingSql = $"""
-        CREATE TEMP TABLE IF NOT EXISTS tick_staging (
-            exchange text, symbol text, trade_id bigint, sequence bigint, epoch bigint, price numeric, quantity numeric,
-            exchange_time timestamptz, receive_time timestamptz, exchange_time_100ns smallint, receive_time_100ns smallint
-        ) ON COMMIT DELETE ROWS
-        """;
-
     private const string OwnersSql = "SELECT partition, owner_epoch FROM partition_owners WHERE partition = ANY($1) ORDER BY partition FOR SHARE";
 
-    // COPY batches its inserts (INSERT ... SELECT goes row by row), so ticks go straight into the table;
-    // only when that hits a duplicate (a redelivery: rare, since actors drop what they already have)
-    // does the flush go through the staging table and ON CONFLICT DO NOTHING.
-    private const string CopyDirectSql = $"COPY ticks ({Columns}) FROM STDIN (FORMAT BINARY)";
+    // Where the instruments of the flush stand: ticks at or before it are durable already (see TrimDurable).
+    private const string PositionsSql = """
+        SELECT s.exchange, s.symbol, s.epoch, s.last_sequence
+        FROM pair_state s JOIN unnest($1::text[], $2::text[]) AS k(exchange, symbol) ON s.exchange = k.exchange AND s.symbol = k.symbol
+        """;
 
-    private const string CopyStagingSql = $"COPY tick_staging ({Columns}) FROM STDIN (FORMAT BINARY)";
-
-    private const string InsertTicksSql = $"INSERT INTO ticks ({Columns}) SELECT {Columns} FROM tick_staging ON CONFLICT DO NOTHING";
+    // One row per append (sql/003_tick_batches.sql): one row header and one key entry per batch, not per tick.
+    private const string CopyBatchesSql = """
+        COPY tick_batches (exchange, symbol, last_exchange_time, epoch, first_sequence, sequences, trade_ids, prices,
+                           quantities, exchange_times, receive_times, exchange_times_100ns, receive_times_100ns)
+        FROM STDIN (FORMAT BINARY)
+        """;
 
     // One row per instrument, its last tick of this flush, sent as arrays (cheaper than sorting the staged
     // ticks). Never moves a position back: a late flush of older ticks leaves the newer position.
@@ -44,65 +39,129 @@ internal static class TickFlushCommands
         WHERE (excluded.epoch, excluded.last_sequence) >= (pair_state.epoch, pair_state.last_sequence)
         """;
 
-    public static async Task<Dictionary<int, long>> ReadOwnersAsync(NpgsqlConnection db, List<TickAppend> batch)
+    /// <summary>
+    /// One round trip: the owner epochs of the batch's partitions, share-locked (the fence check), and the
+    /// stored positions (epoch, last sequence) of its instruments.
+    /// </summary>
+    public static async Task<(Dictionary<int, long> Owners, Dictionary<InstrumentKey, (long Epoch, long Sequence)> Positions)> ReadOwnersAndPositionsAsync(
+        NpgsqlConnection db, List<TickAppend> batch)
     {
-        await using var command = new NpgsqlCommand(OwnersSql, db);
-        command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. batch.Select(a => a.Partition).Distinct()] });
+        await using var command = new NpgsqlBatch(db);
+        var owners = new NpgsqlBatchCommand(OwnersSql);
+        owners.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. batch.Select(a => a.Partition).Distinct()] });
+        var instruments = batch.Select(a => a.Instrument).Distinct().ToArray();
+        var positions = new NpgsqlBatchCommand(PositionsSql);
+        positions.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. instruments.Select(i => i.Exchange)] });
+        positions.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. instruments.Select(i => i.Symbol)] });
+        command.BatchCommands.Add(owners);
+        command.BatchCommands.Add(positions);
         await using var reader = await command.ExecuteReaderAsync();
-        var owners = new Dictionary<int, long>();
+        var epochs = new Dictionary<int, long>();
         while (await reader.ReadAsync())
         {
-            owners[reader.GetInt32(0)] = reader.GetInt64(1);
+            epochs[reader.GetInt32(0)] = reader.GetInt64(1);
         }
 
-        return owners;
+        await reader.NextResultAsync();
+        var stored = new Dictionary<InstrumentKey, (long, long)>();
+        while (await reader.ReadAsync())
+        {
+            stored[InstrumentKey.Create(reader.GetString(0), reader.GetString(1))] = (reader.GetInt64(2), reader.GetInt64(3));
+        }
+
+        return (epochs, stored);
     }
 
-    public static async Task<(long Accepted, long Inserted)> InsertTicksAsync(NpgsqlConnection db, List<TickAppend> appends)
+    /// <summary>
+    /// The ticks of each append not durable yet, in append order: those after the instrument's stored
+    /// position and after the appends before it in this flush. Exact because an instrument's appends
+    /// commit in order (one writer, FIFO) and pair_state is written in the same transaction as its ticks,
+    /// so every tick at or before the stored (epoch, sequence) is durable; a redelivered append, whole or
+    /// overlapping, loses the ticks already stored and a batch row never repeats a tick.
+    /// REVIEW: this relies on an instrument's appends carrying increasing sequences in queue order, as a
+    /// <c>PairActor</c> does (it awaits each append and ends its activation when one fails). Two appends of
+    /// one instrument racing into the queue with disjoint ranges, the later range first, would lose the earlier
+    /// range; the version-2 per-tick key stored both.
+    /// </summary>
+    public static List<(TickAppend Append, SequencedTick[] Ticks)> TrimDurable(List<TickAppend> appends, Dictionary<InstrumentKey, (long Epoch, long Sequence)> positions)
     {
-        await ExecuteAsync(db, "SAVEPOINT direct_copy");
-        try
-        {
-            var copied = await CopyAsync(db, appends, CopyDirectSql);
-            await ExecuteAsync(db, "RELEASE SAVEPOINT direct_copy");
-            return (copied, copied);
-        }
-        catch (PostgresException error) when (error.SqlState == PostgresErrorCodes.UniqueViolation)
-        {
-            await ExecuteAsync(db, "ROLLBACK TO SAVEPOINT direct_copy");
-        }
-
-        var staged = await CopyAsync(db, appends, CopyStagingSql);
-        return (staged, await ExecuteAsync(db, InsertTicksSql));
-    }
-
-    private static async Task<long> CopyAsync(NpgsqlConnection db, List<TickAppend> appends, string copySql)
-    {
-        await using var importer = await db.BeginBinaryImportAsync(copySql);
+        var rows = new List<(TickAppend, SequencedTick[])>(appends.Count);
         foreach (var append in appends)
         {
-            var exchange = append.Instrument.Exchange;
-            var symbol = append.Instrument.Symbol;
-            foreach (var (sequence, tick) in append.Ticks)
+            var ticks = append.Ticks;
+            if (positions.TryGetValue(append.Instrument, out var stored) && (append.Epoch, ticks[0].Sequence).CompareTo(stored) <= 0)
             {
-                // The synchronous writes only fill the importer's buffer (it goes to the socket when full);
-                // that saves eleven awaits per row on the flush path.
-                importer.StartRow();
-                importer.Write(exchange, NpgsqlDbType.Text);
-                importer.Write(symbol, NpgsqlDbType.Text);
-                importer.Write(tick.TradeId, NpgsqlDbType.Bigint);
-                importer.Write(sequence, NpgsqlDbType.Bigint);
-                importer.Write(append.Epoch, NpgsqlDbType.Bigint);
-                importer.Write(tick.Price, NpgsqlDbType.Numeric);
-                importer.Write(tick.Quantity, NpgsqlDbType.Numeric);
-                importer.Write(TickTime.Microseconds(tick.ExchangeTime), NpgsqlDbType.TimestampTz);
-                importer.Write(TickTime.Microseconds(tick.ReceiveTime), NpgsqlDbType.TimestampTz);
-                importer.Write(TickTime.Remainder(tick.ExchangeTime), NpgsqlDbType.Smallint);
-                importer.Write(TickTime.Remainder(tick.ReceiveTime), NpgsqlDbType.Smallint);
+                ticks = [.. ticks.Where(t => (append.Epoch, t.Sequence).CompareTo(stored) > 0)];
             }
+
+            if (ticks.Length == 0)
+            {
+                continue;
+            }
+
+            var last = (append.Epoch, ticks.Max(t => t.Sequence));
+            if (!positions.TryGetValue(append.Instrument, out stored) || last.CompareTo(stored) > 0)
+            {
+                positions[append.Instrument] = last;
+            }
+
+            rows.Add((append, ticks));
         }
 
-        return (long)await importer.CompleteAsync();
+        return rows;
+    }
+
+    /// <summary>Binary COPY of one tick_batches row per append; returns the ticks written.</summary>
+    public static async Task<long> CopyBatchesAsync(NpgsqlConnection db, List<(TickAppend Append, SequencedTick[] Ticks)> rows)
+    {
+        long written = 0;
+        await using var importer = await db.BeginBinaryImportAsync(CopyBatchesSql);
+        foreach (var (append, ticks) in rows)
+        {
+            var n = ticks.Length;
+            var sequences = new long[n];
+            var tradeIds = new long[n];
+            var prices = new decimal[n];
+            var quantities = new decimal[n];
+            var exchangeTimes = new DateTime[n];
+            var receiveTimes = new DateTime[n];
+            var exchange100ns = new short[n];
+            var receive100ns = new short[n];
+            var newest = DateTime.MinValue;
+            for (var i = 0; i < n; i++)
+            {
+                var (sequence, tick) = ticks[i];
+                sequences[i] = sequence;
+                tradeIds[i] = tick.TradeId;
+                prices[i] = tick.Price;
+                quantities[i] = tick.Quantity;
+                exchangeTimes[i] = TickTime.Microseconds(tick.ExchangeTime);
+                receiveTimes[i] = TickTime.Microseconds(tick.ReceiveTime);
+                exchange100ns[i] = TickTime.Remainder(tick.ExchangeTime);
+                receive100ns[i] = TickTime.Remainder(tick.ReceiveTime);
+                newest = exchangeTimes[i] > newest ? exchangeTimes[i] : newest;
+            }
+
+            // The synchronous writes only fill the importer's buffer (it goes to the socket when full).
+            importer.StartRow();
+            importer.Write(append.Instrument.Exchange, NpgsqlDbType.Text);
+            importer.Write(append.Instrument.Symbol, NpgsqlDbType.Text);
+            importer.Write(newest, NpgsqlDbType.TimestampTz);
+            importer.Write(append.Epoch, NpgsqlDbType.Bigint);
+            importer.Write(sequences[0], NpgsqlDbType.Bigint);
+            importer.Write(sequences, NpgsqlDbType.Array | NpgsqlDbType.Bigint);
+            importer.Write(tradeIds, NpgsqlDbType.Array | NpgsqlDbType.Bigint);
+            importer.Write(prices, NpgsqlDbType.Array | NpgsqlDbType.Numeric);
+            importer.Write(quantities, NpgsqlDbType.Array | NpgsqlDbType.Numeric);
+            importer.Write(exchangeTimes, NpgsqlDbType.Array | NpgsqlDbType.TimestampTz);
+            importer.Write(receiveTimes, NpgsqlDbType.Array | NpgsqlDbType.TimestampTz);
+            importer.Write(exchange100ns, NpgsqlDbType.Array | NpgsqlDbType.Smallint);
+            importer.Write(receive100ns, NpgsqlDbType.Array | NpgsqlDbType.Smallint);
+            written += n;
+        }
+
+        await importer.CompleteAsync();
+        return written;
     }
 
     public static async Task UpsertPairStateAsync(NpgsqlConnection db, List<TickAppend> appends)
@@ -133,13 +192,5 @@ internal static class TickFlushCommands
         await command.ExecuteNonQueryAsync();
 
         void Add<T>(IEnumerable<T> values) => command.Parameters.Add(new NpgsqlParameter<T[]> { TypedValue = [.. values] });
-    }
-
-    public static Task CreateStagingAsync(NpgsqlConnection db) => ExecuteAsync(db, CreateStagingSql);
-
-    private static async Task<int> ExecuteAsync(NpgsqlConnection db, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, db);
-        return await command.ExecuteNonQueryAsync();
     }
 }
