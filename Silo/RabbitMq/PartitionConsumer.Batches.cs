@@ -89,8 +89,10 @@ internal sealed partial class PartitionConsumer
                 }
             }
 
+            // Not cancelled when the consumer stops: the release that follows waits for the batches in flight
+            // and acks them, where a cancelled batch would be redelivered to the next owner and written again.
             var handled = !released.IsCancellationRequested
-                && await RetryAsync(() => handler(Merge(group), stopping), "handling a batch", group[0].Session);
+                && await RetryAsync(() => handler(Merge(group), CancellationToken.None), "handling a batch", group[0].Session);
             if (!handled)
             {
                 // Nothing later of this instrument and session may be handled before these.
