@@ -29,6 +29,7 @@ internal static class SiloHelp
           --Cluster:Balancing:CeilingReleaseCooldown 00:00:05   uneven shares: one hand-over per period
           --Cluster:Probes:Interval 00:00:02  ownership probes: an idle partition's owner knows within one interval
           --RabbitMq:Prefix priceactors       names of queues and exchanges
+          --RabbitMq:UpdateFlushInterval 00:00:00.005 --RabbitMq:UpdateInstrumentsPerMessage 64   updates to the gateways
           --Postgres:TickRetention 7          days of raw ticks kept
 
         Every setting, its default and range is documented on its options class (README: Configuration).

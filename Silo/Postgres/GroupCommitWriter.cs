@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Npgsql;
+using PriceActors.Silo.Diagnostics;
 
 namespace PriceActors.Silo.Postgres;
 
@@ -140,6 +141,7 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
             }
 
             await transaction.CommitAsync();
+            RecordCommitted(started, tickCount, accepted);
             if (logger.IsEnabled(LogLevel.Debug))
             {
                 PostgresStoreLog.FlushTimed(
@@ -172,6 +174,20 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
             PostgresStoreLog.FlushFailed(logger, error, batch.Count, tickCount, batch.Select(a => a.Instrument).Distinct().Count());
             await DropConnectionAsync();
             batch.ForEach(a => a.Fail(error));
+        }
+    }
+
+    private void RecordCommitted(long started, int tickCount, List<TickAppend> accepted)
+    {
+        PipelineMetrics.FlushDuration.Record(time.GetElapsedTime(started).TotalMilliseconds);
+        PipelineMetrics.FlushTicks.Record(tickCount);
+        if (PipelineMetrics.DurableAge.Enabled)
+        {
+            var now = time.GetUtcNow();
+            foreach (var append in accepted)
+            {
+                PipelineMetrics.DurableAge.Record((now - append.Ticks[^1].Tick.ReceiveTime).TotalMilliseconds);
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using PriceActors.Grains;
+using PriceActors.Silo.Diagnostics;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
@@ -127,6 +128,7 @@ internal sealed partial class PartitionConsumer(
             try
             {
                 batches = TickCodec.Decode(delivery.Body.Span);
+                PipelineMetrics.RecordDelivered(batches, time.GetUtcNow());
             }
             catch (FormatException e)
             {

@@ -68,9 +68,19 @@ public sealed class RabbitMqOptions
     [Range(1, 100_000_000)]
     public int MaxBufferedTicks { get; set; } = 200_000;
 
-    /// <summary>How often buffered updates are flushed to the update exchange, one message per instrument. Default 5 ms; 1 ms to 1 s.</summary>
+    /// <summary>How often buffered updates are flushed to the update exchange. Default 5 ms; 1 ms to 1 s.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:00:01")]
     public TimeSpan UpdateFlushInterval { get; set; } = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>
+    /// Instruments whose updates of one flush travel in one message, routed to every gateway queue bound to
+    /// any of them (the instruments' routing keys in the <c>BCC</c> header; the broker delivers a message once
+    /// per queue). A gateway queue takes only about 40k messages/s (RABBITMQ-NOTES.md), so one message per
+    /// instrument and flush caps a gateway at that many instrument updates per second; a gateway drops the
+    /// sections it did not subscribe to. Default 64; 1 (one message per instrument) to 4,096.
+    /// </summary>
+    [Range(1, 4_096)]
+    public int UpdateInstrumentsPerMessage { get; set; } = 64;
 
     /// <summary>
     /// Updates buffered for the next flush before new ones are dropped and counted (clients see the gap

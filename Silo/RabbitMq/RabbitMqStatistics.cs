@@ -31,8 +31,11 @@ public sealed class RabbitMqStatistics
     /// <summary>Updates dropped because the publish buffer was full or the broker unreachable.</summary>
     public long UpdatesDroppedCount => Interlocked.Read(ref UpdatesDropped);
 
-    /// <summary>Update messages (each holding one instrument's updates of one flush) a subscription received.</summary>
+    /// <summary>Update messages (each holding the updates of one flush of up to <see cref="RabbitMqOptions.UpdateInstrumentsPerMessage"/> instruments) a subscription received.</summary>
     public long UpdateMessagesReceivedCount => Interlocked.Read(ref UpdateMessagesReceived);
+
+    /// <summary>Update messages this process's update stream published.</summary>
+    public long UpdateMessagesPublishedCount => Interlocked.Read(ref UpdateMessagesPublished);
 
     /// <summary>Tick messages the broker confirmed to this process's publisher.</summary>
     public long TickMessagesConfirmedCount => Interlocked.Read(ref TickMessagesConfirmed);

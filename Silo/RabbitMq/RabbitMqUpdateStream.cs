@@ -1,14 +1,16 @@
 using PriceActors.Grains;
 using PriceActors.Grains.Streams;
+using PriceActors.Silo.Diagnostics;
 using RabbitMQ.Client;
 
 namespace PriceActors.Silo.RabbitMq;
 
 /// <summary>
 /// The cluster's update stream: a topic exchange <c>{prefix}.updates</c>, routing key = the instrument's
-/// canonical key. Publishing buffers; every <see cref="RabbitMqOptions.UpdateFlushInterval"/> one message
-/// per instrument carries all its updates of the flush, in order (one broker delivers only ~40k
-/// messages/s to a gateway queue, so updates travel batched). Each subscription (one per gateway) has
+/// canonical key. Publishing buffers; every <see cref="RabbitMqOptions.UpdateFlushInterval"/> the flush's
+/// updates go out, each instrument's in order, up to <see cref="RabbitMqOptions.UpdateInstrumentsPerMessage"/>
+/// instruments per message, routed by all their keys (one broker delivers only ~40k messages/s to a
+/// gateway queue, so updates travel batched). Each subscription (one per gateway) has
 /// its own exclusive queue bound to exactly the instruments it added. Updates are transient: while the
 /// broker is down they are dropped and counted, and clients see the gap in the sequence.
 /// </summary>
@@ -19,6 +21,7 @@ public sealed class RabbitMqUpdateStream : IUpdateStream, IAsyncDisposable
     private readonly RabbitMqConnection connection;
     private readonly RabbitMqStatistics statistics;
     private readonly ILogger<RabbitMqUpdateStream> logger;
+    private readonly TimeProvider time;
     private readonly Lock gate = new();
     private readonly CancellationTokenSource stopping = new();
     private readonly Task flusher;
@@ -36,7 +39,8 @@ public sealed class RabbitMqUpdateStream : IUpdateStream, IAsyncDisposable
         this.connection = connection;
         this.statistics = statistics;
         this.logger = logger;
-        flusher = Task.Run(() => FlushLoopAsync(time, stopping.Token));
+        this.time = time;
+        flusher = Task.Run(() => FlushLoopAsync(stopping.Token));
     }
 
     internal RabbitMqConnection Connection => connection;
@@ -96,7 +100,7 @@ public sealed class RabbitMqUpdateStream : IUpdateStream, IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private async Task FlushLoopAsync(TimeProvider time, CancellationToken cancellationToken)
+    private async Task FlushLoopAsync(CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(connection.Options.UpdateFlushInterval, time);
         try
@@ -130,32 +134,65 @@ public sealed class RabbitMqUpdateStream : IUpdateStream, IAsyncDisposable
             (batch, pending, pendingCount) = (pending, [], 0);
         }
 
+        var sections = Sections(batch).ToList();
         var sent = 0;
         try
         {
             var open = await OpenChannelAsync(cancellationToken);
-            foreach (var ((exchange, symbol), updates) in batch)
+            foreach (var message in sections.Chunk(connection.Options.UpdateInstrumentsPerMessage))
             {
-                if (!InstrumentKey.TryCreate(exchange, symbol, out var instrument, out var error))
+                var properties = new BasicProperties();
+                if (message.Length > 1)
                 {
-                    Interlocked.Add(ref statistics.UpdatesDropped, updates.Count);
-                    RabbitMqLog.UpdatesDropped(logger, updates.Count, error);
-                    sent++;
-                    continue;
+                    // Sender-selected distribution: routed by every key, delivered once per queue, BCC removed on delivery.
+                    properties.Headers = new Dictionary<string, object?> { ["BCC"] = message.Skip(1).Select(s => (object?)RabbitMqNames.RoutingKey(s.Instrument)).ToList() };
                 }
 
-                var body = UpdateCodec.Encode(instrument, updates);
-                await open.BasicPublishAsync(connection.Names.UpdateExchange, RabbitMqNames.RoutingKey(instrument), body, cancellationToken);
+                var body = UpdateCodec.Encode(message);
+                await open.BasicPublishAsync(connection.Names.UpdateExchange, RabbitMqNames.RoutingKey(message[0].Instrument), mandatory: false, properties, body, cancellationToken);
                 Interlocked.Increment(ref statistics.UpdateMessagesPublished);
-                sent++;
+                sent += message.Length;
+                RecordPublished(message);
             }
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             // REVIEW: updates are transient; while the broker is down they are dropped (clients detect the gap by sequence).
-            var dropped = batch.Values.Skip(sent).Sum(u => u.Count);
+            var dropped = sections.Skip(sent).Sum(s => s.Updates.Count);
             Interlocked.Add(ref statistics.UpdatesDropped, dropped);
             RabbitMqLog.UpdatesDropped(logger, dropped, e.Message);
+        }
+    }
+
+    /// <summary>The flush's instruments; updates of an invalid key (none an actor makes) are dropped and counted.</summary>
+    private IEnumerable<UpdateSection> Sections(Dictionary<(string Exchange, string Symbol), List<object>> batch)
+    {
+        foreach (var ((exchange, symbol), updates) in batch)
+        {
+            if (InstrumentKey.TryCreate(exchange, symbol, out var instrument, out var error))
+            {
+                yield return new UpdateSection(instrument, updates);
+            }
+            else
+            {
+                Interlocked.Add(ref statistics.UpdatesDropped, updates.Count);
+                RabbitMqLog.UpdatesDropped(logger, updates.Count, error);
+            }
+        }
+    }
+
+    private void RecordPublished(UpdateSection[] message)
+    {
+        if (PipelineMetrics.UpdatePublishAge.Enabled)
+        {
+            var now = time.GetUtcNow();
+            foreach (var update in message.SelectMany(s => s.Updates))
+            {
+                if (update is PriceUpdated price)
+                {
+                    PipelineMetrics.UpdatePublishAge.Record((now - price.Timestamp).TotalMilliseconds);
+                }
+            }
         }
     }
 

@@ -10,7 +10,8 @@ namespace PriceActors.Silo.RabbitMq;
 /// One gateway's subscription: an exclusive, auto-delete, non-durable queue bound to the instruments it
 /// added, consumed on its own channel (one delivery at a time, so each instrument's updates stay in
 /// order). The client's topology recovery re-declares the queue, its bindings and the consumer after a
-/// broker restart. Messages routed before an unbind can still arrive, so deliveries are filtered.
+/// broker restart. A message holds several instruments' updates, and messages routed before an unbind can
+/// still arrive, so each instrument's part is delivered only while it is added.
 /// </summary>
 internal sealed class RabbitMqUpdateSubscription(RabbitMqUpdateStream stream, IUpdateObserver observer) : IUpdateSubscription
 {
@@ -104,11 +105,10 @@ internal sealed class RabbitMqUpdateSubscription(RabbitMqUpdateStream stream, IU
     private Task OnReceivedAsync(object sender, BasicDeliverEventArgs delivery)
     {
         Interlocked.Increment(ref stream.Statistics.UpdateMessagesReceived);
-        InstrumentKey instrument;
-        IReadOnlyList<object> updates;
+        IReadOnlyList<UpdateSection> sections;
         try
         {
-            (instrument, updates) = UpdateCodec.Decode(delivery.Body.Span);
+            sections = UpdateCodec.Decode(delivery.Body.Span);
         }
         catch (FormatException e)
         {
@@ -117,11 +117,20 @@ internal sealed class RabbitMqUpdateSubscription(RabbitMqUpdateStream stream, IU
             return Task.CompletedTask;
         }
 
-        if (!added.ContainsKey(instrument))
+        // A message carries several instruments' updates and reaches every queue bound to any of them.
+        foreach (var (instrument, updates) in sections)
         {
-            return Task.CompletedTask;
+            if (added.ContainsKey(instrument))
+            {
+                Deliver(instrument, updates);
+            }
         }
 
+        return Task.CompletedTask;
+    }
+
+    private void Deliver(InstrumentKey instrument, IReadOnlyList<object> updates)
+    {
         foreach (var update in updates)
         {
             try
@@ -142,6 +151,5 @@ internal sealed class RabbitMqUpdateSubscription(RabbitMqUpdateStream stream, IU
         }
 
         Interlocked.Add(ref stream.Statistics.UpdatesDelivered, updates.Count);
-        return Task.CompletedTask;
     }
 }

@@ -3,94 +3,125 @@ using PriceActors.Grains;
 namespace PriceActors.Silo.RabbitMq;
 
 /// <summary>
-/// Binary encoding of an update message: one instrument's price updates and closed bars of one flush,
-/// in publish order. Layout (little-endian): <c>'U'</c>, version 1, exchange and symbol (length byte +
-/// ASCII), item count (int32); per item a kind byte (1 <see cref="PriceUpdated"/>, 2
-/// <see cref="MinuteBarClosed"/>) and its fields, decimals as their four exact words, times as UTC ticks.
+/// Binary encoding of an update message: several instruments' price updates and closed bars of one flush,
+/// each instrument's in publish order. Layout (little-endian): <c>'U'</c>, version 2, section count (int32);
+/// per section the exchange and symbol (length byte + ASCII), item count (int32), and per item a kind byte
+/// (1 <see cref="PriceUpdated"/>, 2 <see cref="MinuteBarClosed"/>) and its fields, decimals as their four
+/// exact words, times as UTC ticks. Version 1 (one instrument, no section count), what silos before
+/// multi-instrument messages published, is still decoded, so gateways can be upgraded after silos or before.
 /// </summary>
 public static class UpdateCodec
 {
     private const byte Magic = (byte)'U';
-    private const byte Version = 1;
+    private const byte SingleVersion = 1;
+    private const byte Version = 2;
     private const byte PriceKind = 1;
     private const byte BarKind = 2;
     private const int PriceSize = 1 + (2 * BodyWriter.DecimalSize) + (3 * 8);
     private const int BarSize = 1 + 8 + (7 * BodyWriter.DecimalSize) + 8 + 8 + 1 + 8;
 
-    /// <summary>Encodes an instrument's updates, each a <see cref="PriceUpdated"/> or a <see cref="MinuteBarClosed"/>.</summary>
+    // The smallest section: two one-letter names and an item count.
+    private const int MinSectionSize = 2 + 2 + 4;
+
+    /// <summary>Encodes one instrument's updates, each a <see cref="PriceUpdated"/> or a <see cref="MinuteBarClosed"/>.</summary>
     /// <param name="instrument">The instrument every update belongs to.</param>
     /// <param name="updates">The updates in order.</param>
-    public static byte[] Encode(InstrumentKey instrument, IReadOnlyList<object> updates)
+    public static byte[] Encode(InstrumentKey instrument, IReadOnlyList<object> updates) => Encode([new UpdateSection(instrument, updates)]);
+
+    /// <summary>Encodes several instruments' updates in one message.</summary>
+    /// <param name="sections">Each instrument's updates in order; an instrument appears once.</param>
+    public static byte[] Encode(IReadOnlyList<UpdateSection> sections)
     {
-        var size = 2 + BodyWriter.SizeOf(instrument.Exchange) + BodyWriter.SizeOf(instrument.Symbol) + 4
-            + updates.Sum(u => u is PriceUpdated ? PriceSize : BarSize);
+        var size = 2 + 4 + sections.Sum(s => BodyWriter.SizeOf(s.Instrument.Exchange) + BodyWriter.SizeOf(s.Instrument.Symbol) + 4
+            + s.Updates.Sum(u => u is PriceUpdated ? PriceSize : BarSize));
         var body = new byte[size];
         var writer = new BodyWriter(body);
         writer.WriteByte(Magic);
         writer.WriteByte(Version);
-        writer.WriteShortString(instrument.Exchange);
-        writer.WriteShortString(instrument.Symbol);
-        writer.WriteInt32(updates.Count);
-        foreach (var update in updates)
+        writer.WriteInt32(sections.Count);
+        foreach (var section in sections)
         {
-            switch (update)
+            writer.WriteShortString(section.Instrument.Exchange);
+            writer.WriteShortString(section.Instrument.Symbol);
+            writer.WriteInt32(section.Updates.Count);
+            foreach (var update in section.Updates)
             {
-                case PriceUpdated price:
-                    writer.WriteByte(PriceKind);
-                    writer.WriteDecimal(price.Price);
-                    writer.WriteDecimal(price.Quantity);
-                    writer.WriteTime(price.Timestamp);
-                    writer.WriteInt64(price.Sequence);
-                    writer.WriteInt64(price.Epoch);
-                    break;
-                case MinuteBarClosed { Bar: var bar } closed:
-                    writer.WriteByte(BarKind);
-                    writer.WriteTime(bar.Minute);
-                    writer.WriteDecimal(bar.Open);
-                    writer.WriteDecimal(bar.High);
-                    writer.WriteDecimal(bar.Low);
-                    writer.WriteDecimal(bar.Close);
-                    writer.WriteDecimal(bar.Average);
-                    writer.WriteDecimal(bar.Vwap);
-                    writer.WriteInt64(bar.Count);
-                    writer.WriteDecimal(bar.Volume);
-                    writer.WriteInt64(bar.LastSequence);
-                    writer.WriteByte(bar.Closed ? (byte)1 : (byte)0);
-                    writer.WriteInt64(closed.Epoch);
-                    break;
-                default:
-                    throw new ArgumentException($"Cannot encode a {update.GetType().Name} as an update.", nameof(updates));
+                WriteItem(ref writer, update);
             }
         }
 
         return body;
     }
 
-    /// <summary>Decodes an update message.</summary>
+    /// <summary>Decodes an update message (version 2, or version 1 as one section).</summary>
     /// <param name="body">The message body.</param>
     /// <exception cref="FormatException">The body is not a valid update message; the text says where and why.</exception>
-    public static (InstrumentKey Instrument, IReadOnlyList<object> Updates) Decode(ReadOnlySpan<byte> body)
+    public static IReadOnlyList<UpdateSection> Decode(ReadOnlySpan<byte> body)
     {
         var reader = new BodyReader(body, "update");
-        if (reader.ReadByte() != Magic || reader.ReadByte() != Version)
+        if (reader.ReadByte() != Magic)
         {
-            throw reader.Malformed("not an update message of version 1");
+            throw reader.Malformed("not an update message");
         }
 
-        var instrument = reader.ReadInstrument();
-        var updates = new object[reader.ReadCount(PriceSize, "update")];
-        for (var i = 0; i < updates.Length; i++)
+        var version = reader.ReadByte();
+        if (version is not (SingleVersion or Version))
         {
-            updates[i] = reader.ReadByte() switch
+            throw reader.Malformed($"update message version {version}, not 1 or 2");
+        }
+
+        var sections = new UpdateSection[version == SingleVersion ? 1 : reader.ReadCount(MinSectionSize, "section")];
+        for (var s = 0; s < sections.Length; s++)
+        {
+            var instrument = reader.ReadInstrument();
+            var updates = new object[reader.ReadCount(PriceSize, "update")];
+            for (var i = 0; i < updates.Length; i++)
             {
-                PriceKind => new PriceUpdated(instrument.Exchange, instrument.Symbol, reader.ReadDecimal(), reader.ReadDecimal(), reader.ReadTime(), reader.ReadInt64(), reader.ReadInt64()),
-                BarKind => ReadBar(ref reader, instrument),
-                var kind => throw reader.Malformed($"unknown update kind {kind}"),
-            };
+                updates[i] = reader.ReadByte() switch
+                {
+                    PriceKind => new PriceUpdated(instrument.Exchange, instrument.Symbol, reader.ReadDecimal(), reader.ReadDecimal(), reader.ReadTime(), reader.ReadInt64(), reader.ReadInt64()),
+                    BarKind => ReadBar(ref reader, instrument),
+                    var kind => throw reader.Malformed($"unknown update kind {kind}"),
+                };
+            }
+
+            sections[s] = new UpdateSection(instrument, updates);
         }
 
         reader.ExpectEnd();
-        return (instrument, updates);
+        return sections;
+    }
+
+    private static void WriteItem(ref BodyWriter writer, object update)
+    {
+        switch (update)
+        {
+            case PriceUpdated price:
+                writer.WriteByte(PriceKind);
+                writer.WriteDecimal(price.Price);
+                writer.WriteDecimal(price.Quantity);
+                writer.WriteTime(price.Timestamp);
+                writer.WriteInt64(price.Sequence);
+                writer.WriteInt64(price.Epoch);
+                break;
+            case MinuteBarClosed { Bar: var bar } closed:
+                writer.WriteByte(BarKind);
+                writer.WriteTime(bar.Minute);
+                writer.WriteDecimal(bar.Open);
+                writer.WriteDecimal(bar.High);
+                writer.WriteDecimal(bar.Low);
+                writer.WriteDecimal(bar.Close);
+                writer.WriteDecimal(bar.Average);
+                writer.WriteDecimal(bar.Vwap);
+                writer.WriteInt64(bar.Count);
+                writer.WriteDecimal(bar.Volume);
+                writer.WriteInt64(bar.LastSequence);
+                writer.WriteByte(bar.Closed ? (byte)1 : (byte)0);
+                writer.WriteInt64(closed.Epoch);
+                break;
+            default:
+                throw new ArgumentException($"Cannot encode a {update.GetType().Name} as an update.", nameof(update));
+        }
     }
 
     private static MinuteBarClosed ReadBar(ref BodyReader reader, InstrumentKey instrument)

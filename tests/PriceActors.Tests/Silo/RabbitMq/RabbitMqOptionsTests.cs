@@ -11,7 +11,7 @@ public sealed class RabbitMqOptionsTests
         var options = new RabbitMqOptions { Uri = new Uri("amqp://localhost/") };
 
         Assert.Empty(Validate(options));
-        Assert.Equal(("priceactors", 50, TimeSpan.FromSeconds(5)), (options.Prefix, options.TicksPerMessage, options.Heartbeat));
+        Assert.Equal(("priceactors", 50, TimeSpan.FromSeconds(5), 64), (options.Prefix, options.TicksPerMessage, options.Heartbeat, options.UpdateInstrumentsPerMessage));
     }
 
     [Fact]
@@ -21,6 +21,8 @@ public sealed class RabbitMqOptionsTests
         Assert.Contains(nameof(RabbitMqOptions.Prefix), Validate(new RabbitMqOptions { Uri = new Uri("amqp://localhost/"), Prefix = "a b" }));
         Assert.Contains(nameof(RabbitMqOptions.Heartbeat), Validate(new RabbitMqOptions { Uri = new Uri("amqp://localhost/"), Heartbeat = TimeSpan.FromMinutes(2) }));
         Assert.Contains(nameof(RabbitMqOptions.TicksPerMessage), Validate(new RabbitMqOptions { Uri = new Uri("amqp://localhost/"), TicksPerMessage = 0 }));
+        Assert.Contains(nameof(RabbitMqOptions.UpdateInstrumentsPerMessage), Validate(new RabbitMqOptions { Uri = new Uri("amqp://localhost/"), UpdateInstrumentsPerMessage = 0 }));
+        Assert.Contains(nameof(RabbitMqOptions.UpdateInstrumentsPerMessage), Validate(new RabbitMqOptions { Uri = new Uri("amqp://localhost/"), UpdateInstrumentsPerMessage = 4_097 }));
     }
 
     private static string[] Validate(RabbitMqOptions options)

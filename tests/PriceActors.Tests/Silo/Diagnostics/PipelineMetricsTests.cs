@@ -1,0 +1,61 @@
+using PriceActors.Grains;
+using PriceActors.Grains.Storage;
+using PriceActors.Grains.Streams;
+using PriceActors.Silo.Diagnostics;
+using PriceActors.Silo.Postgres;
+using PriceActors.Tests.Silo.Postgres;
+using PriceActors.Tests.Silo.RabbitMq;
+using PriceActors.Tests.Support;
+
+namespace PriceActors.Tests.Silo.Diagnostics;
+
+/// <summary>
+/// The stage histograms are recorded where the real adapters do the work. Other tests record into the same
+/// static meter in parallel, so each test stamps its ticks hours in the past and looks for that signature.
+/// </summary>
+public sealed class PipelineMetricsTests(PostgresDatabase database) : IClassFixture<PostgresDatabase>
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task GroupCommit_Committed_RecordsDurableAgeFlushDurationAndSize()
+    {
+        using var metrics = new PipelineMetricsCollector();
+        var instrument = InstrumentKey.Parse("test:METRICS");
+        var fence = new PartitionFence(database.DataSource);
+        await fence.ClaimAsync(PartitionMap.PartitionOf(instrument, new StreamOptions().PartitionCount), "silo-a", CancellationToken.None);
+        await using var store = database.CreateStore(fence);
+        var now = DateTimeOffset.UtcNow;
+        SequencedTick[] ticks = [.. Enumerable.Range(1, 4321).Select(i => new SequencedTick(i, new Tick(instrument, 1m, 1m, i, now, now.AddHours(-1))))];
+
+        await store.AppendTicksAsync(instrument, 1, ticks, CancellationToken.None);
+
+        Assert.Contains(metrics.Of("priceactors.ticks.durable_age"), age => age is >= 3_600_000 and < 3_660_000);
+        Assert.Contains(metrics.Of("priceactors.store.flush_ticks"), count => count >= 4321);
+        Assert.NotEmpty(metrics.Of("priceactors.store.flush_duration"));
+    }
+
+    [Fact]
+    public async Task TickAndUpdateStreams_RecordDeliveryAndPublishAges()
+    {
+        using var metrics = new PipelineMetricsCollector();
+        await using var bus = new RabbitMqTestBus(partitions: 1);
+        var instrument = InstrumentKey.Create("test", "METRICS");
+        var publisher = bus.NewTickStream();
+        using var stop = new CancellationTokenSource();
+        var consuming = bus.NewTickStream().ConsumeAsync((_, _) => ValueTask.CompletedTask, stop.Token);
+        var updates = bus.NewUpdateStream();
+        var now = DateTimeOffset.UtcNow;
+
+        await publisher.PublishAsync(new TickBatch(instrument, new[] { new Tick(instrument, 1m, 1m, 1, now, now.AddHours(-2)) }), CancellationToken.None);
+        await updates.PublishAsync(new PriceUpdated("test", "METRICS", 1m, 1m, now.AddHours(-3), 1, 1));
+
+        await Eventually.HoldsAsync(
+            () => metrics.Of("priceactors.ticks.delivery_age").Any(age => age is >= 7_200_000 and < 7_260_000)
+                && metrics.Of("priceactors.updates.publish_age").Any(age => age is >= 10_800_000 and < 10_860_000),
+            Deadline,
+            "the delivery age of the tick stamped 2 h ago and the publish age of the update stamped 3 h ago");
+        await stop.CancelAsync();
+        await consuming;
+    }
+}
