@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
@@ -11,6 +10,7 @@ using Npgsql;
 using PriceActors.Grains;
 using PriceActors.Grains.Streams;
 using PriceActors.Silo.Cluster;
+using PriceActors.Silo.Diagnostics;
 using PriceActors.Silo.RabbitMq;
 
 namespace PriceActors.Bench;
@@ -19,14 +19,13 @@ namespace PriceActors.Bench;
 /// Cluster ingest on the real servers (scripts/servers.sh): first the raw broker rate (publish with
 /// confirms → consume → ack, no actors, no database), then the same ticks through a cluster silo
 /// (broker → PairActor → PostgreSQL group commit → ack), both measured by this tool in one run, then
-/// tick → update-stream latency at a paced rate.
+/// tick → update-stream latency at a paced rate, with the feed and the gateway side in a child process.
 /// </summary>
 internal static class ClusterBenchmark
 {
-    private static readonly int Partitions = int.TryParse(Environment.GetEnvironmentVariable("BENCH_PARTITIONS"), out var p) ? p : 16;
+    internal static readonly int Partitions = int.TryParse(Environment.GetEnvironmentVariable("BENCH_PARTITIONS"), out var p) ? p : 16;
     private const int Instruments = 200;
     private const int BatchSize = 50;
-    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(2);
 
     // Ticks the saturating publisher may be ahead of the consumers: 10 rounds of every instrument's batch.
     private static readonly long Window = long.TryParse(Environment.GetEnvironmentVariable("BENCH_WINDOW"), out var w) ? w : 100_000;
@@ -43,10 +42,12 @@ internal static class ClusterBenchmark
             return 2;
         }
 
-        var instruments = Enumerable.Range(1, Instruments).Select(i => InstrumentKey.Create("bench", $"SYM{i}USDT")).ToArray();
+        var instruments = CreateInstruments();
         Console.WriteLine($"cluster: {Instruments} instruments, {Partitions} partitions, {BatchSize} ticks per batch, {Environment.ProcessorCount} cores");
 
-        var raw = await RawBrokerAsync(rabbit, instruments, seconds);
+        // BENCH_LATENCY_ONLY=1: the latency run alone (experiments with the knobs; no ingest figure).
+        var latencyOnly = Environment.GetEnvironmentVariable("BENCH_LATENCY_ONLY") == "1";
+        var raw = latencyOnly ? double.NaN : await RawBrokerAsync(rabbit, instruments, seconds);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  raw broker (publish+confirm -> consume -> ack):   {raw:N0} ticks/s"));
 
         var database = "bench_" + Guid.NewGuid().ToString("N")[..12];
@@ -54,10 +55,10 @@ internal static class ClusterBenchmark
         try
         {
             var connection = new NpgsqlConnectionStringBuilder(postgres) { Database = database }.ConnectionString;
-            var (ingest, latencies, latencyRate) = await ThroughSiloAsync(connection, rabbit, instruments, seconds, pacedRate);
+            var (ingest, latency) = await ThroughSiloAsync(connection, rabbit, instruments, seconds, pacedRate, latencyOnly);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
                   cluster ingest (broker -> PairActor -> PostgreSQL -> ack): {ingest:N0} ticks/s = {ingest / raw:P0} of raw
-                  tick -> gateway update latency at {latencyRate:N0} ticks/s offered: p50 {latencies.Percentile(0.50):F1} ms, p99 {latencies.Percentile(0.99):F1} ms, max {latencies.Percentile(1):F1} ms ({latencies.Count:N0} updates)
+                  tick -> gateway update latency at {latency.Offered:N0} ticks/s offered: p50 {latency.P50:F1} ms, p99 {latency.P99:F1} ms, max {latency.Max:F1} ms ({latency.Count:N0} updates)
                 """));
         }
         finally
@@ -86,8 +87,22 @@ internal static class ClusterBenchmark
         return rate;
     }
 
-    private static async Task<(double Ingest, LatencyRecorder Latencies, int LatencyRate)> ThroughSiloAsync(
-        string postgres, string rabbit, InstrumentKey[] instruments, int seconds, int pacedRate)
+    internal static InstrumentKey[] CreateInstruments() => [.. Enumerable.Range(1, Instruments).Select(i => InstrumentKey.Create("bench", $"SYM{i}USDT"))];
+
+    internal static TickBatch Batch(InstrumentKey instrument, ref long trade, DateTimeOffset now, int size = BatchSize)
+    {
+        var ticks = new Tick[size];
+        for (var i = 0; i < size; i++)
+        {
+            trade++;
+            ticks[i] = new Tick(instrument, 100m + (trade % 100 * 0.01m), 1m, trade, now, now);
+        }
+
+        return new TickBatch(instrument, ticks);
+    }
+
+    private static async Task<(double Ingest, LatencyResult Latency)> ThroughSiloAsync(
+        string postgres, string rabbit, InstrumentKey[] instruments, int seconds, int pacedRate, bool latencyOnly)
     {
         var prefix = "bench-" + Guid.NewGuid().ToString("N")[..8];
         var builder = Host.CreateApplicationBuilder();
@@ -108,6 +123,7 @@ internal static class ClusterBenchmark
             ["Postgres:FlushInterval"] = Environment.GetEnvironmentVariable("BENCH_FLUSH") ?? "00:00:00.005",
             ["RabbitMq:PrefetchPerPartition"] = Environment.GetEnvironmentVariable("BENCH_PREFETCH") ?? "32",
             ["Postgres:Writers"] = Environment.GetEnvironmentVariable("BENCH_WRITERS") ?? "2",
+            ["RabbitMq:UpdateFlushInterval"] = Environment.GetEnvironmentVariable("BENCH_UPDATE_FLUSH") ?? "00:00:00.005",
         });
         builder.Services.AddClusterSilo(builder.Configuration);
         using var host = builder.Build();
@@ -115,27 +131,81 @@ internal static class ClusterBenchmark
         var silo = host.Services.GetRequiredService<RabbitMqTickStream>();
         await silo.Subscribed;
 
-        // The feed and the gateway side: their own connection, as separate processes would have.
+        // Latency first, at a paced rate, before the saturating ingest run leaves a backlog in the queues.
+        var latency = await LatencyRunAsync(prefix, pacedRate, seconds);
+        PacedTrades = latency.Trades;
+
+        // The ingest run's feed: its own connection, as a separate process would have.
         var options = Options.Create(new RabbitMqOptions { Uri = new Uri(rabbit), Prefix = prefix });
         await using var connection = new RabbitMqConnection(options, NullLogger<RabbitMqConnection>.Instance, TimeProvider.System);
         await using var feed = new RabbitMqTickStream(
             connection, Options.Create(new StreamOptions { PartitionCount = Partitions }), NoPartitionLifecycle.Instance,
             new RabbitMqStatistics(), NullLogger<RabbitMqTickStream>.Instance, TimeProvider.System);
-        // Latency first, at a paced rate, before the saturating ingest run leaves a backlog in the queues.
-        await using var updates = new RabbitMqUpdateStream(connection, new RabbitMqStatistics(), NullLogger<RabbitMqUpdateStream>.Instance, TimeProvider.System);
-        var latencies = new LatencyRecorder();
-        await using var subscription = updates.Subscribe(latencies);
-        foreach (var instrument in instruments)
-        {
-            await subscription.AddAsync(instrument);
-        }
-
-        var offered = await PacedAsync(feed, instruments, pacedRate, seconds, latencies);
-        await subscription.DisposeAsync();
-        var ingest = await MeasureAsync(feed, instruments, seconds, () => DurableTicksAsync(postgres));
+        var ingest = latencyOnly ? double.NaN : await MeasureAsync(feed, instruments, seconds, () => DurableTicksAsync(postgres));
         await host.StopAsync();
         await DeleteTopologyAsync(connection, prefix);
-        return (ingest, latencies, offered);
+        return (ingest, latency);
+    }
+
+    /// <summary>
+    /// Runs <see cref="LatencyClient"/> (feed and gateway) in a child process against this process's silo, and
+    /// records the silo's <see cref="PipelineMetrics"/> while the client records.
+    /// </summary>
+    private static async Task<LatencyResult> LatencyRunAsync(string prefix, int rate, int seconds)
+    {
+        using var stages = new StageRecorder();
+        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true };
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
+        {
+            start.ArgumentList.Add(typeof(ClusterBenchmark).Assembly.Location);
+        }
+
+        foreach (var argument in new[] { "cluster-client", prefix, rate.ToString(CultureInfo.InvariantCulture), seconds.ToString(CultureInfo.InvariantCulture) })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var client = Process.Start(start) ?? throw new InvalidOperationException("could not start the latency client");
+        var (pauses, gen0, gen1, gen2) = (TimeSpan.Zero, 0, 0, 0);
+        string[]? result = null;
+        long[]? trades = null;
+        while (await client.StandardOutput.ReadLineAsync() is { } line)
+        {
+            switch (line.Split(' ', 2)[0])
+            {
+                case "RECORDING":
+                    (pauses, gen0, gen1, gen2) = (GC.GetTotalPauseDuration(), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+                    stages.Start();
+                    break;
+                case "STOPPED":
+                    stages.Stop();
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  latency run, silo process: GC paused {(GC.GetTotalPauseDuration() - pauses).TotalMilliseconds:F0} ms in {GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2} gen0/1/2 collections; inside the silo (PipelineMetrics, ms):"));
+                    foreach (var stage in stages.Report())
+                    {
+                        Console.WriteLine("    " + stage);
+                    }
+
+                    break;
+                case "RESULT":
+                    result = line.Split(' ');
+                    break;
+                case "TRADES":
+                    trades = [.. line[7..].Split(',').Select(t => long.Parse(t, CultureInfo.InvariantCulture))];
+                    break;
+                default:
+                    Console.WriteLine("  client: " + line);
+                    break;
+            }
+        }
+
+        await client.WaitForExitAsync();
+        if (client.ExitCode != 0 || result is null || trades is null)
+        {
+            throw new InvalidOperationException($"the latency client failed (exit code {client.ExitCode})");
+        }
+
+        double At(int i) => double.Parse(result[i], CultureInfo.InvariantCulture);
+        return new LatencyResult(At(1), At(2), At(3), At(4), (int)At(5), trades);
     }
 
     /// <summary>
@@ -182,53 +252,6 @@ internal static class ClusterBenchmark
         return rate;
     }
 
-    /// <summary>Publishes at the target rate (or as close as confirms allow); returns the rate actually offered.</summary>
-    private static async Task<int> PacedAsync(RabbitMqTickStream stream, InstrumentKey[] instruments, int rate, int seconds, LatencyRecorder latencies)
-    {
-        // Warm-up, not recorded: the pairs' first activations load from PostgreSQL and the JIT compiles.
-        var warmup = Stopwatch.StartNew();
-        var warmTrade = new long[instruments.Length];
-        while (warmup.Elapsed < WarmUp)
-        {
-            var now = DateTimeOffset.UtcNow;
-            await Task.WhenAll(instruments.Select((i, n) => stream.PublishAsync(Batch(i, ref warmTrade[n], now, BatchSize / 10), CancellationToken.None).AsTask()));
-            await Task.Delay(TimeSpan.FromMilliseconds(50));
-        }
-
-        await Task.Delay(TimeSpan.FromSeconds(1));
-        latencies.Start();
-
-        // Trade ids continue where the paced run stops, so the ingest run's ticks are not duplicates.
-        var trade = PacedTrades = warmTrade;
-        var first = trade.Sum();
-        var clock = Stopwatch.StartNew();
-        var rounds = rate / (instruments.Length * BatchSize / 10);
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(1000.0 / Math.Max(1, rounds)));
-        var end = DateTime.UtcNow.AddSeconds(seconds);
-        while (DateTime.UtcNow < end && await timer.WaitForNextTickAsync())
-        {
-            var now = DateTimeOffset.UtcNow;
-            await Task.WhenAll(instruments.Select((i, n) => stream.PublishAsync(Batch(i, ref trade[n], now, BatchSize / 10), CancellationToken.None).AsTask()));
-        }
-
-        var offered = (int)((trade.Sum() - first) / clock.Elapsed.TotalSeconds);
-        await Task.Delay(TimeSpan.FromSeconds(2));
-        latencies.Stop();
-        return offered;
-    }
-
-    private static TickBatch Batch(InstrumentKey instrument, ref long trade, DateTimeOffset now, int size = BatchSize)
-    {
-        var ticks = new Tick[size];
-        for (var i = 0; i < size; i++)
-        {
-            trade++;
-            ticks[i] = new Tick(instrument, 100m + (trade % 100 * 0.01m), 1m, trade, now, now);
-        }
-
-        return new TickBatch(instrument, ticks);
-    }
-
     /// <summary>Deletes the run's queues and exchange: whatever backlog a saturating run left must not stay on the broker.</summary>
     private static async Task DeleteTopologyAsync(RabbitMqConnection connection, string prefix)
     {
@@ -259,37 +282,5 @@ internal static class ClusterBenchmark
         await command.ExecuteNonQueryAsync();
     }
 
-    /// <summary>
-    /// Exchange time of each update's last tick (stamped just before the feed publishes it) to the update's
-    /// arrival at this gateway-side subscription of the update exchange; only between Start and Stop.
-    /// </summary>
-    private sealed class LatencyRecorder : IUpdateObserver
-    {
-        private readonly ConcurrentBag<double> milliseconds = [];
-        private volatile bool recording;
-
-        public int Count => milliseconds.Count;
-
-        public void Start() => recording = true;
-
-        public void Stop() => recording = false;
-
-        public void OnPriceUpdated(PriceUpdated update)
-        {
-            if (recording)
-            {
-                milliseconds.Add((DateTimeOffset.UtcNow - update.Timestamp).TotalMilliseconds);
-            }
-        }
-
-        public void OnMinuteBarClosed(MinuteBarClosed closed)
-        {
-        }
-
-        public double Percentile(double p)
-        {
-            var sorted = milliseconds.Order().ToArray();
-            return sorted.Length == 0 ? double.NaN : sorted[(int)Math.Min(sorted.Length - 1, p * sorted.Length)];
-        }
-    }
+    private sealed record LatencyResult(double Offered, double P50, double P99, double Max, int Count, long[] Trades);
 }
