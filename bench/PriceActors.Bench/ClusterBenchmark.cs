@@ -166,6 +166,7 @@ internal static class ClusterBenchmark
         }
 
         using var client = Process.Start(start) ?? throw new InvalidOperationException("could not start the latency client");
+        using var pool = new ThreadPoolSampler();
         var (pauses, gen0, gen1, gen2) = (TimeSpan.Zero, 0, 0, 0);
         string[]? result = null;
         long[]? trades = null;
@@ -176,9 +177,11 @@ internal static class ClusterBenchmark
                 case "RECORDING":
                     (pauses, gen0, gen1, gen2) = (GC.GetTotalPauseDuration(), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
                     stages.Start();
+                    pool.Start();
                     break;
                 case "STOPPED":
                     stages.Stop();
+                    Console.WriteLine("  latency run, silo process thread pool: " + pool.Stop());
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  latency run, silo process: GC paused {(GC.GetTotalPauseDuration() - pauses).TotalMilliseconds:F0} ms in {GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2} gen0/1/2 collections; inside the silo (PipelineMetrics, ms):"));
                     foreach (var stage in stages.Report())
                     {

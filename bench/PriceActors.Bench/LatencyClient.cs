@@ -12,9 +12,10 @@ namespace PriceActors.Bench;
 /// <summary>
 /// The feed and the gateway of the latency run, in a process of their own (<c>cluster-client</c>), as they are
 /// in a deployment: the silo under test runs in the bench's main process. It subscribes to every instrument on
-/// the update exchange (its own connection, as a gateway's), warms up, then publishes ticks at the given rate
-/// (its own connection, as a feed's) in rounds of 5 ticks per instrument, each stamped with its exchange time just
-/// before it is handed to the publisher, and records each update's arrival minus that stamp. Rounds are started on
+/// the update exchange (its own connection, as a gateway's), then publishes ticks at the given rate (its own
+/// connection, as a feed's) in rounds of 5 ticks per instrument, each stamped with its exchange time just before
+/// it is handed to the publisher, and records each update's arrival minus that stamp, after a warm-up at the
+/// same rate (<c>BENCH_WARMUP</c> seconds, default 10). Rounds are started on
 /// schedule whether or not earlier rounds are confirmed yet (at most 32 outstanding), so the offered rate is the rate asked for.
 /// Talks to the main process on stdout: <c>RECORDING</c>, <c>STOPPED</c>, <c>RESULT offered p50 p99 max count</c>,
 /// <c>TRADES id,id,...</c> (the last trade id per instrument, so the ingest run continues from there).
@@ -23,7 +24,7 @@ internal static class LatencyClient
 {
     private const int TicksPerRound = 5;
     private const int MaxOutstandingRounds = 32;
-    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(int.TryParse(Environment.GetEnvironmentVariable("BENCH_WARMUP"), out var w) ? w : 10);
 
     public static async Task<int> RunAsync(string prefix, int rate, int seconds)
     {
@@ -48,26 +49,26 @@ internal static class LatencyClient
             await subscription.AddAsync(instrument);
         }
 
-        // Warm-up, not recorded: the pairs' first activations load from PostgreSQL and the JIT compiles.
+        // The first WarmUp seconds at the same rate are not recorded: the pairs' first activations load from
+        // PostgreSQL, and both processes' hot paths are still being recompiled by the tiered JIT, which stalls a
+        // 2-core machine for tens of milliseconds at a time (a silo that has run for a while is past that).
         var trade = new long[instruments.Length];
-        var warmup = Stopwatch.StartNew();
-        while (warmup.Elapsed < WarmUp)
-        {
-            await PublishRoundAsync(feed, instruments, trade);
-            await Task.Delay(TimeSpan.FromMilliseconds(50));
-        }
-
-        await Task.Delay(TimeSpan.FromSeconds(1));
-        latencies.Start();
-        var (pauses, gen0, gen1, gen2) = (GC.GetTotalPauseDuration(), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
-        Console.WriteLine("RECORDING");
-        var first = trade.Sum();
         var roundsPerSecond = Math.Max(1.0, rate / (double)(instruments.Length * TicksPerRound));
         var outstanding = new Queue<Task>();
         var clock = Stopwatch.StartNew();
+        Stopwatch? recorded = null;
+        var (first, pauses, gen0, gen1, gen2) = (0L, TimeSpan.Zero, 0, 0, 0);
         long started = 0;
-        while (clock.Elapsed.TotalSeconds < seconds)
+        while (recorded is null || recorded.Elapsed.TotalSeconds < seconds)
         {
+            if (recorded is null && clock.Elapsed >= WarmUp)
+            {
+                latencies.Start();
+                (first, pauses, gen0, gen1, gen2) = (trade.Sum(), GC.GetTotalPauseDuration(), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+                recorded = Stopwatch.StartNew();
+                Console.WriteLine("RECORDING");
+            }
+
             // Every round due by now: a late timer is caught up, so the rate offered is the rate asked for.
             for (var due = (long)(clock.Elapsed.TotalSeconds * roundsPerSecond) + 1; started < due; started++)
             {
@@ -81,7 +82,7 @@ internal static class LatencyClient
             await Task.Delay(TimeSpan.FromMilliseconds(1));
         }
 
-        var offered = (trade.Sum() - first) / clock.Elapsed.TotalSeconds;
+        var offered = (trade.Sum() - first) / recorded.Elapsed.TotalSeconds;
         await Task.WhenAll(outstanding);
         await Task.Delay(TimeSpan.FromSeconds(2));
         latencies.Stop();

@@ -1,0 +1,50 @@
+using System.Globalization;
+
+namespace PriceActors.Bench;
+
+/// <summary>
+/// Samples this process's thread pool every millisecond between Start and Stop: how many work items wait
+/// (p50, p99, max) and how many threads it has (a growing count means work blocked threads and the pool
+/// injected more, which stalls everything queued meanwhile).
+/// </summary>
+internal sealed class ThreadPoolSampler : IDisposable
+{
+    private readonly List<long> pending = [];
+    private readonly CancellationTokenSource stop = new();
+    private Thread? thread;
+    private int threadsAtStart;
+    private int maxThreads;
+
+    public void Start()
+    {
+        threadsAtStart = maxThreads = ThreadPool.ThreadCount;
+        thread = new Thread(Sample) { IsBackground = true, Name = "thread pool sampler" };
+        thread.Start();
+    }
+
+    public string Stop()
+    {
+        stop.Cancel();
+        thread?.Join();
+        var sorted = pending.Order().ToArray();
+        if (sorted.Length == 0)
+        {
+            return "no samples";
+        }
+
+        long At(double p) => sorted[(int)Math.Min(sorted.Length - 1, p * sorted.Length)];
+        return string.Create(CultureInfo.InvariantCulture, $"work items waiting p50 {At(0.5)}, p99 {At(0.99)}, max {At(1)} ({sorted.Length:N0} samples); threads {threadsAtStart} at start, {maxThreads} at most, {ThreadPool.ThreadCount} at end");
+    }
+
+    public void Dispose() => stop.Dispose();
+
+    private void Sample()
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            pending.Add(ThreadPool.PendingWorkItemCount);
+            maxThreads = Math.Max(maxThreads, ThreadPool.ThreadCount);
+            Thread.Sleep(1);
+        }
+    }
+}
