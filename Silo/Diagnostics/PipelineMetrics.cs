@@ -5,7 +5,8 @@ namespace PriceActors.Silo.Diagnostics;
 
 /// <summary>
 /// Where a tick's time goes inside a silo, as histograms of the meter <see cref="MeterName"/>: how old a
-/// tick is (since the feed received it) when the silo gets it from the broker and when it is durable,
+/// tick is (since the feed received it) when the silo gets it from the broker and when it is durable, how long
+/// a feed's round of publishes waits for its confirms,
 /// how old an update is (since its last trade's exchange time) when it leaves for the gateways, and the
 /// size and duration of each group commit. Any <c>System.Diagnostics.Metrics</c> listener reads them
 /// (<c>dotnet-counters monitor --counters PriceActors.Silo</c>, OpenTelemetry, the cluster bench); with
@@ -29,6 +30,10 @@ public static class PipelineMetrics
     /// <summary>Per update published: now minus the exchange time of its last trade.</summary>
     public static readonly Histogram<double> UpdatePublishAge = Meter.CreateHistogram<double>(
         "priceactors.updates.publish_age", "ms", "Age of a price update (since its last trade's exchange time) when it is published to the update exchange");
+
+    /// <summary>Per round of tick messages a feed publishes: from the first publish to the last confirm.</summary>
+    public static readonly Histogram<double> PublishRoundDuration = Meter.CreateHistogram<double>(
+        "priceactors.ticks.publish_round", "ms", "Duration of one round of tick messages, published together and waited for until every one is confirmed");
 
     /// <summary>Per group commit: from the start of its transaction to the end of its commit.</summary>
     public static readonly Histogram<double> FlushDuration = Meter.CreateHistogram<double>(

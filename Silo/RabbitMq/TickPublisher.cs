@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using PriceActors.Grains;
 using PriceActors.Grains.Streams;
+using PriceActors.Silo.Diagnostics;
 using RabbitMQ.Client;
 
 namespace PriceActors.Silo.RabbitMq;
@@ -191,6 +192,7 @@ internal sealed class TickPublisher : IAsyncDisposable
     private async Task<string?> PublishRoundAsync(List<OutgoingTickMessage> round, CancellationToken cancellationToken)
     {
         var confirms = new Task[round.Count];
+        var started = time.GetTimestamp();
         try
         {
             var open = await OpenChannelAsync(cancellationToken);
@@ -215,6 +217,7 @@ internal sealed class TickPublisher : IAsyncDisposable
         }
 
         cancellationToken.ThrowIfCancellationRequested();
+        PipelineMetrics.PublishRoundDuration.Record(time.GetElapsedTime(started).TotalMilliseconds);
         string? failure = null;
         var failed = new List<OutgoingTickMessage>();
         for (var i = 0; i < round.Count; i++)

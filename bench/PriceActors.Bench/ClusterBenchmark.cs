@@ -19,7 +19,7 @@ namespace PriceActors.Bench;
 /// Cluster ingest on the real servers (scripts/servers.sh): first the raw broker rate (publish with
 /// confirms → consume → ack, no actors, no database), then the same ticks through a cluster silo
 /// (broker → PairActor → PostgreSQL group commit → ack), both measured by this tool in one run, then
-/// tick → update-stream latency at a paced rate, with the feed and the gateway side in a child process.
+/// tick → update-stream latency at a paced rate, with the feed and the gateway each in a child process.
 /// </summary>
 internal static class ClusterBenchmark
 {
@@ -148,38 +148,37 @@ internal static class ClusterBenchmark
     }
 
     /// <summary>
-    /// Runs <see cref="LatencyClient"/> (feed and gateway) in a child process against this process's silo, and
-    /// records the silo's <see cref="PipelineMetrics"/> while the client records.
+    /// Runs <see cref="LatencyClient"/>'s gateway and feed, each in a child process, against this process's silo,
+    /// and records the silo's <see cref="PipelineMetrics"/> while the gateway records.
     /// </summary>
     private static async Task<LatencyResult> LatencyRunAsync(string prefix, int rate, int seconds)
     {
         using var stages = new StageRecorder();
-        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true };
-        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
+        using var gateway = StartChild(redirectInput: true, "cluster-gateway", prefix);
+        if (await gateway.StandardOutput.ReadLineAsync() != "READY")
         {
-            start.ArgumentList.Add(typeof(ClusterBenchmark).Assembly.Location);
+            throw new InvalidOperationException("the latency run's gateway did not start");
         }
 
-        foreach (var argument in new[] { "cluster-client", prefix, rate.ToString(CultureInfo.InvariantCulture), seconds.ToString(CultureInfo.InvariantCulture) })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var client = Process.Start(start) ?? throw new InvalidOperationException("could not start the latency client");
+        using var feed = StartChild(redirectInput: false, "cluster-feed", prefix, rate.ToString(CultureInfo.InvariantCulture), seconds.ToString(CultureInfo.InvariantCulture));
         using var pool = new ThreadPoolSampler();
         var (pauses, gen0, gen1, gen2) = (TimeSpan.Zero, 0, 0, 0);
-        string[]? result = null;
+        double? offered = null;
         long[]? trades = null;
-        while (await client.StandardOutput.ReadLineAsync() is { } line)
+        while (await feed.StandardOutput.ReadLineAsync() is { } line)
         {
             switch (line.Split(' ', 2)[0])
             {
                 case "RECORDING":
                     (pauses, gen0, gen1, gen2) = (GC.GetTotalPauseDuration(), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+                    await gateway.StandardInput.WriteLineAsync("START");
+                    await gateway.StandardInput.FlushAsync();
                     stages.Start();
                     pool.Start();
                     break;
                 case "STOPPED":
+                    await gateway.StandardInput.WriteLineAsync("STOP");
+                    await gateway.StandardInput.FlushAsync();
                     stages.Stop();
                     Console.WriteLine("  latency run, silo process thread pool: " + pool.Stop());
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  latency run, silo process: GC paused {(GC.GetTotalPauseDuration() - pauses).TotalMilliseconds:F0} ms in {GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2} gen0/1/2 collections; inside the silo (PipelineMetrics, ms):"));
@@ -189,26 +188,55 @@ internal static class ClusterBenchmark
                     }
 
                     break;
-                case "RESULT":
-                    result = line.Split(' ');
+                case "OFFERED":
+                    offered = double.Parse(line[8..], CultureInfo.InvariantCulture);
                     break;
                 case "TRADES":
                     trades = [.. line[7..].Split(',').Select(t => long.Parse(t, CultureInfo.InvariantCulture))];
                     break;
                 default:
-                    Console.WriteLine("  client: " + line);
+                    Console.WriteLine("  feed: " + line);
                     break;
             }
         }
 
-        await client.WaitForExitAsync();
-        if (client.ExitCode != 0 || result is null || trades is null)
+        string[]? result = null;
+        while (await gateway.StandardOutput.ReadLineAsync() is { } line)
         {
-            throw new InvalidOperationException($"the latency client failed (exit code {client.ExitCode})");
+            if (line.StartsWith("RESULT ", StringComparison.Ordinal))
+            {
+                result = line.Split(' ');
+            }
+            else
+            {
+                Console.WriteLine("  gateway: " + line);
+            }
+        }
+
+        await Task.WhenAll(feed.WaitForExitAsync(), gateway.WaitForExitAsync());
+        if (feed.ExitCode != 0 || gateway.ExitCode != 0 || result is null || offered is null || trades is null)
+        {
+            throw new InvalidOperationException($"the latency run failed (feed exit code {feed.ExitCode}, gateway exit code {gateway.ExitCode})");
         }
 
         double At(int i) => double.Parse(result[i], CultureInfo.InvariantCulture);
-        return new LatencyResult(At(1), At(2), At(3), At(4), (int)At(5), trades);
+        return new LatencyResult(offered.Value, At(1), At(2), At(3), (int)At(4), trades);
+    }
+
+    private static Process StartChild(bool redirectInput, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardInput = redirectInput };
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
+        {
+            start.ArgumentList.Add(typeof(ClusterBenchmark).Assembly.Location);
+        }
+
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        return Process.Start(start) ?? throw new InvalidOperationException($"could not start {arguments[0]}");
     }
 
     /// <summary>

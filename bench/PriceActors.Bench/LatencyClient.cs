@@ -5,20 +5,26 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using PriceActors.Grains;
 using PriceActors.Grains.Streams;
+using PriceActors.Silo.Diagnostics;
 using PriceActors.Silo.RabbitMq;
 
 namespace PriceActors.Bench;
 
 /// <summary>
-/// The feed and the gateway of the latency run, in a process of their own (<c>cluster-client</c>), as they are
-/// in a deployment: the silo under test runs in the bench's main process. It subscribes to every instrument on
-/// the update exchange (its own connection, as a gateway's), then publishes ticks at the given rate (its own
-/// connection, as a feed's) in rounds of 5 ticks per instrument, each stamped with its exchange time just before
-/// it is handed to the publisher, and records each update's arrival minus that stamp, after a warm-up at the
-/// same rate (<c>BENCH_WARMUP</c> seconds, default 10). Rounds are started on
-/// schedule whether or not earlier rounds are confirmed yet (at most 32 outstanding), so the offered rate is the rate asked for.
-/// Talks to the main process on stdout: <c>RECORDING</c>, <c>STOPPED</c>, <c>RESULT offered p50 p99 max count</c>,
-/// <c>TRADES id,id,...</c> (the last trade id per instrument, so the ingest run continues from there).
+/// The feed and the gateway of the latency run, each in a process of its own, as in a deployment; the silo under
+/// test runs in the bench's main process, which starts both and relays between them on their standard streams.
+/// <list type="bullet">
+/// <item><c>cluster-gateway prefix</c>: subscribes to every instrument on the update exchange and prints
+/// <c>READY</c>; records each update's arrival minus its last tick's exchange time between the lines <c>START</c>
+/// and <c>STOP</c> read from stdin, then prints <c>RESULT p50 p99 max count</c>.</item>
+/// <item><c>cluster-feed prefix rate seconds</c>: publishes ticks at the given rate in rounds of 5 ticks per
+/// instrument, each stamped with its exchange time just before it is handed to the publisher; rounds start on
+/// schedule whether or not earlier ones are confirmed (at most 32 outstanding), so the offered rate is the rate
+/// asked for. After a warm-up at the same rate (<c>BENCH_WARMUP</c> seconds, default 10) it prints
+/// <c>RECORDING</c>, publishes for the given seconds, waits 2 s for the last updates and prints <c>STOPPED</c>,
+/// <c>OFFERED ticks/s</c> and <c>TRADES id,id,...</c> (the last trade id per instrument, so the ingest run
+/// continues from there).</item>
+/// </list>
 /// </summary>
 internal static class LatencyClient
 {
@@ -26,45 +32,62 @@ internal static class LatencyClient
     private const int MaxOutstandingRounds = 32;
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(int.TryParse(Environment.GetEnvironmentVariable("BENCH_WARMUP"), out var w) ? w : 10);
 
-    public static async Task<int> RunAsync(string prefix, int rate, int seconds)
+    public static async Task<int> RunGatewayAsync(string prefix)
     {
-        var rabbit = new Uri(Environment.GetEnvironmentVariable("PRICEACTORS_RABBITMQ") ?? throw new InvalidOperationException("PRICEACTORS_RABBITMQ is not set"));
-        var instruments = ClusterBenchmark.CreateInstruments();
-        var options = Options.Create(new RabbitMqOptions
-        {
-            Uri = rabbit,
-            Prefix = prefix,
-            PublishFlushInterval = TimeSpan.Parse(Environment.GetEnvironmentVariable("BENCH_PUBLISH_FLUSH") ?? "00:00:00.002", CultureInfo.InvariantCulture),
-        });
-        await using var feedConnection = new RabbitMqConnection(options, NullLogger<RabbitMqConnection>.Instance, TimeProvider.System);
-        await using var feed = new RabbitMqTickStream(
-            feedConnection, Options.Create(new StreamOptions { PartitionCount = ClusterBenchmark.Partitions }), NoPartitionLifecycle.Instance,
-            new RabbitMqStatistics(), NullLogger<RabbitMqTickStream>.Instance, TimeProvider.System);
-        await using var gatewayConnection = new RabbitMqConnection(options, NullLogger<RabbitMqConnection>.Instance, TimeProvider.System);
-        await using var updates = new RabbitMqUpdateStream(gatewayConnection, new RabbitMqStatistics(), NullLogger<RabbitMqUpdateStream>.Instance, TimeProvider.System);
+        await using var connection = new RabbitMqConnection(Settings(prefix), NullLogger<RabbitMqConnection>.Instance, TimeProvider.System);
+        await using var updates = new RabbitMqUpdateStream(connection, new RabbitMqStatistics(), NullLogger<RabbitMqUpdateStream>.Instance, TimeProvider.System);
         var latencies = new LatencyRecorder();
         await using var subscription = updates.Subscribe(latencies);
-        foreach (var instrument in instruments)
+        foreach (var instrument in ClusterBenchmark.CreateInstruments())
         {
             await subscription.AddAsync(instrument);
         }
 
+        Console.WriteLine("READY");
+        var gc = new GcSpan();
+        while (Console.ReadLine() is { } line)
+        {
+            if (line == "START")
+            {
+                latencies.Start();
+                gc = new GcSpan();
+            }
+            else if (line == "STOP")
+            {
+                latencies.Stop();
+                Console.WriteLine(gc.Describe("gateway process"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT {latencies.Percentile(0.50):F1} {latencies.Percentile(0.99):F1} {latencies.Percentile(1):F1} {latencies.Count}"));
+                return 0;
+            }
+        }
+
+        return 1;
+    }
+
+    public static async Task<int> RunFeedAsync(string prefix, int rate, int seconds)
+    {
+        var instruments = ClusterBenchmark.CreateInstruments();
+        await using var connection = new RabbitMqConnection(Settings(prefix), NullLogger<RabbitMqConnection>.Instance, TimeProvider.System);
+        await using var feed = new RabbitMqTickStream(
+            connection, Options.Create(new StreamOptions { PartitionCount = ClusterBenchmark.Partitions }), NoPartitionLifecycle.Instance,
+            new RabbitMqStatistics(), NullLogger<RabbitMqTickStream>.Instance, TimeProvider.System);
+        using var rounds = new PipelineMetricsCollector(recording: false);
+
         // The first WarmUp seconds at the same rate are not recorded: the pairs' first activations load from
-        // PostgreSQL, and both processes' hot paths are still being recompiled by the tiered JIT, which stalls a
+        // PostgreSQL, and every process's hot paths are still being recompiled by the tiered JIT, which stalls a
         // 2-core machine for tens of milliseconds at a time (a silo that has run for a while is past that).
         var trade = new long[instruments.Length];
         var roundsPerSecond = Math.Max(1.0, rate / (double)(instruments.Length * TicksPerRound));
         var outstanding = new Queue<Task>();
         var clock = Stopwatch.StartNew();
         Stopwatch? recorded = null;
-        var (first, pauses, gen0, gen1, gen2) = (0L, TimeSpan.Zero, 0, 0, 0);
+        var (first, gc) = (0L, new GcSpan());
         long started = 0;
         while (recorded is null || recorded.Elapsed.TotalSeconds < seconds)
         {
             if (recorded is null && clock.Elapsed >= WarmUp)
             {
-                latencies.Start();
-                (first, pauses, gen0, gen1, gen2) = (trade.Sum(), GC.GetTotalPauseDuration(), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+                (first, gc, rounds.Recording) = (trade.Sum(), new GcSpan(), true);
                 recorded = Stopwatch.StartNew();
                 Console.WriteLine("RECORDING");
             }
@@ -84,14 +107,28 @@ internal static class LatencyClient
 
         var offered = (trade.Sum() - first) / recorded.Elapsed.TotalSeconds;
         await Task.WhenAll(outstanding);
+        rounds.Recording = false;
         await Task.Delay(TimeSpan.FromSeconds(2));
-        latencies.Stop();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"GC paused {(GC.GetTotalPauseDuration() - pauses).TotalMilliseconds:F0} ms in {GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2} gen0/1/2 collections (feed and gateway process)"));
+        var durations = rounds.Of("priceactors.ticks.publish_round").Order().ToArray();
+        if (durations.Length > 0)
+        {
+            double At(double p) => durations[(int)Math.Min(durations.Length - 1, p * durations.Length)];
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"feed publish rounds (publish -> every confirm): p50 {At(0.5):F1}, p99 {At(0.99):F1}, max {At(1):F1} ms ({durations.Length:N0} rounds)"));
+        }
+
+        Console.WriteLine(gc.Describe("feed process"));
         Console.WriteLine("STOPPED");
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT {offered:F0} {latencies.Percentile(0.50):F1} {latencies.Percentile(0.99):F1} {latencies.Percentile(1):F1} {latencies.Count}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"OFFERED {offered:F0}"));
         Console.WriteLine("TRADES " + string.Join(',', trade));
         return 0;
     }
+
+    private static IOptions<RabbitMqOptions> Settings(string prefix) => Options.Create(new RabbitMqOptions
+    {
+        Uri = new Uri(Environment.GetEnvironmentVariable("PRICEACTORS_RABBITMQ") ?? throw new InvalidOperationException("PRICEACTORS_RABBITMQ is not set")),
+        Prefix = prefix,
+        PublishFlushInterval = TimeSpan.Parse(Environment.GetEnvironmentVariable("BENCH_PUBLISH_FLUSH") ?? "00:00:00.002", CultureInfo.InvariantCulture),
+    });
 
     /// <summary>One round: <see cref="TicksPerRound"/> ticks of every instrument, stamped now; completes when all are confirmed.</summary>
     private static Task PublishRoundAsync(RabbitMqTickStream feed, InstrumentKey[] instruments, long[] trade)
@@ -104,6 +141,17 @@ internal static class LatencyClient
         }
 
         return Task.WhenAll(confirms);
+    }
+
+    /// <summary>This process's GC pauses and collections from its creation to <see cref="Describe"/>.</summary>
+    private sealed class GcSpan
+    {
+        private readonly TimeSpan pauses = GC.GetTotalPauseDuration();
+        private readonly int[] collections = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
+
+        public string Describe(string process) => string.Create(
+            CultureInfo.InvariantCulture,
+            $"GC paused {(GC.GetTotalPauseDuration() - pauses).TotalMilliseconds:F0} ms in {GC.CollectionCount(0) - collections[0]}/{GC.CollectionCount(1) - collections[1]}/{GC.CollectionCount(2) - collections[2]} gen0/1/2 collections ({process})");
     }
 
     /// <summary>
