@@ -141,7 +141,6 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
             }
 
             await transaction.CommitAsync();
-            RecordCommitted(started, tickCount, accepted);
             if (logger.IsEnabled(LogLevel.Debug))
             {
                 PostgresStoreLog.FlushTimed(
@@ -152,6 +151,7 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
 
             Committed?.Invoke(acceptedTicks, inserted);
             accepted.ForEach(a => a.Commit());
+            RecordCommitted(started, tickCount, accepted);
             foreach (var append in fenced)
             {
                 append.Fail(new PartitionFencedException(append.Partition, append.Token, owners.TryGetValue(append.Partition, out var e) ? e : null));
