@@ -30,7 +30,11 @@ public sealed class PipelineMetricsTests(PostgresDatabase database) : IClassFixt
 
         await store.AppendTicksAsync(instrument, 1, ticks, CancellationToken.None);
 
-        Assert.Contains(metrics.Of("priceactors.ticks.durable_age"), age => age is >= 3_600_000 and < 3_660_000);
+        // Recorded just after the writer releases its callers, so possibly a moment after the append returns.
+        await Eventually.HoldsAsync(
+            () => metrics.Of("priceactors.ticks.durable_age").Any(age => age is >= 3_600_000 and < 3_660_000),
+            Deadline,
+            "the durable age of the ticks received 1 h ago");
         Assert.Contains(metrics.Of("priceactors.store.flush_ticks"), count => count >= 4321);
         Assert.NotEmpty(metrics.Of("priceactors.store.flush_duration"));
     }
