@@ -181,7 +181,7 @@ internal static class ClusterBenchmark
                     await gateway.StandardInput.FlushAsync();
                     stages.Stop();
                     Console.WriteLine("  latency run, silo process thread pool: " + pool.Stop());
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  latency run, silo process: GC paused {(GC.GetTotalPauseDuration() - pauses).TotalMilliseconds:F0} ms in {GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2} gen0/1/2 collections; inside the silo (PipelineMetrics, ms):"));
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  latency run, silo process: GC paused {(GC.GetTotalPauseDuration() - pauses).TotalMilliseconds:F0} ms in {GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2} gen0/1/2 collections; heap {GC.GetTotalMemory(false) / 1048576.0:F0} MiB, working set {Environment.WorkingSet / 1048576.0:F0} MiB; inside the silo (PipelineMetrics, ms):"));
                     foreach (var stage in stages.Report())
                     {
                         Console.WriteLine("    " + stage);
