@@ -112,8 +112,7 @@ internal static class LatencyClient
         var durations = rounds.Of("priceactors.ticks.publish_round").Order().ToArray();
         if (durations.Length > 0)
         {
-            double At(double p) => durations[(int)Math.Min(durations.Length - 1, p * durations.Length)];
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"feed publish rounds (publish -> every confirm): p50 {At(0.5):F1}, p99 {At(0.99):F1}, max {At(1):F1} ms ({durations.Length:N0} rounds)"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"feed publish rounds (publish -> every confirm): p50 {Percentiles.Of(durations, 0.5):F1}, p99 {Percentiles.Of(durations, 0.99):F1}, max {Percentiles.Of(durations, 1):F1} ms ({durations.Length:N0} rounds)"));
         }
 
         Console.WriteLine(gc.Describe("feed process"));
@@ -184,7 +183,7 @@ internal static class LatencyClient
         public double Percentile(double p)
         {
             var sorted = milliseconds.Order().ToArray();
-            return sorted.Length == 0 ? double.NaN : sorted[(int)Math.Min(sorted.Length - 1, p * sorted.Length)];
+            return sorted.Length == 0 ? double.NaN : Percentiles.Of(sorted, p);
         }
     }
 }

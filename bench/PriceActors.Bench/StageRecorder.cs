@@ -21,8 +21,7 @@ internal sealed class StageRecorder : IDisposable
         collector.Names.Order(StringComparer.Ordinal).Select(name =>
         {
             var sorted = collector.Of(name).Order().ToArray();
-            double At(double p) => sorted[(int)Math.Min(sorted.Length - 1, p * sorted.Length)];
-            return string.Create(CultureInfo.InvariantCulture, $"{name,-34} p50 {At(0.5),8:F1}  p99 {At(0.99),8:F1}  max {At(1),8:F1}  ({sorted.Length:N0})");
+            return string.Create(CultureInfo.InvariantCulture, $"{name,-34} p50 {Percentiles.Of(sorted, 0.5),8:F1}  p99 {Percentiles.Of(sorted, 0.99),8:F1}  max {Percentiles.Of(sorted, 1),8:F1}  ({sorted.Length:N0})");
         });
 
     public void Dispose() => collector.Dispose();

@@ -34,9 +34,8 @@ internal sealed class ThreadPoolSampler : IDisposable
             return "no samples";
         }
 
-        long At(double p) => sorted[(int)Math.Min(sorted.Length - 1, p * sorted.Length)];
         var stalls = gaps.OrderByDescending(g => g.Milliseconds).Take(5).Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Milliseconds:F0}{(g.DuringGc ? " GC" : "")}"));
-        return string.Create(CultureInfo.InvariantCulture, $"work items waiting p50 {At(0.5)}, p99 {At(0.99)}, max {At(1)} ({sorted.Length:N0} samples); threads {threadsAtStart} at start, {maxThreads} at most, {ThreadPool.ThreadCount} at end; sampler stalled > 10 ms {gaps.Count} times, longest {string.Join(", ", stalls)} ms");
+        return string.Create(CultureInfo.InvariantCulture, $"work items waiting p50 {Percentiles.Of(sorted, 0.5)}, p99 {Percentiles.Of(sorted, 0.99)}, max {Percentiles.Of(sorted, 1)} ({sorted.Length:N0} samples); threads {threadsAtStart} at start, {maxThreads} at most, {ThreadPool.ThreadCount} at end; sampler stalled > 10 ms {gaps.Count} times, longest {string.Join(", ", stalls)} ms");
     }
 
     public void Dispose() => stop.Dispose();
