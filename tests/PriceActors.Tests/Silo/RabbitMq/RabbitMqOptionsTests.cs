@@ -11,7 +11,7 @@ public sealed class RabbitMqOptionsTests
         var options = new RabbitMqOptions { Uri = new Uri("amqp://localhost/") };
 
         Assert.Empty(Validate(options));
-        Assert.Equal(("priceactors", 50, TimeSpan.FromSeconds(5), 64), (options.Prefix, options.TicksPerMessage, options.Heartbeat, options.UpdateInstrumentsPerMessage));
+        Assert.Equal(("priceactors", 200, TimeSpan.FromSeconds(5), 64), (options.Prefix, options.TicksPerMessage, options.Heartbeat, options.UpdateInstrumentsPerMessage));
     }
 
     [Fact]
