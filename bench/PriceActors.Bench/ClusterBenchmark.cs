@@ -23,6 +23,9 @@ namespace PriceActors.Bench;
 /// </summary>
 internal static class ClusterBenchmark
 {
+    // Every publisher of the run (raw, latency feed, ingest feed) packs this many ticks per message.
+    internal static readonly int TicksPerMessage = int.TryParse(Environment.GetEnvironmentVariable("BENCH_TICKS_PER_MESSAGE"), out var t) ? t : new RabbitMqOptions().TicksPerMessage;
+
     internal static readonly int Partitions = int.TryParse(Environment.GetEnvironmentVariable("BENCH_PARTITIONS"), out var p) ? p : 16;
     private const int Instruments = 200;
     private const int BatchSize = 50;
@@ -43,7 +46,7 @@ internal static class ClusterBenchmark
         }
 
         var instruments = CreateInstruments();
-        Console.WriteLine($"cluster: {Instruments} instruments, {Partitions} partitions, {BatchSize} ticks per batch, {Environment.ProcessorCount} cores");
+        Console.WriteLine($"cluster: {Instruments} instruments, {Partitions} partitions, {BatchSize} ticks per batch, up to {TicksPerMessage} ticks per message, {Environment.ProcessorCount} cores");
 
         // BENCH_LATENCY_ONLY=1: the latency run alone (experiments with the knobs; no ingest figure).
         var latencyOnly = Environment.GetEnvironmentVariable("BENCH_LATENCY_ONLY") == "1";
@@ -76,7 +79,7 @@ internal static class ClusterBenchmark
 
     private static async Task<double> RawBrokerAsync(string rabbit, InstrumentKey[] instruments, int seconds)
     {
-        var options = Options.Create(new RabbitMqOptions { Uri = new Uri(rabbit), Prefix = "bench-raw-" + Guid.NewGuid().ToString("N")[..8] });
+        var options = Options.Create(new RabbitMqOptions { Uri = new Uri(rabbit), Prefix = "bench-raw-" + Guid.NewGuid().ToString("N")[..8], TicksPerMessage = TicksPerMessage });
         await using var connection = new RabbitMqConnection(options, NullLogger<RabbitMqConnection>.Instance, TimeProvider.System);
         await using var stream = new RabbitMqTickStream(
             connection, Options.Create(new StreamOptions { PartitionCount = Partitions }), NoPartitionLifecycle.Instance,
@@ -141,7 +144,7 @@ internal static class ClusterBenchmark
         PacedTrades = latency.Trades;
 
         // The ingest run's feed: its own connection, as a separate process would have.
-        var options = Options.Create(new RabbitMqOptions { Uri = new Uri(rabbit), Prefix = prefix });
+        var options = Options.Create(new RabbitMqOptions { Uri = new Uri(rabbit), Prefix = prefix, TicksPerMessage = TicksPerMessage });
         await using var connection = new RabbitMqConnection(options, NullLogger<RabbitMqConnection>.Instance, TimeProvider.System);
         await using var feed = new RabbitMqTickStream(
             connection, Options.Create(new StreamOptions { PartitionCount = Partitions }), NoPartitionLifecycle.Instance,

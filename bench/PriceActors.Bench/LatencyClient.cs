@@ -127,6 +127,7 @@ internal static class LatencyClient
         Uri = new Uri(Environment.GetEnvironmentVariable("PRICEACTORS_RABBITMQ") ?? throw new InvalidOperationException("PRICEACTORS_RABBITMQ is not set")),
         Prefix = prefix,
         PublishFlushInterval = TimeSpan.Parse(Environment.GetEnvironmentVariable("BENCH_PUBLISH_FLUSH") ?? "00:00:00.002", CultureInfo.InvariantCulture),
+        TicksPerMessage = ClusterBenchmark.TicksPerMessage,
     });
 
     /// <summary>One round: <see cref="TicksPerRound"/> ticks of every instrument, stamped now; completes when all are confirmed.</summary>
