@@ -47,7 +47,7 @@ public sealed class RabbitMqOptions
     /// Most ticks packed into one tick message. Default 200; 1 to 10,000. Batching is the main throughput
     /// lever: the broker moves messages, not ticks. Each message is a quorum-queue log entry and each ack
     /// another, so fewer, larger messages also leave the broker less work and fewer stalls: at 100k ticks/s
-    /// on 2 cores, 200 instead of 50 cut the p99 tick→gateway latency from a median of 83 ms to 53 ms (bench/README.md).
+    /// on 2 cores, 200 instead of 50 cut the p99 tick→gateway latency from a median of 95 ms to 53 ms (bench/README.md).
     /// A publisher does not wait to fill a message beyond <see cref="PublishFlushInterval"/>.
     /// </summary>
     [Range(1, 10_000)]
