@@ -5,10 +5,9 @@ namespace PriceActors.Silo.Diagnostics;
 
 /// <summary>
 /// Where a tick's time goes inside a silo, as histograms of the meter <see cref="MeterName"/>: how old a
-/// tick is (since the feed received it) when the silo gets it from the broker and when it is durable, how long
-/// a feed's round of publishes waits for its confirms,
-/// how old an update is (since its last trade's exchange time) when it leaves for the gateways, and the
-/// size and duration of each group commit. Any <c>System.Diagnostics.Metrics</c> listener reads them
+/// tick is (since the feed received it) when the silo gets it from the broker and when it is durable, how
+/// long a feed's round of publishes waits for its confirms, how old an update is (since its last trade's
+/// exchange time) when it leaves for the gateways, and the size and duration of each group commit. Any <c>System.Diagnostics.Metrics</c> listener reads them
 /// (<c>dotnet-counters monitor --counters PriceActors.Silo</c>, OpenTelemetry, the cluster bench); with
 /// no listener a record costs one flag check.
 /// </summary>
@@ -44,13 +43,14 @@ public static class PipelineMetrics
         "priceactors.store.flush_ticks", "{tick}", "Ticks in one group commit");
 
     /// <summary>Records the age of each batch's newest tick, if anyone listens.</summary>
-    internal static void RecordDelivered(IReadOnlyList<TickBatch> batches, DateTimeOffset now)
+    internal static void RecordDelivered(IReadOnlyList<TickBatch> batches, TimeProvider time)
     {
         if (!DeliveryAge.Enabled)
         {
             return;
         }
 
+        var now = time.GetUtcNow();
         foreach (var batch in batches)
         {
             if (!batch.Ticks.IsEmpty)

@@ -128,7 +128,7 @@ internal sealed partial class PartitionConsumer(
             try
             {
                 batches = TickCodec.Decode(delivery.Body.Span);
-                PipelineMetrics.RecordDelivered(batches, time.GetUtcNow());
+                PipelineMetrics.RecordDelivered(batches, time);
             }
             catch (FormatException e)
             {
