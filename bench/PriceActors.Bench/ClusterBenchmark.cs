@@ -284,9 +284,12 @@ internal static class ClusterBenchmark
             }
         });
         await Task.Delay(TimeSpan.FromSeconds(2));
-        var (start, clock) = (await counter(), Stopwatch.StartNew());
+        var (start, clock, cpu, allocated) = (await counter(), Stopwatch.StartNew(), Process.GetCurrentProcess().TotalProcessorTime, GC.GetTotalAllocatedBytes());
         await Task.Delay(TimeSpan.FromSeconds(seconds));
-        var rate = (await counter() - start) / clock.Elapsed.TotalSeconds;
+        var ticks = await counter() - start;
+        var rate = ticks / clock.Elapsed.TotalSeconds;
+        var (cpuPerTick, bytesPerTick) = ((Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / ticks, (GC.GetTotalAllocatedBytes() - allocated) / (double)ticks);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    this process (publisher and consumers): {cpuPerTick:F2} µs CPU and {bytesPerTick:F0} bytes allocated per tick counted"));
         await Task.WhenAll(publishing, sampling);
         return rate;
     }
