@@ -208,6 +208,8 @@ internal static class ClusterBenchmark
             }
         }
 
+        // A feed that ended without STOPPED (it failed) leaves the gateway waiting: end of input ends it too.
+        gateway.StandardInput.Close();
         string[]? result = null;
         while (await gateway.StandardOutput.ReadLineAsync() is { } line)
         {
