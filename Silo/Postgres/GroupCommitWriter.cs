@@ -22,6 +22,7 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
     private readonly ILogger logger;
     private readonly Channel<TickAppend> queue;
     private readonly CancellationTokenSource stopping = new();
+    private readonly TickBatchCopyEncoder encoder = new();
     private readonly Task loop;
     private NpgsqlConnection? connection;
     private Task? disposed;
@@ -134,7 +135,7 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
             if (accepted.Count > 0)
             {
                 acceptedTicks = accepted.Sum(a => (long)a.Ticks.Length);
-                inserted = await TickFlushCommands.CopyBatchesAsync(db, TickFlushCommands.TrimDurable(accepted, positions));
+                inserted = await TickFlushCommands.CopyBatchesAsync(db, encoder, TickFlushCommands.TrimDurable(accepted, positions));
                 ticksWritten = time.GetTimestamp();
                 await TickFlushCommands.UpsertPairStateAsync(db, accepted);
                 stateWritten = time.GetTimestamp();

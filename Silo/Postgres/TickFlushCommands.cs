@@ -1,5 +1,4 @@
 using Npgsql;
-using NpgsqlTypes;
 using PriceActors.Grains;
 using PriceActors.Grains.Storage;
 
@@ -111,56 +110,24 @@ internal static class TickFlushCommands
         return rows;
     }
 
-    /// <summary>Binary COPY of one tick_batches row per append; returns the ticks written.</summary>
-    public static async Task<long> CopyBatchesAsync(NpgsqlConnection db, List<(TickAppend Append, SequencedTick[] Ticks)> rows)
+    /// <summary>
+    /// Binary COPY of the rows (one per append, or several for a long one: <see cref="TickBatchCopyEncoder"/>);
+    /// returns the ticks written. Nothing to write costs no round trip.
+    /// </summary>
+    public static async Task<long> CopyBatchesAsync(NpgsqlConnection db, TickBatchCopyEncoder encoder, List<(TickAppend Append, SequencedTick[] Ticks)> rows)
     {
-        long written = 0;
-        await using var importer = await db.BeginBinaryImportAsync(CopyBatchesSql);
-        foreach (var (append, ticks) in rows)
+        if (rows.Count == 0)
         {
-            var n = ticks.Length;
-            var sequences = new long[n];
-            var tradeIds = new long[n];
-            var prices = new decimal[n];
-            var quantities = new decimal[n];
-            var exchangeTimes = new DateTime[n];
-            var receiveTimes = new DateTime[n];
-            var exchange100ns = new short[n];
-            var receive100ns = new short[n];
-            var newest = DateTime.MinValue;
-            for (var i = 0; i < n; i++)
-            {
-                var (sequence, tick) = ticks[i];
-                sequences[i] = sequence;
-                tradeIds[i] = tick.TradeId;
-                prices[i] = tick.Price;
-                quantities[i] = tick.Quantity;
-                exchangeTimes[i] = TickTime.Microseconds(tick.ExchangeTime);
-                receiveTimes[i] = TickTime.Microseconds(tick.ReceiveTime);
-                exchange100ns[i] = TickTime.Remainder(tick.ExchangeTime);
-                receive100ns[i] = TickTime.Remainder(tick.ReceiveTime);
-                newest = exchangeTimes[i] > newest ? exchangeTimes[i] : newest;
-            }
-
-            // The synchronous writes only fill the importer's buffer (it goes to the socket when full).
-            importer.StartRow();
-            importer.Write(append.Instrument.Exchange, NpgsqlDbType.Text);
-            importer.Write(append.Instrument.Symbol, NpgsqlDbType.Text);
-            importer.Write(newest, NpgsqlDbType.TimestampTz);
-            importer.Write(append.Epoch, NpgsqlDbType.Bigint);
-            importer.Write(sequences[0], NpgsqlDbType.Bigint);
-            importer.Write(sequences, NpgsqlDbType.Array | NpgsqlDbType.Bigint);
-            importer.Write(tradeIds, NpgsqlDbType.Array | NpgsqlDbType.Bigint);
-            importer.Write(prices, NpgsqlDbType.Array | NpgsqlDbType.Numeric);
-            importer.Write(quantities, NpgsqlDbType.Array | NpgsqlDbType.Numeric);
-            importer.Write(exchangeTimes, NpgsqlDbType.Array | NpgsqlDbType.TimestampTz);
-            importer.Write(receiveTimes, NpgsqlDbType.Array | NpgsqlDbType.TimestampTz);
-            importer.Write(exchange100ns, NpgsqlDbType.Array | NpgsqlDbType.Smallint);
-            importer.Write(receive100ns, NpgsqlDbType.Array | NpgsqlDbType.Smallint);
-            written += n;
+            return 0;
         }
 
-        await importer.CompleteAsync();
+        var payload = encoder.Encode(rows, out var written);
+        await using (var copy = await db.BeginRawBinaryCopyAsync(CopyBatchesSql))
+        {
+            await copy.WriteAsync(payload);
+        }
+
+        encoder.Trim();
         return written;
     }
 
