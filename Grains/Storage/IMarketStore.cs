@@ -12,7 +12,7 @@ public interface IMarketStore
     /// </summary>
     /// <param name="instrument">The instrument.</param>
     /// <param name="epoch">The epoch of the sequence numbers.</param>
-    /// <param name="ticks">The trades; valid only during the call.</param>
+    /// <param name="ticks">The trades; the caller leaves them unchanged until the returned task completes.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
     ValueTask AppendTicksAsync(InstrumentKey instrument, long epoch, ReadOnlyMemory<SequencedTick> ticks, CancellationToken cancellationToken);
 

@@ -150,9 +150,10 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
                     time.GetElapsedTime(stateWritten).TotalMilliseconds);
             }
 
+            // Before the callers are completed: they may reuse the ticks' memory once they are.
+            RecordCommitted(started, tickCount, accepted);
             Committed?.Invoke(acceptedTicks, inserted);
             accepted.ForEach(a => a.Commit());
-            RecordCommitted(started, tickCount, accepted);
             foreach (var append in fenced)
             {
                 append.Fail(new PartitionFencedException(append.Partition, append.Token, owners.TryGetValue(append.Partition, out var e) ? e : null));
@@ -187,7 +188,7 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
             var now = time.GetUtcNow();
             foreach (var append in accepted)
             {
-                PipelineMetrics.DurableAge.Record((now - append.Ticks[^1].Tick.ReceiveTime).TotalMilliseconds);
+                PipelineMetrics.DurableAge.Record((now - append.Ticks.Span[^1].Tick.ReceiveTime).TotalMilliseconds);
             }
         }
     }

@@ -98,7 +98,11 @@ public sealed class PostgresStore : IMarketStore, IAsyncDisposable
 
         var (partition, token) = TokenFor(instrument);
         instruments.TryAdd(instrument, 0);
-        await WriterOf(instrument).AppendAsync(new TickAppend(instrument, epoch, partition, token, ticks.ToArray()), cancellationToken);
+        // The caller leaves the ticks alone until this call completes, and the writer reads them only before it
+        // completes the append. A caller that may cancel, though, stops waiting while the append may still be
+        // queued: it gets a copy.
+        var kept = cancellationToken.CanBeCanceled ? ticks.ToArray() : ticks;
+        await WriterOf(instrument).AppendAsync(new TickAppend(instrument, epoch, partition, token, kept), cancellationToken);
     }
 
     /// <inheritdoc/>

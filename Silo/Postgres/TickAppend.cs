@@ -4,7 +4,7 @@ using PriceActors.Grains.Storage;
 namespace PriceActors.Silo.Postgres;
 
 /// <summary>One caller's ticks waiting for the group commit, with the fence token it was written under.</summary>
-internal sealed class TickAppend(InstrumentKey instrument, long epoch, int partition, long token, SequencedTick[] ticks)
+internal sealed class TickAppend(InstrumentKey instrument, long epoch, int partition, long token, ReadOnlyMemory<SequencedTick> ticks)
 {
     private readonly TaskCompletionSource done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -16,7 +16,8 @@ internal sealed class TickAppend(InstrumentKey instrument, long epoch, int parti
 
     public long Token { get; } = token;
 
-    public SequencedTick[] Ticks { get; } = ticks;
+    /// <summary>The caller's memory, unchanged until <see cref="Completion"/> completes: read it only before completing.</summary>
+    public ReadOnlyMemory<SequencedTick> Ticks { get; } = ticks;
 
     /// <summary>Completes when the ticks are committed, fails when they were not.</summary>
     public Task Completion => done.Task;

@@ -39,7 +39,7 @@ internal sealed class TickBatchCopyEncoder
     /// The whole COPY payload (signature, rows, trailer) of these rows; valid until the next call.
     /// <paramref name="ticks"/> is the number of ticks in it.
     /// </summary>
-    public ReadOnlyMemory<byte> Encode(List<(TickAppend Append, SequencedTick[] Ticks)> rows, out long ticks)
+    public ReadOnlyMemory<byte> Encode(List<(TickAppend Append, ReadOnlyMemory<SequencedTick> Ticks)> rows, out long ticks)
     {
         position = 0;
         ticks = 0;
@@ -52,7 +52,7 @@ internal sealed class TickBatchCopyEncoder
             var symbol = Encoding.UTF8.GetBytes(append.Instrument.Symbol);
             for (var start = 0; start < all.Length; start += MaxTicksPerRow)
             {
-                Row(exchange, symbol, append.Epoch, all.AsSpan(start, Math.Min(MaxTicksPerRow, all.Length - start)));
+                Row(exchange, symbol, append.Epoch, all.Span.Slice(start, Math.Min(MaxTicksPerRow, all.Length - start)));
             }
 
             ticks += all.Length;

@@ -82,23 +82,29 @@ internal static class TickFlushCommands
     /// one instrument racing into the queue with disjoint ranges, the later range first, would lose the earlier
     /// range; the version-2 per-tick key stored both.
     /// </summary>
-    public static List<(TickAppend Append, SequencedTick[] Ticks)> TrimDurable(List<TickAppend> appends, Dictionary<InstrumentKey, (long Epoch, long Sequence)> positions)
+    public static List<(TickAppend Append, ReadOnlyMemory<SequencedTick> Ticks)> TrimDurable(List<TickAppend> appends, Dictionary<InstrumentKey, (long Epoch, long Sequence)> positions)
     {
-        var rows = new List<(TickAppend, SequencedTick[])>(appends.Count);
+        var rows = new List<(TickAppend, ReadOnlyMemory<SequencedTick>)>(appends.Count);
         foreach (var append in appends)
         {
             var ticks = append.Ticks;
-            if (positions.TryGetValue(append.Instrument, out var stored) && (append.Epoch, ticks[0].Sequence).CompareTo(stored) <= 0)
+            if (positions.TryGetValue(append.Instrument, out var stored) && (append.Epoch, ticks.Span[0].Sequence).CompareTo(stored) <= 0)
             {
-                ticks = [.. ticks.Where(t => (append.Epoch, t.Sequence).CompareTo(stored) > 0)];
+                ticks = ticks.ToArray().Where(t => (append.Epoch, t.Sequence).CompareTo(stored) > 0).ToArray();
             }
 
-            if (ticks.Length == 0)
+            if (ticks.IsEmpty)
             {
                 continue;
             }
 
-            var last = (append.Epoch, ticks.Max(t => t.Sequence));
+            var newest = long.MinValue;
+            foreach (var tick in ticks.Span)
+            {
+                newest = Math.Max(newest, tick.Sequence);
+            }
+
+            var last = (append.Epoch, newest);
             if (!positions.TryGetValue(append.Instrument, out stored) || last.CompareTo(stored) > 0)
             {
                 positions[append.Instrument] = last;
@@ -114,7 +120,7 @@ internal static class TickFlushCommands
     /// Binary COPY of the rows (one per append, or several for a long one: <see cref="TickBatchCopyEncoder"/>);
     /// returns the ticks written. Nothing to write costs no round trip.
     /// </summary>
-    public static async Task<long> CopyBatchesAsync(NpgsqlConnection db, TickBatchCopyEncoder encoder, List<(TickAppend Append, SequencedTick[] Ticks)> rows)
+    public static async Task<long> CopyBatchesAsync(NpgsqlConnection db, TickBatchCopyEncoder encoder, List<(TickAppend Append, ReadOnlyMemory<SequencedTick> Ticks)> rows)
     {
         if (rows.Count == 0)
         {
@@ -136,7 +142,7 @@ internal static class TickFlushCommands
         var last = new Dictionary<InstrumentKey, (long Epoch, SequencedTick Tick)>();
         foreach (var append in appends)
         {
-            var tick = append.Ticks[^1];
+            var tick = append.Ticks.Span[^1];
             if (!last.TryGetValue(append.Instrument, out var known) || (append.Epoch, tick.Sequence).CompareTo((known.Epoch, known.Tick.Sequence)) > 0)
             {
                 last[append.Instrument] = (append.Epoch, tick);

@@ -128,6 +128,108 @@ public sealed class RingBufferTests
         Assert.Equal(reference, Items(buffer));
     }
 
+    [Theory]
+    [InlineData(4)]
+    [InlineData(5)]
+    public void RandomBurstsAcrossChunks_MatchAList(int seed)
+    {
+        var random = new Random(seed);
+        var buffer = new RingBuffer<string>(initialCapacity: 16);
+        var reference = new List<string>();
+        var next = 0;
+
+        for (var step = 0; step < 400; step++)
+        {
+            if (random.Next(2) == 0)
+            {
+                var count = random.Next(0, 3 * RingBuffer<string>.ChunkSize);
+                buffer.RemoveFirst(count);
+                reference.RemoveRange(0, Math.Min(count, reference.Count));
+            }
+            else
+            {
+                for (var n = random.Next(0, 3 * RingBuffer<string>.ChunkSize); n > 0; n--)
+                {
+                    buffer.Add((next++).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    reference.Add((next - 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                }
+            }
+
+            Assert.Equal(reference.Count, buffer.Count);
+            if (reference.Count > 0)
+            {
+                var i = random.Next(reference.Count);
+                Assert.Equal(reference[i], buffer[i]);
+            }
+        }
+
+        Assert.Equal(reference, Items(buffer));
+    }
+
+    [Fact]
+    public void RemoveFirst_PastWholeChunks_LetsThemGoButOne()
+    {
+        var buffer = new RingBuffer<long>();
+        for (var i = 0; i < 10 * RingBuffer<long>.ChunkSize; i++)
+        {
+            buffer.Add(i);
+        }
+
+        var grown = buffer.Chunks;
+        buffer.RemoveFirst((9 * RingBuffer<long>.ChunkSize) + 5);
+
+        Assert.Equal(10, grown);
+        Assert.Equal(2, buffer.Chunks);
+        Assert.Equal(Enumerable.Range((9 * RingBuffer<long>.ChunkSize) + 5, RingBuffer<long>.ChunkSize - 5).Select(i => (long)i), Items(buffer));
+    }
+
+    [Fact]
+    public void AddAndRemoveFirst_SlidingWindow_ReusesItsChunks()
+    {
+        var buffer = new RingBuffer<long>();
+        var window = (2 * RingBuffer<long>.ChunkSize) + 100;
+        long next = 0;
+        var most = 0;
+
+        for (var step = 0; step < 200; step++)
+        {
+            for (var i = 0; i < 250; i++)
+            {
+                buffer.Add(next++);
+            }
+
+            buffer.RemoveFirst(Math.Max(0, buffer.Count - window));
+            most = Math.Max(most, buffer.Chunks);
+        }
+
+        Assert.Equal(4, most);
+        Assert.Equal(next - window, buffer[0]);
+        Assert.Equal(next - 1, buffer[window - 1]);
+    }
+
+    [Fact]
+    public void RemoveFirst_References_AreNotHeldAfterwards()
+    {
+        var buffer = new RingBuffer<object>(initialCapacity: 4);
+        var dropped = AddAndDrop(buffer);
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+
+        Assert.False(dropped.IsAlive);
+        Assert.Equal(1, buffer.Count);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference AddAndDrop(RingBuffer<object> buffer)
+    {
+        var item = new object();
+        buffer.Add(item);
+        buffer.Add(new object());
+        buffer.RemoveFirst(1);
+        return new WeakReference(item);
+    }
+
     private static List<T> Items<T>(RingBuffer<T> buffer)
     {
         var items = new List<T>();

@@ -38,6 +38,39 @@ public sealed partial class PostgresStoreTests
         Assert.Equal(ticks[..2], (await store.LoadAsync(instrument, Today, CancellationToken.None))!.Ticks);
     }
 
+    [Fact]
+    public async Task AppendTicksAsync_CallerCancelsWhileQueuedThenReusesItsBuffer_StoresWhatWasAppended()
+    {
+        var instrument = InstrumentKey.Parse("test:REUSED");
+        var partition = PartitionMap.PartitionOf(instrument, new StreamOptions().PartitionCount);
+        var (store, _) = await OwnerAsync(instrument);
+        await using var _s = store;
+        var ticks = Ticks(instrument, Today.AddHours(9), 1, 4);
+        await using var blocker = await database.DataSource.OpenConnectionAsync();
+        await using var transaction = await blocker.BeginTransactionAsync();
+        await using (var lockRow = new Npgsql.NpgsqlCommand($"SELECT 1 FROM partition_owners WHERE partition = {partition} FOR UPDATE", blocker, transaction))
+        {
+            await lockRow.ExecuteScalarAsync();
+        }
+
+        var first = store.AppendTicksAsync(instrument, 1, ticks[..2], CancellationToken.None).AsTask();
+        await WaitUntilAsync(async () => await database.ScalarAsync<long>(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'") == 1);
+        var buffer = ticks[2..];
+        using var giveUp = new CancellationTokenSource();
+        var second = store.AppendTicksAsync(instrument, 1, buffer, giveUp.Token).AsTask();
+        await giveUp.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => second);
+
+        // The caller owns its buffer again and reuses it while its append is still queued behind the stalled flush.
+        Array.Fill(buffer, ticks[0]);
+        await transaction.RollbackAsync();
+        await first.WaitAsync(TimeSpan.FromSeconds(20));
+
+        await WaitUntilAsync(async () => await database.ScalarAsync<long>("SELECT count(*) FROM ticks WHERE symbol = 'REUSED'") == 4);
+        Assert.Equal(ticks, (await store.LoadAsync(instrument, Today, CancellationToken.None))!.Ticks);
+    }
+
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
