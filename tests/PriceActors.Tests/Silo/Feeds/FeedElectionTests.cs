@@ -76,9 +76,10 @@ public sealed class FeedElectionTests(PostgresDatabase database) : IClassFixture
     public async Task ExecuteAsync_OwnerLosesTheDatabase_StopsItsFeedBeforeItsLeaseExpiresAndTheOtherTakesOver()
     {
         // Longer than the other tests: the margin between the stop deadline and the expiry is one renew
-        // interval, and on a loaded two-core machine a test process can stall for most of a second.
-        var lease = TimeSpan.FromSeconds(3);
-        var renew = TimeSpan.FromMilliseconds(750);
+        // interval, and on a loaded two-core machine a test process can stall for most of a second (with
+        // 3 s / 750 ms, one full-suite run stopped 56 ms after the expiry).
+        var lease = TimeSpan.FromSeconds(6);
+        var renew = TimeSpan.FromMilliseconds(1500);
         var recorder = new FeedRecorder();
         await using var a = await ElectionSilo.StartAsync("silo-a", database, recorder, ["cut"], lease, renew);
         await Poll.UntilAsync(() => recorder.RunningSilos("cut").SequenceEqual([a.Id]), Deadline, "silo-a runs the feed");
@@ -87,7 +88,7 @@ public sealed class FeedElectionTests(PostgresDatabase database) : IClassFixture
 
         a.Leases.Unreachable = true;
 
-        await Poll.UntilAsync(() => recorder.RunningSilos("cut").SequenceEqual([b.Id]), Deadline, "silo-b runs the feed");
+        await Poll.UntilAsync(() => recorder.RunningSilos("cut").SequenceEqual([b.Id]), lease + Deadline, "silo-b runs the feed");
         var stopped = recorder.LastRun(a.Id, "cut")!.StoppedAt!.Value;
         var started = recorder.LastRun(b.Id, "cut")!.StartedAt;
         var expiry = a.Leases.LastGranted("cut")!.ExpiresAt;
