@@ -153,7 +153,7 @@ internal static class ClusterBenchmark
         if (rawRun is not null)
         {
             // The latency run's rows are vacuumed and analysed now, so that autovacuum doing it later lands in neither
-            // saturating run (it had landed in the raw run, lowering the rate the ingest is compared with).
+            // saturating run (in one run it landed in the raw run, lowering the rate the ingest is compared with).
             await ExecuteAsync(postgres, "VACUUM (ANALYZE)");
             await rawRun();
             await using var feed = new RabbitMqTickStream(
