@@ -5,24 +5,25 @@
 -- group commits behind it. No query filters on array contents; the key columns keep their statistics.
 -- Idempotent like the other files.
 
-DO $$
+-- Sets the statistics target of every array column of the table (not its partitions) to 0.
+CREATE OR REPLACE FUNCTION drop_array_statistics(rel regclass) RETURNS void
+LANGUAGE plpgsql AS $$
 DECLARE
-    part   record;
-    column_name text;
+    column_name name;
 BEGIN
-    FOR part IN
-        SELECT 'tick_batches'::regclass AS rel
-        UNION ALL
-        SELECT i.inhrelid::regclass FROM pg_inherits i WHERE i.inhparent = 'tick_batches'::regclass
+    FOR column_name IN
+        SELECT a.attname FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+        WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped AND t.typcategory = 'A'
     LOOP
-        FOREACH column_name IN ARRAY ARRAY['sequences', 'trade_ids', 'prices', 'quantities', 'exchange_times',
-                                          'receive_times', 'exchange_times_100ns', 'receive_times_100ns']
-        LOOP
-            EXECUTE format('ALTER TABLE ONLY %s ALTER COLUMN %I SET STATISTICS 0', part.rel, column_name);
-        END LOOP;
+        EXECUTE format('ALTER TABLE ONLY %s ALTER COLUMN %I SET STATISTICS 0', rel, column_name);
     END LOOP;
 END
 $$;
+
+SELECT drop_array_statistics(rel)
+FROM (SELECT 'tick_batches'::regclass AS rel
+      UNION ALL
+      SELECT inhrelid::regclass FROM pg_inherits WHERE inhparent = 'tick_batches'::regclass) AS tables;
 
 -- As in version 3, and each new daily partition gets no statistics on its array columns either
 -- (CREATE TABLE ... LIKE does not copy a column's statistics target).
@@ -42,11 +43,7 @@ BEGIN
             lo := day::timestamp AT TIME ZONE 'UTC';
             hi := (day + 1)::timestamp AT TIME ZONE 'UTC';
             EXECUTE format('CREATE TABLE %I (LIKE tick_batches INCLUDING DEFAULTS INCLUDING CONSTRAINTS) WITH (toast_tuple_target = 8160)', name);
-            EXECUTE format(
-                'ALTER TABLE %I ALTER COLUMN sequences SET STATISTICS 0, ALTER COLUMN trade_ids SET STATISTICS 0, '
-                'ALTER COLUMN prices SET STATISTICS 0, ALTER COLUMN quantities SET STATISTICS 0, '
-                'ALTER COLUMN exchange_times SET STATISTICS 0, ALTER COLUMN receive_times SET STATISTICS 0, '
-                'ALTER COLUMN exchange_times_100ns SET STATISTICS 0, ALTER COLUMN receive_times_100ns SET STATISTICS 0', name);
+            PERFORM drop_array_statistics(name::regclass);
             EXECUTE format(
                 'WITH moved AS (DELETE FROM ticks_default WHERE last_exchange_time >= %L AND last_exchange_time < %L RETURNING *) '
                 'INSERT INTO %I SELECT * FROM moved', lo, hi, name);
