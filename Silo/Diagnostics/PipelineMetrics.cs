@@ -7,7 +7,8 @@ namespace PriceActors.Silo.Diagnostics;
 /// Where a tick's time goes inside a silo, as histograms of the meter <see cref="MeterName"/>: how old a
 /// tick is (since the feed received it) when the silo gets it from the broker and when it is durable, how
 /// long a feed's round of publishes waits for its confirms, how old an update is (since its last trade's
-/// exchange time) when it leaves for the gateways, and the size and duration of each group commit. Any <c>System.Diagnostics.Metrics</c> listener reads them
+/// exchange time) when it leaves for the gateways, how long an update message takes from the silo to a
+/// gateway, and the size and duration of each group commit. Any <c>System.Diagnostics.Metrics</c> listener reads them
 /// (<c>dotnet-counters monitor --counters PriceActors.Silo</c>, OpenTelemetry, the cluster bench); with
 /// no listener a record costs one flag check.
 /// </summary>
@@ -29,6 +30,13 @@ public static class PipelineMetrics
     /// <summary>Per update published: now minus the exchange time of its last trade.</summary>
     public static readonly Histogram<double> UpdatePublishAge = Meter.CreateHistogram<double>(
         "priceactors.updates.publish_age", "ms", "Age of a price update (since its last trade's exchange time) when it is published to the update exchange");
+
+    /// <summary>
+    /// Per update message a subscription (a gateway) receives: now minus the time the silo sent it. Across machines
+    /// it includes the skew of their clocks; on one machine it is the broker's relay and both clients' socket work.
+    /// </summary>
+    public static readonly Histogram<double> UpdateTransit = Meter.CreateHistogram<double>(
+        "priceactors.updates.transit", "ms", "Time from a silo's send of an update message to its arrival at a gateway's subscription");
 
     /// <summary>Per round of tick messages a feed publishes: from the first publish to the last confirm.</summary>
     public static readonly Histogram<double> PublishRoundDuration = Meter.CreateHistogram<double>(

@@ -6,8 +6,11 @@ namespace PriceActors.Silo.RabbitMq;
 /// <param name="Prefix">Prefix of every name, from <see cref="RabbitMqOptions.Prefix"/>.</param>
 public sealed record RabbitMqNames(string Prefix)
 {
-    /// <summary>The topic exchange of price updates and closed bars.</summary>
-    public string UpdateExchange => $"{Prefix}.updates";
+    /// <summary>
+    /// The direct exchange of price updates and closed bars. Named for its type: the topic exchange that came
+    /// before it was <c>{prefix}.updates</c>, and a durable exchange cannot change type under the same name.
+    /// </summary>
+    public string UpdateExchange => $"{Prefix}.updates.direct";
 
     /// <summary>The quorum queue of a tick partition.</summary>
     /// <param name="partition">The partition.</param>
@@ -22,8 +25,7 @@ public sealed record RabbitMqNames(string Prefix)
 
     /// <summary>
     /// The routing (and binding) key of an instrument's updates: its canonical key, e.g. <c>binance:BTC.USD</c>.
-    /// Symbols may contain '.', which splits topic words, but bindings are exact keys without wildcards and
-    /// the canonical key is unique (':' separates exchange and symbol), so no two instruments collide.
+    /// The canonical key is unique (':' separates exchange and symbol), so no two instruments collide.
     /// </summary>
     /// <param name="instrument">The instrument.</param>
     public static string RoutingKey(InstrumentKey instrument) => instrument.Value;

@@ -6,8 +6,8 @@ using RabbitMQ.Client;
 namespace PriceActors.Silo.RabbitMq;
 
 /// <summary>
-/// The cluster's update stream: a topic exchange <c>{prefix}.updates</c>, routing key = the instrument's
-/// canonical key. Publishing buffers; every <see cref="RabbitMqOptions.UpdateFlushInterval"/> the flush's
+/// The cluster's update stream: a direct exchange (<see cref="RabbitMqNames.UpdateExchange"/>), routing key = the
+/// instrument's canonical key. Publishing buffers; every <see cref="RabbitMqOptions.UpdateFlushInterval"/> the flush's
 /// updates go out, each instrument's in order, up to <see cref="RabbitMqOptions.UpdateInstrumentsPerMessage"/>
 /// instruments per message, routed by all their keys (one broker delivers only ~40k messages/s to a
 /// gateway queue, so updates travel batched). Each subscription (one per gateway) has
@@ -48,6 +48,8 @@ public sealed class RabbitMqUpdateStream : IUpdateStream, IAsyncDisposable
     internal RabbitMqStatistics Statistics => statistics;
 
     internal ILogger Logger => logger;
+
+    internal TimeProvider Time => time;
 
     /// <inheritdoc/>
     public ValueTask PublishAsync(PriceUpdated update) => Buffer(update.Exchange, update.Symbol, update);
@@ -148,7 +150,7 @@ public sealed class RabbitMqUpdateStream : IUpdateStream, IAsyncDisposable
                     properties.Headers = new Dictionary<string, object?> { ["BCC"] = message.Skip(1).Select(s => (object?)RabbitMqNames.RoutingKey(s.Instrument)).ToList() };
                 }
 
-                var body = UpdateCodec.Encode(message);
+                var body = UpdateCodec.Encode(message, time.GetUtcNow());
                 await open.BasicPublishAsync(connection.Names.UpdateExchange, RabbitMqNames.RoutingKey(message[0].Instrument), mandatory: false, properties, body, cancellationToken);
                 Interlocked.Increment(ref statistics.UpdateMessagesPublished);
                 sent += message.Length;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using PriceActors.Grains;
 using PriceActors.Grains.Streams;
+using PriceActors.Silo.Diagnostics;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
@@ -105,10 +106,10 @@ internal sealed class RabbitMqUpdateSubscription(RabbitMqUpdateStream stream, IU
     private Task OnReceivedAsync(object sender, BasicDeliverEventArgs delivery)
     {
         Interlocked.Increment(ref stream.Statistics.UpdateMessagesReceived);
-        IReadOnlyList<UpdateSection> sections;
+        UpdateMessage message;
         try
         {
-            sections = UpdateCodec.Decode(delivery.Body.Span);
+            message = UpdateCodec.Decode(delivery.Body.Span);
         }
         catch (FormatException e)
         {
@@ -117,8 +118,13 @@ internal sealed class RabbitMqUpdateSubscription(RabbitMqUpdateStream stream, IU
             return Task.CompletedTask;
         }
 
+        if (message.SentAt is { } sentAt && PipelineMetrics.UpdateTransit.Enabled)
+        {
+            PipelineMetrics.UpdateTransit.Record((stream.Time.GetUtcNow() - sentAt).TotalMilliseconds);
+        }
+
         // A message carries several instruments' updates and reaches every queue bound to any of them.
-        foreach (var (instrument, updates) in sections)
+        foreach (var (instrument, updates) in message.Sections)
         {
             if (added.ContainsKey(instrument))
             {

@@ -4,17 +4,19 @@ namespace PriceActors.Silo.RabbitMq;
 
 /// <summary>
 /// Binary encoding of an update message: several instruments' price updates and closed bars of one flush,
-/// each instrument's in publish order. Layout (little-endian): <c>'U'</c>, version 2, section count (int32);
-/// per section the exchange and symbol (length byte + ASCII), item count (int32), and per item a kind byte
-/// (1 <see cref="PriceUpdated"/>, 2 <see cref="MinuteBarClosed"/>) and its fields, decimals as their four
-/// exact words, times as UTC ticks. Version 1 (one instrument, no section count), what silos before
-/// multi-instrument messages published, is still decoded, so gateways can be upgraded after silos or before.
+/// each instrument's in publish order. Layout (little-endian): <c>'U'</c>, version 3, the time the silo sent it
+/// (UTC ticks), section count (int32); per section the exchange and symbol (length byte + ASCII), item count
+/// (int32), and per item a kind byte (1 <see cref="PriceUpdated"/>, 2 <see cref="MinuteBarClosed"/>) and its
+/// fields, decimals as their four exact words, times as UTC ticks. Versions 2 (no send time) and 1 (one
+/// instrument, no send time, no section count), what earlier silos published, are still decoded, so gateways
+/// can be upgraded after silos or before.
 /// </summary>
 public static class UpdateCodec
 {
     private const byte Magic = (byte)'U';
     private const byte SingleVersion = 1;
-    private const byte Version = 2;
+    private const byte UntimedVersion = 2;
+    private const byte Version = 3;
     private const byte PriceKind = 1;
     private const byte BarKind = 2;
     private const int PriceSize = 1 + (2 * BodyWriter.DecimalSize) + (3 * 8);
@@ -26,18 +28,21 @@ public static class UpdateCodec
     /// <summary>Encodes one instrument's updates, each a <see cref="PriceUpdated"/> or a <see cref="MinuteBarClosed"/>.</summary>
     /// <param name="instrument">The instrument every update belongs to.</param>
     /// <param name="updates">The updates in order.</param>
-    public static byte[] Encode(InstrumentKey instrument, IReadOnlyList<object> updates) => Encode([new UpdateSection(instrument, updates)]);
+    /// <param name="sentAt">When the message leaves the silo.</param>
+    public static byte[] Encode(InstrumentKey instrument, IReadOnlyList<object> updates, DateTimeOffset sentAt) => Encode([new UpdateSection(instrument, updates)], sentAt);
 
     /// <summary>Encodes several instruments' updates in one message.</summary>
     /// <param name="sections">Each instrument's updates in order; an instrument appears once.</param>
-    public static byte[] Encode(IReadOnlyList<UpdateSection> sections)
+    /// <param name="sentAt">When the message leaves the silo (a subscriber measures the transit with it).</param>
+    public static byte[] Encode(IReadOnlyList<UpdateSection> sections, DateTimeOffset sentAt)
     {
-        var size = 2 + 4 + sections.Sum(s => BodyWriter.SizeOf(s.Instrument.Exchange) + BodyWriter.SizeOf(s.Instrument.Symbol) + 4
+        var size = 2 + 8 + 4 + sections.Sum(s => BodyWriter.SizeOf(s.Instrument.Exchange) + BodyWriter.SizeOf(s.Instrument.Symbol) + 4
             + s.Updates.Sum(u => u is PriceUpdated ? PriceSize : BarSize));
         var body = new byte[size];
         var writer = new BodyWriter(body);
         writer.WriteByte(Magic);
         writer.WriteByte(Version);
+        writer.WriteTime(sentAt);
         writer.WriteInt32(sections.Count);
         foreach (var section in sections)
         {
@@ -53,10 +58,10 @@ public static class UpdateCodec
         return body;
     }
 
-    /// <summary>Decodes an update message (version 2, or version 1 as one section).</summary>
+    /// <summary>Decodes an update message (version 3; version 2 without a send time; version 1 as one section).</summary>
     /// <param name="body">The message body.</param>
     /// <exception cref="FormatException">The body is not a valid update message; the text says where and why.</exception>
-    public static IReadOnlyList<UpdateSection> Decode(ReadOnlySpan<byte> body)
+    public static UpdateMessage Decode(ReadOnlySpan<byte> body)
     {
         var reader = new BodyReader(body, "update");
         if (reader.ReadByte() != Magic)
@@ -65,11 +70,12 @@ public static class UpdateCodec
         }
 
         var version = reader.ReadByte();
-        if (version is not (SingleVersion or Version))
+        if (version is not (SingleVersion or UntimedVersion or Version))
         {
-            throw reader.Malformed($"update message version {version}, not 1 or 2");
+            throw reader.Malformed($"update message version {version}, not 1, 2 or 3");
         }
 
+        DateTimeOffset? sentAt = version == Version ? reader.ReadTime() : null;
         var sections = new UpdateSection[version == SingleVersion ? 1 : reader.ReadCount(MinSectionSize, "section")];
         for (var s = 0; s < sections.Length; s++)
         {
@@ -89,7 +95,7 @@ public static class UpdateCodec
         }
 
         reader.ExpectEnd();
-        return sections;
+        return new UpdateMessage(sentAt, sections);
     }
 
     private static void WriteItem(ref BodyWriter writer, object update)

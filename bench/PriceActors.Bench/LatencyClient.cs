@@ -37,6 +37,7 @@ internal static class LatencyClient
         await using var connection = new RabbitMqConnection(Settings(prefix), NullLogger<RabbitMqConnection>.Instance, TimeProvider.System);
         await using var updates = new RabbitMqUpdateStream(connection, new RabbitMqStatistics(), NullLogger<RabbitMqUpdateStream>.Instance, TimeProvider.System);
         var latencies = new LatencyRecorder();
+        using var transit = new PipelineMetricsCollector(recording: false);
         await using var subscription = updates.Subscribe(latencies);
         foreach (var instrument in ClusterBenchmark.CreateInstruments())
         {
@@ -50,11 +51,17 @@ internal static class LatencyClient
             if (line == "START")
             {
                 latencies.Start();
+                transit.Recording = true;
                 gc = new GcSpan();
             }
             else if (line == "STOP")
             {
                 latencies.Stop();
+                transit.Recording = false;
+                var transits = transit.Of("priceactors.updates.transit").Order().ToArray();
+                Console.WriteLine(transits.Length == 0
+                    ? "update messages silo -> gateway (transit): none received"
+                    : string.Create(CultureInfo.InvariantCulture, $"update messages silo -> gateway (transit): p50 {Percentiles.Of(transits, 0.5):F1}, p90 {Percentiles.Of(transits, 0.9):F1}, p99 {Percentiles.Of(transits, 0.99):F1}, max {Percentiles.Of(transits, 1):F1} ms ({transits.Length:N0} messages)"));
                 Console.WriteLine(gc.Describe("gateway process"));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT {latencies.Percentile(0.50):F1} {latencies.Percentile(0.99):F1} {latencies.Percentile(1):F1} {latencies.Count}"));
                 return 0;

@@ -63,4 +63,30 @@ public sealed class PipelineMetricsTests(PostgresDatabase database) : IClassFixt
         await stop.CancelAsync();
         await consuming;
     }
+
+    [Fact]
+    public async Task UpdateSubscription_Received_RecordsTransitSinceTheSilosSendTime()
+    {
+        using var metrics = new PipelineMetricsCollector();
+        await using var bus = new RabbitMqTestBus(partitions: 1);
+        var instrument = InstrumentKey.Create("test", "TRANSIT");
+        // The gateway's clock runs 4 h ahead of the silo's: the transit it records is 4 h and the relay.
+        var gateway = bus.NewUpdateStream(time: new ShiftedTimeProvider(TimeSpan.FromHours(4)));
+        var observer = new RecordingObserver();
+        await using var subscription = gateway.Subscribe(observer);
+        await subscription.AddAsync(instrument);
+
+        await bus.NewUpdateStream().PublishAsync(new PriceUpdated("test", "TRANSIT", 1m, 1m, DateTimeOffset.UtcNow, 1, 1));
+
+        await Eventually.HoldsAsync(
+            () => metrics.Of("priceactors.updates.transit").Any(transit => transit is >= 14_400_000 and < 14_460_000),
+            Deadline,
+            "the transit of the update message as seen by a clock 4 h ahead");
+        Assert.Equal(1, observer.Count);
+    }
+
+    private sealed class ShiftedTimeProvider(TimeSpan shift) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + shift;
+    }
 }

@@ -48,9 +48,9 @@ internal sealed class RabbitMqTestBus : IAsyncDisposable
         return stream;
     }
 
-    public RabbitMqUpdateStream NewUpdateStream(RabbitMqConnection? connection = null, RabbitMqStatistics? statistics = null)
+    public RabbitMqUpdateStream NewUpdateStream(RabbitMqConnection? connection = null, RabbitMqStatistics? statistics = null, TimeProvider? time = null)
     {
-        var stream = new RabbitMqUpdateStream(connection ?? NewConnection(), statistics ?? new RabbitMqStatistics(), NullLogger<RabbitMqUpdateStream>.Instance, TimeProvider.System);
+        var stream = new RabbitMqUpdateStream(connection ?? NewConnection(), statistics ?? new RabbitMqStatistics(), NullLogger<RabbitMqUpdateStream>.Instance, time ?? TimeProvider.System);
         owned.Add(stream);
         return stream;
     }
