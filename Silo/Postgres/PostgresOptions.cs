@@ -43,8 +43,10 @@ public sealed class PostgresOptions
     /// Group-commit writers, each with its own connection and queue, flushing in parallel. An instrument's
     /// appends always go to the same writer, in order, so its ticks commit in order; every flush checks
     /// the fence in its own transaction. <see cref="MaxPendingAppends"/> is shared out among them.
-    /// Default 2; 1 to 16.
+    /// Default 1: with one row per append the database keeps up with one writer, and on a 2-core machine
+    /// shared with the broker a second one only made more, smaller flushes (bench/README.md, session 6). More
+    /// help where the database has cores of its own. 1 to 16.
     /// </summary>
     [Range(1, 16)]
-    public int Writers { get; set; } = 2;
+    public int Writers { get; set; } = 1;
 }

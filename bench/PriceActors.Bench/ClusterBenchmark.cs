@@ -132,7 +132,7 @@ internal static class ClusterBenchmark
             ["Cluster:RunFeeds"] = "false",
             ["Postgres:FlushInterval"] = Environment.GetEnvironmentVariable("BENCH_FLUSH") ?? "00:00:00.005",
             ["RabbitMq:PrefetchPerPartition"] = Environment.GetEnvironmentVariable("BENCH_PREFETCH") ?? "32",
-            ["Postgres:Writers"] = Environment.GetEnvironmentVariable("BENCH_WRITERS") ?? "2",
+            ["Postgres:Writers"] = Environment.GetEnvironmentVariable("BENCH_WRITERS") ?? "1",
             ["RabbitMq:UpdateFlushInterval"] = Environment.GetEnvironmentVariable("BENCH_UPDATE_FLUSH") ?? "00:00:00.005",
         });
         builder.Services.AddClusterSilo(builder.Configuration);
