@@ -5,9 +5,9 @@ namespace PriceActors.Silo.RabbitMq;
 /// <summary>
 /// Declares the update exchange; idempotent, so publishers and subscribers both do it. A direct exchange:
 /// gateways bind exact instrument keys, never patterns, and an update message is routed by up to
-/// <see cref="RabbitMqOptions.UpdateInstrumentsPerMessage"/> keys (BCC). On this broker (3.10) a topic exchange
-/// routing those keys held messages for 40–280 ms at p99 at 100k ticks/s on 2 cores, while the same broker
-/// relayed a direct exchange's in 15–17 ms (bench/README.md, session 6).
+/// <see cref="RabbitMqOptions.UpdateInstrumentsPerMessage"/> keys (BCC). On the broker we run (3.10), at 100k
+/// ticks/s on 2 cores, update messages took 44–278 ms at p99 from silo to gateway through a topic exchange and
+/// 9–26 ms in most runs through a direct one (bench/README.md, session 6).
 /// </summary>
 internal static class UpdateTopology
 {
