@@ -8,8 +8,9 @@ namespace PriceActors.Silo.RabbitMq;
 /// (UTC ticks), section count (int32); per section the exchange and symbol (length byte + ASCII), item count
 /// (int32), and per item a kind byte (1 <see cref="PriceUpdated"/>, 2 <see cref="MinuteBarClosed"/>) and its
 /// fields, decimals as their four exact words, times as UTC ticks. Versions 2 (no send time) and 1 (one
-/// instrument, no send time, no section count), what earlier silos published, are still decoded, so gateways
-/// can be upgraded after silos or before.
+/// instrument, no send time, no section count), what earlier silos published, are still decoded. Silos and
+/// gateways of version 3 meet on a new exchange (<see cref="RabbitMqNames.UpdateExchange"/>), so a cluster
+/// upgrades them together.
 /// </summary>
 public static class UpdateCodec
 {
