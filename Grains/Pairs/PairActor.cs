@@ -8,10 +8,21 @@ namespace PriceActors.Grains.Pairs;
 
 /// <summary>
 /// The actor of one instrument. Trades come in batches; each accepted trade gets the next sequence
-/// number and goes into the rolling window and the open minute bar. After each batch the trades are
-/// appended to the store and one <see cref="PriceUpdated"/> is published; a bar is closed by the first
-/// trade of a later minute or by a timer shortly after its minute ends, then saved and published.
-/// On activation the actor rebuilds everything from the store, keeping its epoch and sequence.
+/// number and goes into the rolling window and the open minute bar. After each batch one
+/// <see cref="PriceUpdated"/> is published and the trades are appended to the store; the batch's reply
+/// waits for the append. A bar is closed by the first trade of a later minute or by a timer shortly
+/// after its minute ends, then saved and only then published. On activation the actor rebuilds
+/// everything from the store, keeping its epoch and sequence.
+/// <para>
+/// The price update does not wait for the store, as a ticker plant publishes before its database has the
+/// trades: in the cluster the trades are durable already, in the broker's replicated queue, which keeps
+/// them (the reply, so the acknowledgement, waits for the append) until they are stored. If the append
+/// fails, the activation ends and the next one reloads what is stored and takes the redelivered trades
+/// in the same order, giving them the same sequence numbers; it publishes the same (epoch, sequence)
+/// again, and gateways drop an update that is not newer than the last one they passed on. The exception:
+/// a trade redelivered only after the window moved past it (a store outage longer than the window) is
+/// rejected then and logged, although its update went out.
+/// </para>
 /// </summary>
 public sealed partial class PairActor(
     IMarketStore store,
@@ -119,11 +130,11 @@ public sealed partial class PairActor(
 
         if (pendingCount > 0)
         {
-            var last = pending[pendingCount - 1];
+            // The update leaves before the append commits (see the class summary for why that is safe).
+            latest = ToUpdate(pending[pendingCount - 1]);
+            await updates.PublishAsync(latest);
             await FlushAsync();
             window.Prune(window.NewestUtcTicks);
-            latest = ToUpdate(last);
-            await updates.PublishAsync(latest);
             ScheduleBarClose();
         }
 
