@@ -308,7 +308,7 @@ internal static class ClusterBenchmark
         return rate;
     }
 
-    /// <summary>Deletes the run's queues and exchange: whatever backlog a saturating run left must not stay on the broker.</summary>
+    /// <summary>Deletes the run's tick and request queues and its exchange: whatever backlog a saturating run left must not stay on the broker.</summary>
     private static async Task DeleteTopologyAsync(RabbitMqConnection connection, string prefix)
     {
         var names = new RabbitMqNames(prefix);
@@ -317,6 +317,7 @@ internal static class ClusterBenchmark
         for (var p = 0; p < Partitions; p++)
         {
             await channel.QueueDeleteAsync(names.TickQueue(p), ifUnused: false, ifEmpty: false);
+            await channel.QueueDeleteAsync(names.RequestQueue(p), ifUnused: false, ifEmpty: false);
         }
 
         await channel.ExchangeDeleteAsync(names.UpdateExchange, ifUnused: false);
