@@ -308,19 +308,45 @@ internal static class ClusterBenchmark
         return rate;
     }
 
-    /// <summary>Deletes the run's tick and request queues and its exchange: whatever backlog a saturating run left must not stay on the broker.</summary>
+    /// <summary>
+    /// Deletes the run's tick and request queues and its exchange: whatever backlog a saturating run left must not stay on the broker.
+    /// A failed deletion is reported and skipped, not fatal: RabbitMQ 3.10 can close the channel with INTERNAL_ERROR when a quorum
+    /// queue is deleted right after a saturating run (its Ra segment writer crashes on the deleted queue's files; seen in session 8).
+    /// </summary>
     private static async Task DeleteTopologyAsync(RabbitMqConnection connection, string prefix)
     {
         var names = new RabbitMqNames(prefix);
         var open = await connection.GetAsync(CancellationToken.None);
-        await using var channel = await open.CreateChannelAsync();
-        for (var p = 0; p < Partitions; p++)
+        var channel = await open.CreateChannelAsync();
+        var left = new List<string>();
+        try
         {
-            await channel.QueueDeleteAsync(names.TickQueue(p), ifUnused: false, ifEmpty: false);
-            await channel.QueueDeleteAsync(names.RequestQueue(p), ifUnused: false, ifEmpty: false);
+            var queues = Enumerable.Range(0, Partitions).SelectMany(p => new[] { names.TickQueue(p), names.RequestQueue(p) });
+            foreach (var queue in queues)
+            {
+                try
+                {
+                    await channel.QueueDeleteAsync(queue, ifUnused: false, ifEmpty: false);
+                }
+                catch (RabbitMQ.Client.Exceptions.OperationInterruptedException e)
+                {
+                    left.Add($"{queue} ({e.ShutdownReason?.ReplyText ?? e.Message})");
+                    await channel.DisposeAsync();
+                    channel = await open.CreateChannelAsync();
+                }
+            }
+
+            await channel.ExchangeDeleteAsync(names.UpdateExchange, ifUnused: false);
+        }
+        finally
+        {
+            await channel.DisposeAsync();
         }
 
-        await channel.ExchangeDeleteAsync(names.UpdateExchange, ifUnused: false);
+        if (left.Count > 0)
+        {
+            Console.WriteLine($"  clean-up: the broker did not delete {left.Count} queue(s): {string.Join(", ", left)}");
+        }
     }
 
     private static async Task<long> DurableTicksAsync(string connection)
