@@ -5,7 +5,8 @@ namespace PriceActors.Silo.Diagnostics;
 
 /// <summary>
 /// Where a tick's time goes inside a silo, as histograms of the meter <see cref="MeterName"/>: how old a
-/// tick is (since the feed received it) when the silo gets it from the broker and when it is durable, how
+/// tick is (since the feed received it) when the silo gets it from the broker and when it is durable, how many
+/// messages of a partition are unacknowledged when another arrives, how
 /// long a feed's round of publishes waits for its confirms, how old an update is (since its last trade's
 /// exchange time) when it leaves for the gateways, how long an update message takes from the silo to a
 /// gateway, and the size and duration of each group commit. Any <c>System.Diagnostics.Metrics</c> listener reads them
@@ -49,6 +50,14 @@ public static class PipelineMetrics
     /// <summary>Per group commit: the ticks it wrote.</summary>
     public static readonly Histogram<int> FlushTicks = Meter.CreateHistogram<int>(
         "priceactors.store.flush_ticks", "{tick}", "Ticks in one group commit");
+
+    /// <summary>
+    /// Per tick message a partition consumer receives: the partition's messages delivered and not acknowledged yet,
+    /// this one included. When it reaches <c>RabbitMq:PrefetchPerPartition</c> the broker holds the partition's next
+    /// messages back until an ack returns credit, and the wait shows in <see cref="DeliveryAge"/>.
+    /// </summary>
+    public static readonly Histogram<int> InFlight = Meter.CreateHistogram<int>(
+        "priceactors.ticks.in_flight", "{message}", "Tick messages of the partition delivered and not acknowledged yet when one arrives, itself included");
 
     /// <summary>Records the age of each batch's newest tick, if anyone listens.</summary>
     internal static void RecordDelivered(IReadOnlyList<TickBatch> batches, TimeProvider time)

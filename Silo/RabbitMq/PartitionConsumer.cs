@@ -47,6 +47,7 @@ internal sealed partial class PartitionConsumer(
     private IChannel? channel;
     private int active;
     private long generation;
+    private int unacknowledged;
 
     public int Partition => partition;
 
@@ -124,6 +125,12 @@ internal sealed partial class PartitionConsumer(
             }
 
             var session = Volatile.Read(ref generation);
+            var depth = Interlocked.Increment(ref unacknowledged);
+            if (PipelineMetrics.InFlight.Enabled)
+            {
+                PipelineMetrics.InFlight.Record(depth);
+            }
+
             IReadOnlyList<TickBatch> batches;
             try
             {
@@ -218,6 +225,8 @@ internal sealed partial class PartitionConsumer(
 
         try
         {
+            // Counted down first: the broker may deliver the next messages as soon as it has the ack.
+            Interlocked.Add(ref unacknowledged, -count);
             await open.BasicAckAsync(deliveryTag, multiple: count > 1);
             Interlocked.Add(ref statistics.TickMessagesConsumed, count - probes);
             Interlocked.Add(ref statistics.ProbesConsumed, probes);
@@ -231,6 +240,9 @@ internal sealed partial class PartitionConsumer(
     private async Task OnChannelShutdownAsync(object sender, ShutdownEventArgs e)
     {
         Interlocked.Increment(ref generation);
+
+        // The broker requeues whatever the lost session had not acknowledged.
+        Interlocked.Exchange(ref unacknowledged, 0);
         if (e.Initiator != ShutdownInitiator.Application)
         {
             // The client recovers the channel and consumer, at the back of the single-active-consumer line.

@@ -85,6 +85,46 @@ public sealed class PipelineMetricsTests(PostgresDatabase database) : IClassFixt
         Assert.Equal(1, observer.Count);
     }
 
+    [Fact]
+    public async Task PartitionConsumer_MessagesHeld_RecordsInFlightUpToThePrefetchAndBackDownWithTheAcks()
+    {
+        // No other test has more than 100 messages of a partition in flight: the maximum is this test's.
+        const int Prefetch = 300;
+        using var metrics = new PipelineMetricsCollector();
+        await using var bus = new RabbitMqTestBus(partitions: 1, o =>
+        {
+            o.TicksPerMessage = 1;
+            o.PrefetchPerPartition = Prefetch;
+        });
+        var instrument = InstrumentKey.Create("test", "INFLIGHT");
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        long handled = 0;
+        using var stop = new CancellationTokenSource();
+        var consuming = bus.NewTickStream().ConsumeAsync(
+            async (batch, _) =>
+            {
+                await gate.Task;
+                Interlocked.Add(ref handled, batch.Ticks.Length);
+            },
+            stop.Token);
+        var publisher = bus.NewTickStream();
+
+        // Two prefetches of one-tick messages, held: the broker stops at one prefetch.
+        for (var i = 1; i <= 2 * Prefetch; i++)
+        {
+            await publisher.PublishAsync(TestTicks.Batch(instrument, i, 1), CancellationToken.None);
+        }
+
+        await Eventually.HoldsAsync(() => metrics.Of("priceactors.ticks.in_flight").Contains(Prefetch), Deadline, "a full prefetch in flight");
+
+        // Released: the acks count down, so the second prefetch's deliveries count no higher than the prefetch.
+        gate.SetResult();
+        await Eventually.HoldsAsync(() => Interlocked.Read(ref handled) == 2 * Prefetch, Deadline, "every message handled");
+        Assert.Equal(Prefetch, metrics.Of("priceactors.ticks.in_flight").Max());
+        await stop.CancelAsync();
+        await consuming;
+    }
+
     private sealed class ShiftedTimeProvider(TimeSpan shift) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + shift;
