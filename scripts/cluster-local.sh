@@ -9,7 +9,7 @@
 # Settings (environment, defaults in brackets):
 #   CLUSTER_SILOS [2]  CLUSTER_GATEWAYS [2]  CLUSTER_DIR [/tmp/priceactors-cluster]
 #   CLUSTER_PORT [8080]          nginx; gateways listen on CLUSTER_PORT+1.., silos on CLUSTER_PORT+101..
-#   CLUSTER_DATABASE [priceactors]  CLUSTER_PREFIX [priceactors]  (RabbitMQ names)  CLUSTER_PARTITIONS [16]
+#   CLUSTER_DATABASE [priceactors]  CLUSTER_PREFIX [priceactors]  (RabbitMQ names)  CLUSTER_PARTITIONS [8]
 #   CLUSTER_BIN                  a folder holding PriceActors.Silo.dll and PriceActors.Gateway.dll (tests pass theirs)
 #   CLUSTER_NGINX [1]            0: no nginx (clients talk to the gateways directly)
 #   Any further setting of the processes: CLUSTER_SETTINGS="--Feeds:Synthetic:TicksPerSecond 50 ..."
@@ -25,7 +25,7 @@ dir=${CLUSTER_DIR:-/tmp/priceactors-cluster}
 port=${CLUSTER_PORT:-8080}
 database=${CLUSTER_DATABASE:-priceactors}
 prefix=${CLUSTER_PREFIX:-priceactors}
-partitions=${CLUSTER_PARTITIONS:-16}
+partitions=${CLUSTER_PARTITIONS:-8}
 use_nginx=${CLUSTER_NGINX:-1}
 read -r -a extra <<<"${CLUSTER_SETTINGS:-}"
 

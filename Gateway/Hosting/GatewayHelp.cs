@@ -20,13 +20,13 @@ internal static class GatewayHelp
         cluster mode
           --RabbitMq:Uri amqp://user:password@host:5672/   required
           --RabbitMq:Prefix priceactors         names of queues and exchanges; the silos' own
-          --Streams:PartitionCount 16           every process of a cluster must agree
+          --Streams:PartitionCount 8            every process of a cluster must agree
           --RabbitMq:Requests:RequestTimeout 00:00:05      reply wait and request time-to-live; 503 after it
           --RabbitMq:Requests:MaxPendingRequests 10000     more in flight fail at once with 503
           --RabbitMq:Heartbeat 00:00:05 --RabbitMq:NetworkRecoveryInterval 00:00:02
 
         embedded mode
-          --Feeds:Synthetic:TicksPerSecond 5 --Actors:RequestTimeout 00:00:05 --Streams:PartitionCount 16
+          --Feeds:Synthetic:TicksPerSecond 5 --Actors:RequestTimeout 00:00:05 --Streams:PartitionCount 8
 
         Every setting, its default and range is documented on its options class (README: Configuration).
         """;

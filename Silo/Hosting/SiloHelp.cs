@@ -16,7 +16,7 @@ internal static class SiloHelp
 
         common (defaults)
           --urls http://127.0.0.1:5090        health endpoints: /health, /health/ready, /health/live
-          --Streams:PartitionCount 16         every process of a cluster must agree
+          --Streams:PartitionCount 8          every process of a cluster must agree
           --Pairs:WindowLength 00:15:00
           --Cluster:RunFeeds true             take part in the feed election
           --Feeds:Synthetic:Exchanges:0 binance ...   (see README for the feed settings)

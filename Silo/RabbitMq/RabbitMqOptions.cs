@@ -34,14 +34,16 @@ public sealed class RabbitMqOptions
     /// <summary>
     /// Tick messages of a partition in flight at a time: the broker pushes this many unacknowledged
     /// messages ahead, and the consumer hands all of their batches to the pair actors without waiting for
-    /// earlier ones to become durable (acks follow in delivery order). Default 32; 1 to 1000. 1 handles
+    /// earlier ones to become durable (acks follow in delivery order). Default 64; 1 to 1000. 1 handles
     /// one message at a time (one group commit per message: about 3k ticks/s per partition). Larger
     /// keeps more pairs of a partition busy per group commit, but it is also what a frozen or departing
-    /// owner still holds and what a new owner receives again; 32 messages of 50 ticks was enough to
-    /// saturate a 2-core machine (bench/README.md).
+    /// owner still holds and what a new owner receives again. It limits throughput only when the broker
+    /// has a backlog: at 100k ticks/s on 2 cores a partition had at most 8 messages in flight
+    /// (<c>priceactors.ticks.in_flight</c>). At saturation a silo owning every partition holds partitions ×
+    /// prefetch: 8 × 64 keeps the 512 messages that 16 × 32 held before (bench/README.md, session 8).
     /// </summary>
     [Range(1, 1000)]
-    public ushort PrefetchPerPartition { get; set; } = 32;
+    public ushort PrefetchPerPartition { get; set; } = 64;
 
     /// <summary>
     /// Most ticks packed into one tick message. Default 200; 1 to 10,000. Batching is the main throughput

@@ -27,7 +27,11 @@ internal static class ClusterBenchmark
     // Every publisher of the run (raw, latency feed, ingest feed) packs this many ticks per message.
     internal static readonly int TicksPerMessage = int.TryParse(Environment.GetEnvironmentVariable("BENCH_TICKS_PER_MESSAGE"), out var t) ? t : new RabbitMqOptions().TicksPerMessage;
 
-    internal static readonly int Partitions = int.TryParse(Environment.GetEnvironmentVariable("BENCH_PARTITIONS"), out var p) ? p : 16;
+    internal static readonly int Partitions = int.TryParse(Environment.GetEnvironmentVariable("BENCH_PARTITIONS"), out var p) ? p : new StreamOptions().PartitionCount;
+
+    /// <summary>Messages in flight per partition, for the silo and the raw run alike (<c>BENCH_PREFETCH</c>; default: the option's).</summary>
+    internal static readonly ushort Prefetch = ushort.TryParse(Environment.GetEnvironmentVariable("BENCH_PREFETCH"), out var f) ? f : new RabbitMqOptions().PrefetchPerPartition;
+
     private const int Instruments = 200;
     private const int BatchSize = 50;
 
@@ -47,7 +51,7 @@ internal static class ClusterBenchmark
         }
 
         var instruments = CreateInstruments();
-        Console.WriteLine($"cluster: {Instruments} instruments, {Partitions} partitions, {BatchSize} ticks per batch, up to {TicksPerMessage} ticks per message, {Environment.ProcessorCount} cores");
+        Console.WriteLine($"cluster: {Instruments} instruments, {Partitions} partitions (prefetch {Prefetch}), {BatchSize} ticks per batch, up to {TicksPerMessage} ticks per message, {Environment.ProcessorCount} cores");
 
         // BENCH_LATENCY_ONLY=1: the latency run alone (experiments with the knobs; no ingest figure).
         var latencyOnly = Environment.GetEnvironmentVariable("BENCH_LATENCY_ONLY") == "1";
@@ -81,7 +85,7 @@ internal static class ClusterBenchmark
 
     private static async Task<double> RawBrokerAsync(string rabbit, InstrumentKey[] instruments, int seconds)
     {
-        var options = Options.Create(new RabbitMqOptions { Uri = new Uri(rabbit), Prefix = "bench-raw-" + Guid.NewGuid().ToString("N")[..8], TicksPerMessage = TicksPerMessage });
+        var options = Options.Create(new RabbitMqOptions { Uri = new Uri(rabbit), Prefix = "bench-raw-" + Guid.NewGuid().ToString("N")[..8], TicksPerMessage = TicksPerMessage, PrefetchPerPartition = Prefetch });
         await using var connection = new RabbitMqConnection(options, NullLogger<RabbitMqConnection>.Instance, TimeProvider.System);
         await using var stream = new RabbitMqTickStream(
             connection, Options.Create(new StreamOptions { PartitionCount = Partitions }), NoPartitionLifecycle.Instance,
@@ -131,7 +135,7 @@ internal static class ClusterBenchmark
             ["Streams:PartitionCount"] = Partitions.ToString(CultureInfo.InvariantCulture),
             ["Cluster:RunFeeds"] = "false",
             ["Postgres:FlushInterval"] = Environment.GetEnvironmentVariable("BENCH_FLUSH") ?? "00:00:00.005",
-            ["RabbitMq:PrefetchPerPartition"] = Environment.GetEnvironmentVariable("BENCH_PREFETCH") ?? "32",
+            ["RabbitMq:PrefetchPerPartition"] = Prefetch.ToString(CultureInfo.InvariantCulture),
             ["Postgres:Writers"] = Environment.GetEnvironmentVariable("BENCH_WRITERS") ?? "1",
             ["RabbitMq:UpdateFlushInterval"] = Environment.GetEnvironmentVariable("BENCH_UPDATE_FLUSH") ?? "00:00:00.005",
         });
