@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using PriceActors.Grains.Streams;
 
 namespace PriceActors.Tests.Gateway.Hosting;
 
@@ -21,7 +22,7 @@ public sealed class GatewayHelpTests
         Assert.Equal(GatewayHelpText(), text.TrimEnd());
         Assert.Contains("--PriceActors:Mode Cluster", text, StringComparison.Ordinal);
         Assert.Contains("--RabbitMq:Uri", text, StringComparison.Ordinal);
-        Assert.Contains("--Streams:PartitionCount", text, StringComparison.Ordinal);
+        Assert.Contains($"--Streams:PartitionCount {new StreamOptions().PartitionCount} ", text, StringComparison.Ordinal);
         Assert.Contains("--RabbitMq:Requests:RequestTimeout", text, StringComparison.Ordinal);
         Assert.DoesNotContain("Now listening", text, StringComparison.Ordinal);
     }
