@@ -38,7 +38,7 @@ public sealed class RabbitMqOptions
     /// one message at a time (one group commit per message: about 3k ticks/s per partition). Larger
     /// keeps more pairs of a partition busy per group commit, but it is also what a frozen or departing
     /// owner still holds and what a new owner receives again. It limits throughput only when the broker
-    /// has a backlog: at 100k ticks/s on 2 cores a partition had at most 8 messages in flight
+    /// has a backlog: at 100k ticks/s on 2 cores a partition had at most 7–22 messages in flight
     /// (<c>priceactors.ticks.in_flight</c>). At saturation a silo owning every partition holds partitions ×
     /// prefetch: 8 × 64 keeps the 512 messages that 16 × 32 held before (bench/README.md, session 8).
     /// </summary>
