@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using PriceActors.Grains.Streams;
+using PriceActors.Tests.Support;
 
 namespace PriceActors.Tests.Gateway.Hosting;
 
@@ -10,15 +10,9 @@ public sealed class GatewayHelpTests
     [InlineData("-h")]
     public async Task Main_HelpArgument_PrintsTheModesAndClusterSettingsAndExitsZeroWithoutStarting(string argument)
     {
-        using var process = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "PriceActors.Gateway.dll"), argument])
-        {
-            RedirectStandardOutput = true,
-            WorkingDirectory = AppContext.BaseDirectory,
-        })!;
-        var text = await process.StandardOutput.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        var (exitCode, text) = await HelpCommand.RunAsync("PriceActors.Gateway.dll", argument);
 
-        Assert.Equal(0, process.ExitCode);
+        Assert.Equal(0, exitCode);
         Assert.Equal(GatewayHelpText(), text.TrimEnd());
         Assert.Contains("--PriceActors:Mode Cluster", text, StringComparison.Ordinal);
         Assert.Contains("--RabbitMq:Uri", text, StringComparison.Ordinal);
