@@ -178,6 +178,7 @@ internal static class ClusterBenchmark
     private static async Task<LatencyResult> LatencyRunAsync(string prefix, int rate, int seconds)
     {
         using var stages = new StageRecorder();
+        using var allocations = Environment.GetEnvironmentVariable("BENCH_ALLOCATIONS") == "1" ? new AllocationSampler() : null;
         using var gateway = StartChild(redirectInput: true, "cluster-gateway", prefix);
         if (await gateway.StandardOutput.ReadLineAsync() != "READY")
         {
@@ -198,17 +199,24 @@ internal static class ClusterBenchmark
                     await gateway.StandardInput.WriteLineAsync("START");
                     await gateway.StandardInput.FlushAsync();
                     stages.Start();
+                    allocations?.Start();
                     pool.Start();
                     break;
                 case "STOPPED":
                     await gateway.StandardInput.WriteLineAsync("STOP");
                     await gateway.StandardInput.FlushAsync();
                     stages.Stop();
+                    allocations?.Stop();
                     Console.WriteLine("  latency run, silo process thread pool: " + pool.Stop());
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  latency run, silo process: GC paused {(GC.GetTotalPauseDuration() - pauses).TotalMilliseconds:F0} ms in {GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2} gen0/1/2 collections; heap {GC.GetTotalMemory(false) / 1048576.0:F0} MiB, working set {Environment.WorkingSet / 1048576.0:F0} MiB; inside the silo (PipelineMetrics, ms):"));
                     foreach (var stage in stages.Report())
                     {
                         Console.WriteLine("    " + stage);
+                    }
+
+                    foreach (var type in allocations?.Report(top: 15) ?? [])
+                    {
+                        Console.WriteLine("    allocated: " + type);
                     }
 
                     break;
