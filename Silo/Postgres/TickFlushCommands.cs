@@ -66,7 +66,7 @@ internal static class TickFlushCommands
         }
 
         await reader.NextResultAsync();
-        var stored = new Dictionary<InstrumentKey, (long, long)>();
+        var stored = new Dictionary<InstrumentKey, (long, long)>(instruments.Length);
         while (await reader.ReadAsync())
         {
             stored[InstrumentKey.Create(reader.GetString(0), reader.GetString(1))] = (reader.GetInt64(2), reader.GetInt64(3));
@@ -143,7 +143,8 @@ internal static class TickFlushCommands
 
     public static async Task UpsertPairStateAsync(NpgsqlConnection db, List<TickAppend> appends)
     {
-        var last = new Dictionary<InstrumentKey, (long Epoch, SequencedTick Tick)>();
+        // Sized for one append per instrument (the usual case): grown from empty it was a tenth of the silo's allocations at 100k.
+        var last = new Dictionary<InstrumentKey, (long Epoch, SequencedTick Tick)>(appends.Count);
         foreach (var append in appends)
         {
             var tick = append.Ticks.Span[^1];
@@ -154,21 +155,31 @@ internal static class TickFlushCommands
         }
 
         await using var command = new NpgsqlCommand(UpsertPairStateSql, db);
-        var rows = last.ToArray();
-        Add(rows.Select(r => r.Key.Exchange));
-        Add(rows.Select(r => r.Key.Symbol));
-        Add(rows.Select(r => r.Value.Epoch));
-        Add(rows.Select(r => r.Value.Tick.Sequence));
-        Add(rows.Select(r => r.Value.Tick.Tick.TradeId));
-        Add(rows.Select(r => r.Value.Tick.Tick.Price));
-        Add(rows.Select(r => r.Value.Tick.Tick.Quantity));
-        Add(rows.Select(r => TickTime.Microseconds(r.Value.Tick.Tick.ExchangeTime)));
-        Add(rows.Select(r => TickTime.Microseconds(r.Value.Tick.Tick.ReceiveTime)));
-        Add(rows.Select(r => TickTime.Remainder(r.Value.Tick.Tick.ExchangeTime)));
-        Add(rows.Select(r => TickTime.Remainder(r.Value.Tick.Tick.ReceiveTime)));
+        Add(r => r.Key.Exchange);
+        Add(r => r.Key.Symbol);
+        Add(r => r.Value.Epoch);
+        Add(r => r.Value.Tick.Sequence);
+        Add(r => r.Value.Tick.Tick.TradeId);
+        Add(r => r.Value.Tick.Tick.Price);
+        Add(r => r.Value.Tick.Tick.Quantity);
+        Add(r => TickTime.Microseconds(r.Value.Tick.Tick.ExchangeTime));
+        Add(r => TickTime.Microseconds(r.Value.Tick.Tick.ReceiveTime));
+        Add(r => TickTime.Remainder(r.Value.Tick.Tick.ExchangeTime));
+        Add(r => TickTime.Remainder(r.Value.Tick.Tick.ReceiveTime));
         await command.PrepareAsync();
         await command.ExecuteNonQueryAsync();
 
-        void Add<T>(IEnumerable<T> values) => command.Parameters.Add(new NpgsqlParameter<T[]> { TypedValue = [.. values] });
+        // One array per column, filled in the dictionary's order (the same for every column).
+        void Add<T>(Func<KeyValuePair<InstrumentKey, (long Epoch, SequencedTick Tick)>, T> column)
+        {
+            var values = new T[last.Count];
+            var i = 0;
+            foreach (var row in last)
+            {
+                values[i++] = column(row);
+            }
+
+            command.Parameters.Add(new NpgsqlParameter<T[]> { TypedValue = values });
+        }
     }
 }
