@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Text;
 using PriceActors.Grains;
 
 namespace PriceActors.Silo.RabbitMq;
@@ -57,9 +56,9 @@ internal ref struct BodyReader(ReadOnlySpan<byte> body, string kind)
 
     public InstrumentKey ReadInstrument()
     {
-        var exchange = ReadShortString();
-        var symbol = ReadShortString();
-        return InstrumentKey.TryCreate(exchange, symbol, out var key, out var error) ? key : throw Malformed(error);
+        var exchange = Take(ReadByte());
+        var symbol = Take(ReadByte());
+        return InstrumentNames.TryGet(exchange, symbol, out var key, out var error) ? key : throw Malformed(error);
     }
 
     public readonly void ExpectEnd()
@@ -72,12 +71,6 @@ internal ref struct BodyReader(ReadOnlySpan<byte> body, string kind)
 
     public readonly FormatException Malformed(string reason) =>
         new($"Malformed {kind} message at byte {position} of {body.Length}: {reason}.");
-
-    private string ReadShortString()
-    {
-        var length = ReadByte();
-        return Encoding.ASCII.GetString(Take(length));
-    }
 
     private ReadOnlySpan<byte> Take(int count)
     {

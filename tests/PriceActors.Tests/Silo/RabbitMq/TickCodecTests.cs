@@ -70,4 +70,28 @@ public sealed class TickCodecTests
         badDecimal[flags + 2] = 29;
         Assert.Contains("invalid decimal", Assert.Throws<FormatException>(() => TickCodec.Decode(badDecimal)).Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Decode_SameInstrumentInLaterMessages_SharesTheFirstDecodedKeysStrings()
+    {
+        var instrument = InstrumentKey.Create("codec", "SHARED.NAMES");
+
+        var first = TickCodec.Decode(TickCodec.Encode([TestTicks.Batch(instrument, 1, 2)]))[0].Instrument;
+        var second = TickCodec.Decode(TickCodec.Encode([TestTicks.Batch(instrument, 3, 1)]))[0].Instrument;
+
+        Assert.Equal(instrument, second);
+        Assert.Same(first.Value, second.Value);
+        Assert.Same(first.Exchange, second.Exchange);
+        Assert.Same(first.Symbol, second.Symbol);
+    }
+
+    [Fact]
+    public void Decode_InvalidInstrumentAgain_StillRejected()
+    {
+        var body = TickCodec.Encode([TestTicks.Batch(InstrumentKey.Create("codec", "BAD"), 1, 1)]);
+        body[7] = (byte)'!';
+
+        Assert.Contains("not valid", Assert.Throws<FormatException>(() => TickCodec.Decode(body)).Message, StringComparison.Ordinal);
+        Assert.Contains("not valid", Assert.Throws<FormatException>(() => TickCodec.Decode(body)).Message, StringComparison.Ordinal);
+    }
 }
