@@ -12,6 +12,8 @@ using PriceActors.Grains.Streams;
 using PriceActors.Silo.Cluster;
 using PriceActors.Silo.Diagnostics;
 using PriceActors.Silo.RabbitMq;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
 
 namespace PriceActors.Bench;
 
@@ -97,7 +99,7 @@ internal static class ClusterBenchmark
         var rate = await MeasureAsync(stream, instruments, seconds, () => Task.FromResult(Interlocked.Read(ref consumed)));
         await stop.CancelAsync();
         await consuming;
-        await DeleteTopologyAsync(connection, options.Value.Prefix);
+        await DeleteTopologyAsync(rabbit, options.Value.Prefix);
         return rate;
     }
 
@@ -167,7 +169,7 @@ internal static class ClusterBenchmark
         }
 
         await host.StopAsync();
-        await DeleteTopologyAsync(connection, prefix);
+        await DeleteTopologyAsync(rabbit, prefix);
         return (ingest, latency);
     }
 
@@ -322,42 +324,54 @@ internal static class ClusterBenchmark
 
     /// <summary>
     /// Deletes the run's tick and request queues and its exchange: whatever backlog a saturating run left must not stay on the broker.
-    /// A failed deletion is reported and skipped, not fatal: RabbitMQ 3.10 can close the channel with INTERNAL_ERROR when a quorum
-    /// queue is deleted right after a saturating run (its Ra segment writer crashes on the deleted queue's files; seen in session 8).
+    /// A failed deletion is reported and skipped, not fatal: RabbitMQ 3.10 can close the channel or the whole connection with
+    /// INTERNAL_ERROR when a quorum queue is deleted right after a saturating run (its Ra segment writer crashes on the deleted
+    /// queue's files; seen twice in session 8). The next deletion goes on a new connection.
     /// </summary>
-    private static async Task DeleteTopologyAsync(RabbitMqConnection connection, string prefix)
+    private static async Task DeleteTopologyAsync(string rabbit, string prefix)
     {
         var names = new RabbitMqNames(prefix);
-        var open = await connection.GetAsync(CancellationToken.None);
-        var channel = await open.CreateChannelAsync();
+        var factory = new ConnectionFactory { Uri = new Uri(rabbit), AutomaticRecoveryEnabled = false };
+        var deletions = Enumerable.Range(0, Partitions)
+            .SelectMany(p => new[] { names.TickQueue(p), names.RequestQueue(p) })
+            .Select(queue => (Name: queue, Delete: (Func<IChannel, Task>)(channel => channel.QueueDeleteAsync(queue, ifUnused: false, ifEmpty: false))))
+            .Append((Name: names.UpdateExchange, Delete: channel => channel.ExchangeDeleteAsync(names.UpdateExchange, ifUnused: false)));
         var left = new List<string>();
-        try
+        IConnection? admin = null;
+        IChannel? channel = null;
+        foreach (var (name, delete) in deletions)
         {
-            var queues = Enumerable.Range(0, Partitions).SelectMany(p => new[] { names.TickQueue(p), names.RequestQueue(p) });
-            foreach (var queue in queues)
+            try
             {
-                try
-                {
-                    await channel.QueueDeleteAsync(queue, ifUnused: false, ifEmpty: false);
-                }
-                catch (RabbitMQ.Client.Exceptions.OperationInterruptedException e)
-                {
-                    left.Add($"{queue} ({e.ShutdownReason?.ReplyText ?? e.Message})");
-                    await channel.DisposeAsync();
-                    channel = await open.CreateChannelAsync();
-                }
+                admin ??= await factory.CreateConnectionAsync();
+                channel ??= await admin.CreateChannelAsync();
+                await delete(channel);
             }
-
-            await channel.ExchangeDeleteAsync(names.UpdateExchange, ifUnused: false);
+            catch (Exception e) when (e is OperationInterruptedException or BrokerUnreachableException)
+            {
+                left.Add($"{name} ({e.Message})");
+                await DisposeAsync(channel, admin);
+                (channel, admin) = (null, null);
+            }
         }
-        finally
-        {
-            await channel.DisposeAsync();
-        }
 
+        await DisposeAsync(channel, admin);
         if (left.Count > 0)
         {
-            Console.WriteLine($"  clean-up: the broker did not delete {left.Count} queue(s): {string.Join(", ", left)}");
+            Console.WriteLine($"  clean-up: the broker did not delete {left.Count}: {string.Join(", ", left)}");
+        }
+
+        static async Task DisposeAsync(IChannel? channel, IConnection? admin)
+        {
+            if (channel is not null)
+            {
+                await channel.DisposeAsync();
+            }
+
+            if (admin is not null)
+            {
+                await admin.DisposeAsync();
+            }
         }
     }
 
