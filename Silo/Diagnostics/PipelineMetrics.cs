@@ -6,8 +6,8 @@ namespace PriceActors.Silo.Diagnostics;
 /// <summary>
 /// Where a tick's time goes inside a silo, as histograms of the meter <see cref="MeterName"/>: how old a
 /// tick is (since the feed received it) when the silo gets it from the broker and when it is durable, how many
-/// messages of a partition are unacknowledged when another arrives, how
-/// long a feed's round of publishes waits for its confirms, how old an update is (since its last trade's
+/// messages of a partition are unacknowledged when another arrives, how long a feed's round of publishes
+/// waits for its confirms, how old an update is (since its last trade's
 /// exchange time) when it leaves for the gateways, how long an update message takes from the silo to a
 /// gateway, and the size and duration of each group commit. Any <c>System.Diagnostics.Metrics</c> listener reads them
 /// (<c>dotnet-counters monitor --counters PriceActors.Silo</c>, OpenTelemetry, the cluster bench); with

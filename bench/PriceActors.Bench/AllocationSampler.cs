@@ -46,7 +46,8 @@ internal sealed class AllocationSampler : EventListener
         var amount = e.PayloadNames.IndexOf("AllocationAmount64");
         if (index >= 0 && amount >= 0 && e.Payload[index] is string type)
         {
-            bytesByType.AddOrUpdate(type, Convert.ToInt64(e.Payload[amount], CultureInfo.InvariantCulture), (_, sum) => sum + Convert.ToInt64(e.Payload[amount], CultureInfo.InvariantCulture));
+            var bytes = Convert.ToInt64(e.Payload[amount], CultureInfo.InvariantCulture);
+            bytesByType.AddOrUpdate(type, bytes, (_, sum) => sum + bytes);
         }
     }
 }
