@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Throw-away PostgreSQL 15 and RabbitMQ 3.10 on loopback for tests and the local cluster, installed
 # from Debian's packages when missing. Everything lives under one directory (default
-# /tmp/priceactors-servers); test settings (fsync off) — not for production data.
+# /tmp/priceactors-servers). PostgreSQL runs with test settings (fsync, synchronous_commit and
+# full_page_writes off) unless PRICEACTORS_DURABLE=1 asks for production durability (all three on), as the
+# benchmark's figures need; `start` restarts a running PostgreSQL whose durability is not the one asked for.
 #
 #   scripts/servers.sh start             install if needed, start both (idempotent), print their settings
 #   scripts/servers.sh stop              stop both
@@ -9,7 +11,7 @@
 #   scripts/servers.sh restart-postgres | restart-rabbitmq | stop-postgres | stop-rabbitmq | start-postgres | start-rabbitmq
 #
 # Settings (environment): PRICEACTORS_SERVERS_DIR, PRICEACTORS_PG_PORT (55432), PRICEACTORS_AMQP_PORT (55672;
-# its Erlang distribution port is 30000 lower).
+# its Erlang distribution port is 30000 lower), PRICEACTORS_DURABLE (0).
 set -euo pipefail
 
 dir=${PRICEACTORS_SERVERS_DIR:-/tmp/priceactors-servers}
@@ -39,18 +41,27 @@ install_missing() {
 
 pg() { as_root runuser -u postgres -- "$@"; }
 
+if [ "${PRICEACTORS_DURABLE:-0}" = 1 ]; then pg_fsync=on; else pg_fsync=off; fi
+
+# fsync of the running server ("on"/"off"), empty when none answers.
+pg_running_fsync() { pg psql -At -h "$pg_dir" -p "$pg_port" -U postgres -d postgres -c 'SHOW fsync' 2>/dev/null || true; }
+
 start_postgres() {
   if [ ! -f "$pg_dir/PG_VERSION" ]; then
     as_root mkdir -p "$pg_dir" && as_root chown postgres:postgres "$pg_dir"
     pg "$pg_bin/initdb" -D "$pg_dir" -U postgres -A trust --locale=C.UTF-8 -N --no-instructions >/dev/null
   fi
+  if pg "$pg_bin/pg_ctl" -D "$pg_dir" status >/dev/null 2>&1 && [ "$(pg_running_fsync)" != "$pg_fsync" ]; then
+    say "restarting postgres with fsync=$pg_fsync (PRICEACTORS_DURABLE=${PRICEACTORS_DURABLE:-0})"
+    stop_postgres
+  fi
   if ! pg "$pg_bin/pg_ctl" -D "$pg_dir" status >/dev/null 2>&1; then
     # min/max_wal_size: WAL segments are recycled instead of created and zero-filled during a burst of ticks
     # (3.5 % of the machine at full ingest) and checkpoints come less often (bench/README.md, session 5).
     pg "$pg_bin/pg_ctl" -D "$pg_dir" -w -t 60 -l "$pg_dir/server.log" start \
-      -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -c min_wal_size=2GB -c max_wal_size=4GB" >/dev/null
+      -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=$pg_fsync -c synchronous_commit=$pg_fsync -c full_page_writes=$pg_fsync -c max_connections=300 -c min_wal_size=2GB -c max_wal_size=4GB" >/dev/null
   fi
-  say "postgres on 127.0.0.1:$pg_port"
+  say "postgres on 127.0.0.1:$pg_port (fsync $pg_fsync)"
 }
 
 stop_postgres() {
