@@ -34,6 +34,15 @@ internal static class ClusterBenchmark
     /// <summary>Messages in flight per partition, for the silo and the raw run alike (<c>BENCH_PREFETCH</c>; default: the option's).</summary>
     internal static readonly ushort Prefetch = ushort.TryParse(Environment.GetEnvironmentVariable("BENCH_PREFETCH"), out var f) ? f : new RabbitMqOptions().PrefetchPerPartition;
 
+    /// <summary>
+    /// The latency run's recorded span (<c>BENCH_LATENCY_SECONDS</c>, default 60). A p99 needs a span much longer than
+    /// the stalls it is to see through: in 10 s one 100 ms stall of the broker is 1 % of the ticks by itself.
+    /// </summary>
+    internal static readonly int LatencySeconds = int.TryParse(Environment.GetEnvironmentVariable("BENCH_LATENCY_SECONDS"), out var l) ? l : 60;
+
+    /// <summary>The latency run's span is also reported in slices of this many seconds, each with its own p99.</summary>
+    internal const int LatencySliceSeconds = 10;
+
     private const int Instruments = 200;
     private const int BatchSize = 50;
 
@@ -64,6 +73,7 @@ internal static class ClusterBenchmark
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  raw broker (publish+confirm -> consume -> ack):   {raw:N0} ticks/s"));
         }
 
+        Console.WriteLine("servers: " + await DurabilityAsync(postgres));
         var database = "bench_" + Guid.NewGuid().ToString("N")[..12];
         await ExecuteAsync(postgres, $"CREATE DATABASE {database}");
         try
@@ -75,7 +85,10 @@ internal static class ClusterBenchmark
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  cluster ingest (broker -> PairActor -> PostgreSQL -> ack): {ingest:N0} ticks/s = {ingest / raw:P0} of raw"));
             }
 
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  tick -> gateway update latency at {latency.Offered:N0} ticks/s offered: p50 {latency.P50:F1} ms, p99 {latency.P99:F1} ms, max {latency.Max:F1} ms ({latency.Count:N0} updates)"));
+            var (ticks, updates) = (latency.Ticks, latency.Updates);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  tick -> gateway latency at {latency.Offered:N0} ticks/s offered, every tick: p50 {ticks.P50:F1} ms, p99 {ticks.P99:F1} ms, max {ticks.Max:F1} ms ({ticks.Count:N0} of {latency.Published:N0} ticks published in {LatencySeconds} s)"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    p99 of each {LatencySliceSeconds} s: {string.Join(", ", latency.SliceP99.Select(p => p.ToString("F1", CultureInfo.InvariantCulture)))} ms ({latency.SliceP99.Count(p => p > 50)} of {latency.SliceP99.Length} over 50 ms)"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    each update by its newest tick (the measure before session 9): p50 {updates.P50:F1} ms, p99 {updates.P99:F1} ms, max {updates.Max:F1} ms ({updates.Count:N0} updates)"));
         }
         finally
         {
@@ -149,7 +162,7 @@ internal static class ClusterBenchmark
 
         // Latency first, at a paced rate, on a quiet broker and database: before a saturating run leaves a backlog in
         // the queues, the broker deleting the raw run's queues or autovacuum cleaning up after a saturating run.
-        var latency = await LatencyRunAsync(prefix, pacedRate, seconds);
+        var latency = await LatencyRunAsync(prefix, pacedRate, LatencySeconds);
         PacedTrades = latency.Trades;
 
         // The ingest run's feed: its own connection, as a separate process would have.
@@ -189,6 +202,7 @@ internal static class ClusterBenchmark
 
         using var feed = StartChild(redirectInput: false, "cluster-feed", prefix, rate.ToString(CultureInfo.InvariantCulture), seconds.ToString(CultureInfo.InvariantCulture));
         using var pool = new ThreadPoolSampler();
+        using var disk = new DiskProbe();
         var (pauses, gen0, gen1, gen2) = (TimeSpan.Zero, 0, 0, 0);
         double? offered = null;
         long[]? trades = null;
@@ -203,6 +217,7 @@ internal static class ClusterBenchmark
                     stages.Start();
                     allocations?.Start();
                     pool.Start();
+                    disk.Start();
                     break;
                 case "STOPPED":
                     await gateway.StandardInput.WriteLineAsync("STOP");
@@ -210,6 +225,7 @@ internal static class ClusterBenchmark
                     stages.Stop();
                     allocations?.Stop();
                     Console.WriteLine("  latency run, silo process thread pool: " + pool.Stop());
+                    Console.WriteLine("  latency run, disk: " + disk.Stop());
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  latency run, silo process: GC paused {(GC.GetTotalPauseDuration() - pauses).TotalMilliseconds:F0} ms in {GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2} gen0/1/2 collections; heap {GC.GetTotalMemory(false) / 1048576.0:F0} MiB, working set {Environment.WorkingSet / 1048576.0:F0} MiB; inside the silo (PipelineMetrics, ms):"));
                     foreach (var stage in stages.Report())
                     {
@@ -225,6 +241,9 @@ internal static class ClusterBenchmark
                 case "OFFERED":
                     offered = double.Parse(line[8..], CultureInfo.InvariantCulture);
                     break;
+                case "STAMPS":
+                    await gateway.StandardInput.WriteLineAsync(line);
+                    break;
                 case "TRADES":
                     trades = [.. line[7..].Split(',').Select(t => long.Parse(t, CultureInfo.InvariantCulture))];
                     break;
@@ -236,12 +255,13 @@ internal static class ClusterBenchmark
 
         // A feed that ended without STOPPED (it failed) leaves the gateway waiting: end of input ends it too.
         gateway.StandardInput.Close();
-        string[]? result = null;
+        var results = new Dictionary<string, string[]>();
         while (await gateway.StandardOutput.ReadLineAsync() is { } line)
         {
-            if (line.StartsWith("RESULT ", StringComparison.Ordinal))
+            var fields = line.Split(' ');
+            if (fields[0] is "UPDATES" or "TICKS" or "SLICES")
             {
-                result = line.Split(' ');
+                results[fields[0]] = fields;
             }
             else
             {
@@ -250,13 +270,15 @@ internal static class ClusterBenchmark
         }
 
         await Task.WhenAll(feed.WaitForExitAsync(), gateway.WaitForExitAsync());
-        if (feed.ExitCode != 0 || gateway.ExitCode != 0 || result is null || offered is null || trades is null)
+        if (feed.ExitCode != 0 || gateway.ExitCode != 0 || results.Count != 3 || offered is null || trades is null)
         {
             throw new InvalidOperationException($"the latency run failed (feed exit code {feed.ExitCode}, gateway exit code {gateway.ExitCode})");
         }
 
-        double At(int i) => double.Parse(result[i], CultureInfo.InvariantCulture);
-        return new LatencyResult(offered.Value, At(1), At(2), At(3), (int)At(4), trades);
+        static double Number(string field) => double.Parse(field, CultureInfo.InvariantCulture);
+        static Percentile Of(string[] fields) => new(Number(fields[1]), Number(fields[2]), Number(fields[3]), (long)Number(fields[4]));
+        double[] slices = [.. results["SLICES"][1].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Number)];
+        return new LatencyResult(offered.Value, Of(results["TICKS"]), (long)Number(results["TICKS"][5]), slices, Of(results["UPDATES"]), trades);
     }
 
     private static Process StartChild(bool redirectInput, params string[] arguments)
@@ -375,6 +397,25 @@ internal static class ClusterBenchmark
         }
     }
 
+    /// <summary>
+    /// PostgreSQL's durability settings and the host's page-cache writeback thresholds, which every figure depends on: with
+    /// fsync off "durable" is not, and with the kernel's default thresholds the broker's log flushes wait behind bursts of
+    /// PostgreSQL's writeback (bench/README.md, session 9).
+    /// </summary>
+    private static async Task<string> DurabilityAsync(string postgres)
+    {
+        await using var data = new NpgsqlConnection(postgres);
+        await data.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT current_setting('fsync'), current_setting('synchronous_commit'), current_setting('full_page_writes')", data);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        var (fsync, commit, pages) = (reader.GetString(0), reader.GetString(1), reader.GetString(2));
+        static string Vm(string name) => File.Exists("/proc/sys/vm/" + name) ? File.ReadAllText("/proc/sys/vm/" + name).Trim() : "?";
+        var background = Vm("dirty_background_bytes") is var bytes && bytes != "0" && long.TryParse(bytes, out var b) ? $"{b / 1048576} MiB" : Vm("dirty_background_ratio") + " % of memory";
+        var durable = fsync == "on" && commit == "on" ? "" : " (not durable: start the servers with PRICEACTORS_DURABLE=1 for the benchmark's figures)";
+        return $"PostgreSQL fsync {fsync}, synchronous_commit {commit}, full_page_writes {pages}{durable}; host writeback starts at {background} dirty (vm.dirty_background_*), expires after {Vm("dirty_expire_centisecs")} cs";
+    }
+
     private static async Task<long> DurableTicksAsync(string connection)
     {
         await using var data = new NpgsqlConnection(connection);
@@ -391,5 +432,8 @@ internal static class ClusterBenchmark
         await command.ExecuteNonQueryAsync();
     }
 
-    private sealed record LatencyResult(double Offered, double P50, double P99, double Max, int Count, long[] Trades);
+    /// <summary>The latency run: every tick's (and how many were published), each slice's p99 of those, and each update's by its newest tick.</summary>
+    private sealed record LatencyResult(double Offered, Percentile Ticks, long Published, double[] SliceP99, Percentile Updates, long[] Trades);
+
+    private sealed record Percentile(double P50, double P99, double Max, long Count);
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -23,7 +22,8 @@ namespace PriceActors.Bench;
 /// asked for. After a warm-up at the same rate (<c>BENCH_WARMUP</c> seconds, default 10) it prints
 /// <c>RECORDING</c>, publishes for the given seconds, waits 2 s for the last updates and prints <c>STOPPED</c>,
 /// <c>OFFERED ticks/s</c> and <c>TRADES id,id,...</c> (the last trade id per instrument, so the ingest run
-/// continues from there).</item>
+/// continues from there), after <c>STAMPS first t,t,...</c>: the index of the first recorded round and the stamp
+/// (UTC ticks) of each recorded round.</item>
 /// </list>
 /// </summary>
 internal static class LatencyClient
@@ -36,7 +36,7 @@ internal static class LatencyClient
     {
         await using var connection = new RabbitMqConnection(Settings(prefix), NullLogger<RabbitMqConnection>.Instance, TimeProvider.System);
         await using var updates = new RabbitMqUpdateStream(connection, new RabbitMqStatistics(), NullLogger<RabbitMqUpdateStream>.Instance, TimeProvider.System);
-        var latencies = new LatencyRecorder();
+        var latencies = new TickLatencies(ClusterBenchmark.CreateInstruments());
         using var transit = new PipelineMetricsCollector(recording: false);
         await using var subscription = updates.Subscribe(latencies);
         foreach (var instrument in ClusterBenchmark.CreateInstruments())
@@ -46,9 +46,15 @@ internal static class LatencyClient
 
         Console.WriteLine("READY");
         var gc = new GcSpan();
+        (int First, long[] Stamps)? rounds = null;
         while (Console.ReadLine() is { } line)
         {
-            if (line == "START")
+            if (line.StartsWith("STAMPS ", StringComparison.Ordinal))
+            {
+                var fields = line.Split(' ');
+                rounds = (int.Parse(fields[1], CultureInfo.InvariantCulture), [.. fields[2].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(t => long.Parse(t, CultureInfo.InvariantCulture))]);
+            }
+            else if (line == "START")
             {
                 latencies.Start();
                 transit.Recording = true;
@@ -63,7 +69,16 @@ internal static class LatencyClient
                     ? "update messages silo -> gateway (transit): none received"
                     : string.Create(CultureInfo.InvariantCulture, $"update messages silo -> gateway (transit): p50 {Percentiles.Of(transits, 0.5):F1}, p90 {Percentiles.Of(transits, 0.9):F1}, p99 {Percentiles.Of(transits, 0.99):F1}, max {Percentiles.Of(transits, 1):F1} ms ({transits.Length:N0} messages)"));
                 Console.WriteLine(gc.Describe("gateway process"));
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT {latencies.Percentile(0.50):F1} {latencies.Percentile(0.99):F1} {latencies.Percentile(1):F1} {latencies.Count}"));
+                if (rounds is not { } published)
+                {
+                    Console.WriteLine("no STAMPS from the feed before STOP");
+                    return 1;
+                }
+
+                var (ticks, slices) = latencies.PerTick(published.First, published.Stamps, TicksPerRound, ClusterBenchmark.LatencySliceSeconds);
+                Console.WriteLine("UPDATES " + latencies.PerUpdate().Fields());
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"TICKS {ticks.Fields()} {published.Stamps.LongLength * TicksPerRound * latencies.Instruments}"));
+                Console.WriteLine("SLICES " + string.Join(',', slices.Select(slice => slice.Percentile(0.99).ToString("F1", CultureInfo.InvariantCulture))));
                 return 0;
             }
         }
@@ -86,15 +101,16 @@ internal static class LatencyClient
         var trade = new long[instruments.Length];
         var roundsPerSecond = Math.Max(1.0, rate / (double)(instruments.Length * TicksPerRound));
         var outstanding = new Queue<Task>();
+        var stamps = new List<long>();
         var clock = Stopwatch.StartNew();
         Stopwatch? recorded = null;
-        var (first, gc) = (0L, new GcSpan());
+        var (first, firstRound, gc) = (0L, 0, new GcSpan());
         long started = 0;
         while (recorded is null || recorded.Elapsed.TotalSeconds < seconds)
         {
             if (recorded is null && clock.Elapsed >= WarmUp)
             {
-                (first, gc, rounds.Recording) = (trade.Sum(), new GcSpan(), true);
+                (first, firstRound, gc, rounds.Recording) = (trade.Sum(), stamps.Count, new GcSpan(), true);
                 recorded = Stopwatch.StartNew();
                 Console.WriteLine("RECORDING");
             }
@@ -102,7 +118,9 @@ internal static class LatencyClient
             // Every round due by now: a late timer is caught up, so the rate offered is the rate asked for.
             for (var due = (long)(clock.Elapsed.TotalSeconds * roundsPerSecond) + 1; started < due; started++)
             {
-                outstanding.Enqueue(PublishRoundAsync(feed, instruments, trade));
+                var now = DateTimeOffset.UtcNow;
+                stamps.Add(now.UtcTicks);
+                outstanding.Enqueue(PublishRoundAsync(feed, instruments, trade, now));
                 while (outstanding.Count > MaxOutstandingRounds)
                 {
                     await outstanding.Dequeue();
@@ -123,6 +141,7 @@ internal static class LatencyClient
         }
 
         Console.WriteLine(gc.Describe("feed process"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"STAMPS {firstRound} {string.Join(',', stamps.Skip(firstRound))}"));
         Console.WriteLine("STOPPED");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"OFFERED {offered:F0}"));
         Console.WriteLine("TRADES " + string.Join(',', trade));
@@ -137,10 +156,12 @@ internal static class LatencyClient
         TicksPerMessage = ClusterBenchmark.TicksPerMessage,
     });
 
-    /// <summary>One round: <see cref="TicksPerRound"/> ticks of every instrument, stamped now; completes when all are confirmed.</summary>
-    private static Task PublishRoundAsync(RabbitMqTickStream feed, InstrumentKey[] instruments, long[] trade)
+    /// <summary>
+    /// One round: <see cref="TicksPerRound"/> ticks of every instrument, all stamped <paramref name="now"/>; completes when all
+    /// are confirmed. Round r carries trades 5r + 1 to 5r + 5 of every instrument.
+    /// </summary>
+    private static Task PublishRoundAsync(RabbitMqTickStream feed, InstrumentKey[] instruments, long[] trade, DateTimeOffset now)
     {
-        var now = DateTimeOffset.UtcNow;
         var confirms = new Task[instruments.Length];
         for (var n = 0; n < instruments.Length; n++)
         {
@@ -159,39 +180,5 @@ internal static class LatencyClient
         public string Describe(string process) => string.Create(
             CultureInfo.InvariantCulture,
             $"GC paused {(GC.GetTotalPauseDuration() - pauses).TotalMilliseconds:F0} ms in {GC.CollectionCount(0) - collections[0]}/{GC.CollectionCount(1) - collections[1]}/{GC.CollectionCount(2) - collections[2]} gen0/1/2 collections; heap {GC.GetTotalMemory(false) / 1048576.0:F0} MiB, working set {Environment.WorkingSet / 1048576.0:F0} MiB ({process})");
-    }
-
-    /// <summary>
-    /// Exchange time of each update's last tick (stamped just before the feed publishes it) to the update's
-    /// arrival at this gateway-side subscription of the update exchange; only between Start and Stop.
-    /// </summary>
-    private sealed class LatencyRecorder : IUpdateObserver
-    {
-        private readonly ConcurrentQueue<double> milliseconds = [];
-        private volatile bool recording;
-
-        public int Count => milliseconds.Count;
-
-        public void Start() => recording = true;
-
-        public void Stop() => recording = false;
-
-        public void OnPriceUpdated(PriceUpdated update)
-        {
-            if (recording)
-            {
-                milliseconds.Enqueue((DateTimeOffset.UtcNow - update.Timestamp).TotalMilliseconds);
-            }
-        }
-
-        public void OnMinuteBarClosed(MinuteBarClosed closed)
-        {
-        }
-
-        public double Percentile(double p)
-        {
-            var sorted = milliseconds.Order().ToArray();
-            return sorted.Length == 0 ? double.NaN : Percentiles.Of(sorted, p);
-        }
     }
 }
