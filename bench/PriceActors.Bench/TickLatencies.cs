@@ -48,9 +48,11 @@ internal sealed class TickLatencies : IUpdateObserver
         }
     }
 
-    public void OnPriceUpdated(PriceUpdated update)
+    public void OnPriceUpdated(PriceUpdated update) => Observe(update, DateTimeOffset.UtcNow.UtcTicks);
+
+    /// <summary>An update that arrived at <paramref name="arrived"/> (UTC ticks).</summary>
+    internal void Observe(PriceUpdated update, long arrived)
     {
-        var arrived = DateTimeOffset.UtcNow.UtcTicks;
         lock (gate)
         {
             var n = instruments[update.Symbol];
