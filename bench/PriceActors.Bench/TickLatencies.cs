@@ -20,7 +20,7 @@ internal sealed class TickLatencies : IUpdateObserver
 {
     private readonly Dictionary<string, int> instruments;
     private readonly long[] lastSequence;
-    private readonly List<(int Instrument, long From, long To, long Arrived, long Stamp)> updates = [];
+    private readonly List<(long From, long To, long Arrived, long Stamp)> updates = [];
     private readonly Lock gate = new();
     private bool recording;
 
@@ -65,7 +65,7 @@ internal sealed class TickLatencies : IUpdateObserver
             lastSequence[n] = update.Sequence;
             if (recording)
             {
-                updates.Add((n, from, update.Sequence, arrived, update.Timestamp.UtcTicks));
+                updates.Add((from, update.Sequence, arrived, update.Timestamp.UtcTicks));
             }
         }
     }
@@ -96,7 +96,7 @@ internal sealed class TickLatencies : IUpdateObserver
         var slices = Enumerable.Range(0, count).Select(_ => new List<(double, long)>()).ToArray();
         lock (gate)
         {
-            foreach (var (_, from, to, arrived, _) in updates)
+            foreach (var (from, to, arrived, _) in updates)
             {
                 for (var round = from / ticksPerRound; round <= (to - 1) / ticksPerRound; round++)
                 {
