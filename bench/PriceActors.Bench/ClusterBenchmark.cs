@@ -411,7 +411,7 @@ internal static class ClusterBenchmark
         await reader.ReadAsync();
         var (fsync, commit, pages) = (reader.GetString(0), reader.GetString(1), reader.GetString(2));
         static string Vm(string name) => File.Exists("/proc/sys/vm/" + name) ? File.ReadAllText("/proc/sys/vm/" + name).Trim() : "?";
-        var background = Vm("dirty_background_bytes") is var bytes && bytes != "0" && long.TryParse(bytes, out var b) ? $"{b / 1048576} MiB" : Vm("dirty_background_ratio") + " % of memory";
+        var background = long.TryParse(Vm("dirty_background_bytes"), out var bytes) && bytes > 0 ? $"{bytes / 1048576} MiB" : Vm("dirty_background_ratio") + " % of memory";
         var durable = fsync == "on" && commit == "on" ? "" : " (not durable: start the servers with PRICEACTORS_DURABLE=1 for the benchmark's figures)";
         return $"PostgreSQL fsync {fsync}, synchronous_commit {commit}, full_page_writes {pages}{durable}; host writeback starts at {background} dirty (vm.dirty_background_*), expires after {Vm("dirty_expire_centisecs")} cs";
     }
