@@ -10,6 +10,7 @@ namespace PriceActors.Grains;
 [ActorType("pair")]
 public interface IPairActor : IActor,
     IHandle<RecordTicks, TicksRecorded>,
+    IHandle<TakeTicks, TicksTaken>,
     IHandle<GetLatestPrice, PriceUpdated?>,
     IHandle<GetWindowStats, WindowStats>,
     IHandle<GetMinuteBars, MinuteBarHistory>;

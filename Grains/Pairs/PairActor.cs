@@ -9,15 +9,19 @@ namespace PriceActors.Grains.Pairs;
 /// <summary>
 /// The actor of one instrument. Trades come in batches; each accepted trade gets the next sequence
 /// number and goes into the rolling window and the open minute bar. After each batch one
-/// <see cref="PriceUpdated"/> is published and the trades are appended to the store; the batch's reply
-/// waits for the append. A bar is closed by the first trade of a later minute or by a timer shortly
+/// <see cref="PriceUpdated"/> is published and the trades are queued for the store behind the pair's earlier
+/// appends. <see cref="RecordTicks"/> replies once they are durable; <see cref="TakeTicks"/> (the cluster's
+/// consumer) replies at once with the task of their append, so the pair takes its next batch while this one
+/// commits. A bar is closed by the first trade of a later minute or by a timer shortly
 /// after its minute ends, then saved and only then published. On activation the actor rebuilds
 /// everything from the store, keeping its epoch and sequence.
 /// <para>
 /// The price update does not wait for the store, as a ticker plant publishes before its database has the
 /// trades: in the cluster the trades are durable already, in the broker's replicated queue, which keeps
 /// them (the reply, so the acknowledgement, waits for the append) until they are stored. If the append
-/// fails, the activation ends and the next one reloads what is stored and takes the redelivered trades
+/// fails (in its turn or after it), the activation refuses every batch after it and ends; a batch whose
+/// predecessor's append failed is refused by any activation, and the store fails an append queued behind a
+/// failed one. The next activation reloads what is stored and takes the redelivered trades
 /// in the same order, giving them the same sequence numbers; it publishes the same (epoch, sequence)
 /// again, and gateways drop an update that is not newer than the last one they passed on. The exception:
 /// a trade redelivered only after the window moved past it (a store outage longer than the window) is
@@ -44,7 +48,10 @@ public sealed partial class PairActor(
     private long timerMinute = long.MinValue;
     private PriceUpdated? latest;
     private IDisposable? barTimer;
-    private bool storeFailed;
+    private Task appended = Task.CompletedTask;
+
+    // 1 once a write failed; set by the end of a failed append too, which may come after the turn that queued it.
+    private int failed;
 
     private int MaxClosedBars => (int)Math.Ceiling(settings.WindowLength.TotalMinutes);
 
@@ -72,20 +79,72 @@ public sealed partial class PairActor(
     }
 
     /// <inheritdoc/>
+    /// <remarks>Replies once the batch's trades, and those queued before them, are durable.</remarks>
     public async ValueTask<TicksRecorded> HandleAsync(RecordTicks request)
     {
-        if (storeFailed)
+        var taken = await TakeAsync(request.Ticks, Task.CompletedTask);
+        await taken.Durable;
+        return taken.Recorded;
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Replies once the batch's append is queued; the next batch can be taken while it commits.</remarks>
+    public ValueTask<TicksTaken> HandleAsync(TakeTicks request) => TakeAsync(request.Ticks, request.After);
+
+    /// <inheritdoc/>
+    public override async ValueTask OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // The next activation loads from the store: it must find every append of this one settled.
+        try
+        {
+            await appended;
+        }
+        catch (Exception)
+        {
+            // Logged when it failed; what it held comes back by redelivery.
+        }
+    }
+
+    private async ValueTask<TicksTaken> TakeAsync(ReadOnlyMemory<Tick> ticks, Task after)
+    {
+        if (appended is { IsFaulted: true } or { IsCanceled: true })
+        {
+            // Its end may not have run yet (it continues on another thread): without this check a batch handed over
+            // again after the failure could reach this activation first, whose memory has its trades, and count as duplicates.
+            StoreFailed(appended.Exception?.InnerException ?? new OperationCanceledException("An append was cancelled."), sequence);
+        }
+
+        if (Volatile.Read(ref failed) == 1)
         {
             // Memory is ahead of the store: refuse, so the batch is not acknowledged and comes back
             // to the next activation, which reloads from the store.
             throw new InvalidOperationException($"Pair {instrument} is reloading after a store failure; the batch must be redelivered.");
         }
 
-        int accepted = 0, duplicates = 0, rejected = 0, reopened = 0;
-        EnsureCapacity(pendingCount + request.Ticks.Length);
-        for (var i = 0; i < request.Ticks.Length; i++)
+        if (after != appended && !after.IsCompleted)
         {
-            var tick = request.Ticks.Span[i];
+            // The consumer's previous batch went to an activation before this one: let its append settle.
+            try
+            {
+                await after;
+            }
+            catch (Exception)
+            {
+                // Refused below.
+            }
+        }
+
+        if (after.IsFaulted || after.IsCanceled)
+        {
+            // Taking later trades first would make the earlier ones, handed over again, look like duplicates.
+            throw new InvalidOperationException($"Pair {instrument}: the consumer's previous batch was not stored; this one must follow it again.");
+        }
+
+        int accepted = 0, duplicates = 0, rejected = 0, reopened = 0;
+        EnsureCapacity(pendingCount + ticks.Length);
+        for (var i = 0; i < ticks.Length; i++)
+        {
+            var tick = ticks.Span[i];
             if (tick.TradeId <= lastTradeId && tick.Instrument == instrument)
             {
                 duplicates++;
@@ -120,7 +179,7 @@ public sealed partial class PairActor(
 
         if (rejected > 0)
         {
-            LogRejected(instrument.Value, rejected, request.Ticks.Length, lastClosedMinute);
+            LogRejected(instrument.Value, rejected, ticks.Length, lastClosedMinute);
         }
 
         if (reopened > 0)
@@ -138,7 +197,8 @@ public sealed partial class PairActor(
             ScheduleBarClose();
         }
 
-        return new TicksRecorded(accepted, duplicates, rejected, sequence);
+        // The chain's end even when nothing was new: what the consumer acks after it must not pass a failure.
+        return new TicksTaken(new TicksRecorded(accepted, duplicates, rejected, sequence), appended);
     }
 
     /// <inheritdoc/>
@@ -191,6 +251,7 @@ public sealed partial class PairActor(
         pending[pendingCount++] = new SequencedTick(sequence, tick);
     }
 
+    /// <summary>Queues the pending trades behind the ones queued before (<see cref="appended"/>); the store copies what it keeps.</summary>
     private async ValueTask FlushAsync()
     {
         if (pendingCount == 0)
@@ -198,18 +259,38 @@ public sealed partial class PairActor(
             return;
         }
 
+        Task durable;
         try
         {
-            await store.AppendTicksAsync(instrument, epoch, pending.AsMemory(0, pendingCount), CancellationToken.None);
+            durable = await store.QueueTicksAsync(instrument, epoch, pending.AsMemory(0, pendingCount), appended, CancellationToken.None);
         }
         catch (Exception error)
         {
-            StoreFailed(error);
+            StoreFailed(error, sequence);
             throw;
         }
         finally
         {
             pendingCount = 0;
+        }
+
+        appended = durable;
+        if (!durable.IsCompletedSuccessfully)
+        {
+            _ = EndIfFailedAsync(durable, sequence);
+        }
+    }
+
+    /// <summary>An append that fails after the turn that queued it ends the activation all the same.</summary>
+    private async Task EndIfFailedAsync(Task durable, long through)
+    {
+        try
+        {
+            await durable;
+        }
+        catch (Exception error)
+        {
+            StoreFailed(error, through);
         }
     }
 
@@ -220,11 +301,13 @@ public sealed partial class PairActor(
         Remember(closed);
         try
         {
+            // A bar is stored after its trades.
+            await appended;
             await store.SaveBarAsync(closed, CancellationToken.None);
         }
         catch (Exception error)
         {
-            StoreFailed(error);
+            StoreFailed(error, sequence);
             throw;
         }
 
@@ -235,10 +318,14 @@ public sealed partial class PairActor(
     /// A write failed: what this activation holds is ahead of the store. It refuses further batches
     /// and ends, so the next activation rebuilds from what is durable and redelivery fills the rest.
     /// </summary>
-    private void StoreFailed(Exception error)
+    private void StoreFailed(Exception error, long through)
     {
-        storeFailed = true;
-        LogStoreFailed(error, instrument.Value, sequence);
+        if (Interlocked.Exchange(ref failed, 1) == 1)
+        {
+            return;
+        }
+
+        LogStoreFailed(error, instrument.Value, through);
         DeactivateOnIdle();
     }
 

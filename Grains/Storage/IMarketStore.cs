@@ -16,6 +16,25 @@ public interface IMarketStore
     /// <param name="cancellationToken">Cancels the write.</param>
     ValueTask AppendTicksAsync(InstrumentKey instrument, long epoch, ReadOnlyMemory<SequencedTick> ticks, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Queues trades of one instrument behind its appends queued before, and returns once they are
+    /// queued with the task of their append: it completes when they are durable and fails when they, or
+    /// <paramref name="previous"/>, could not be stored, so an instrument's trades never become durable
+    /// past a gap. The default appends at once and returns a completed task; a store that group-commits
+    /// returns before the commit, so a caller can take more trades meanwhile.
+    /// </summary>
+    /// <param name="instrument">The instrument.</param>
+    /// <param name="epoch">The epoch of the sequence numbers.</param>
+    /// <param name="ticks">The trades; the store copies what it keeps before it returns, so the caller may reuse the buffer then.</param>
+    /// <param name="previous">The task of the instrument's previous append, or a completed task.</param>
+    /// <param name="cancellationToken">Cancels waiting for room in the queue.</param>
+    async ValueTask<Task> QueueTicksAsync(InstrumentKey instrument, long epoch, ReadOnlyMemory<SequencedTick> ticks, Task previous, CancellationToken cancellationToken)
+    {
+        await previous;
+        await AppendTicksAsync(instrument, epoch, ticks, cancellationToken);
+        return Task.CompletedTask;
+    }
+
     /// <summary>Stores a minute bar, replacing one of the same instrument and minute (idempotent).</summary>
     /// <param name="bar">The bar.</param>
     /// <param name="cancellationToken">Cancels the write.</param>

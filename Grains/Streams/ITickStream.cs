@@ -21,4 +21,16 @@ public interface ITickStream
     /// <param name="handler">Handles one batch.</param>
     /// <param name="cancellationToken">Stops consuming.</param>
     Task ConsumeAsync(Func<TickBatch, CancellationToken, ValueTask> handler, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="ConsumeAsync"/>, for a handler that takes a batch before it has handled it: a stream
+    /// may hand an instrument's next batch over once the previous one is taken, and counts a batch as
+    /// delivered once the task the handler returned for it completes. When that task fails, the batch and
+    /// those of the instrument taken after it are handed over again, in order. The default hands every
+    /// batch over only after the one before it is handled.
+    /// </summary>
+    /// <param name="handler">Takes one batch.</param>
+    /// <param name="cancellationToken">Stops consuming.</param>
+    Task ConsumePipelinedAsync(PipelinedTickHandler handler, CancellationToken cancellationToken) =>
+        ConsumeAsync(async (batch, token) => await await handler(batch, Task.CompletedTask, token), cancellationToken);
 }

@@ -6,17 +6,18 @@ namespace PriceActors.Silo.Cluster;
 
 /// <summary>
 /// Consumes the partitions the broker makes this silo the active consumer of, and hands each batch to
-/// its pair actor as a request: the reply comes once the actor's ticks are durable in PostgreSQL, and
-/// only then does the stream acknowledge the message. A failed batch (store down, partition fenced)
-/// is not acknowledged and is handled again. On stop the stream hands every partition over gracefully:
-/// the batches in flight finish and are acknowledged.
+/// its pair actor as <see cref="TakeTicks"/>: the actor replies once it has taken the batch and queued
+/// its append, so the stream hands the instrument's next batch over while this one commits, and
+/// acknowledges the message only once the append is durable in PostgreSQL. A failed batch (store down,
+/// partition fenced) and those of its instrument taken after it are handed over again, in order. On stop
+/// the stream hands every partition over gracefully: the batches in flight finish and are acknowledged.
 /// </summary>
 internal sealed class ClusterTickConsumer(ITickStream stream, IActorClient actors) : BackgroundService
 {
     // The stream pipelines up to RabbitMq:PrefetchPerPartition messages per partition and acks in order.
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        stream.ConsumeAsync(
-            async (batch, cancellationToken) =>
-                await actors.GetActor<IPairActor>(batch.Instrument.Value).AskAsync(new RecordTicks(batch.Ticks), cancellationToken),
+        stream.ConsumePipelinedAsync(
+            async (batch, after, cancellationToken) =>
+                (await actors.GetActor<IPairActor>(batch.Instrument.Value).AskAsync(new TakeTicks(batch.Ticks, after), cancellationToken)).Durable,
             stoppingToken);
 }

@@ -56,6 +56,9 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
         await append.Completion.WaitAsync(cancellationToken);
     }
 
+    /// <summary>Queues the append, waiting only while the queue is full; <see cref="TickAppend.Completion"/> tells the rest.</summary>
+    public ValueTask EnqueueAsync(TickAppend append, CancellationToken cancellationToken) => queue.Writer.WriteAsync(append, cancellationToken);
+
     /// <summary>Stops taking appends, writes what is queued, then closes the connection.</summary>
     public ValueTask DisposeAsync()
     {
@@ -125,9 +128,26 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
             var fenceChecked = time.GetTimestamp();
             var accepted = new List<TickAppend>(batch.Count);
             var fenced = new List<TickAppend>();
+            List<TickAppend>? orphans = null;
+            HashSet<Task>? refused = null;
             foreach (var append in batch)
             {
-                (owners.TryGetValue(append.Partition, out var epoch) && epoch == append.Token ? accepted : fenced).Add(append);
+                if (append.Previous is { IsFaulted: true } or { IsCanceled: true } || refused?.Contains(append.Previous) == true)
+                {
+                    // The instrument's append before it was not stored: storing this one would leave a gap.
+                    (orphans ??= []).Add(append);
+                }
+                else if (owners.TryGetValue(append.Partition, out var epoch) && epoch == append.Token)
+                {
+                    accepted.Add(append);
+                    continue;
+                }
+                else
+                {
+                    fenced.Add(append);
+                }
+
+                (refused ??= []).Add(append.Completion);
             }
 
             long inserted = 0, acceptedTicks = 0;
@@ -158,6 +178,8 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
             {
                 append.Fail(new PartitionFencedException(append.Partition, append.Token, owners.TryGetValue(append.Partition, out var e) ? e : null));
             }
+
+            orphans?.ForEach(a => a.Fail(new InvalidOperationException($"An earlier append of {a.Instrument} was not stored; this one is not stored either.")));
 
             if (fenced.Count > 0)
             {

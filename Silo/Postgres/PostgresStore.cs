@@ -106,6 +106,27 @@ public sealed class PostgresStore : IMarketStore, IAsyncDisposable
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// The ticks are copied. The append goes to the instrument's writer, whose queue is FIFO, so it commits after the instrument's
+    /// earlier appends, in the same flush or a later one; the writer fails it without writing when
+    /// <paramref name="previous"/> failed. A refused fence fails the returned task.
+    /// </remarks>
+    public async ValueTask<Task> QueueTicksAsync(InstrumentKey instrument, long epoch, ReadOnlyMemory<SequencedTick> ticks, Task previous, CancellationToken cancellationToken)
+    {
+        if (ticks.IsEmpty)
+        {
+            return previous;
+        }
+
+        var (partition, token) = TokenFor(instrument);
+        instruments.TryAdd(instrument, 0);
+        // The caller goes on with its buffer: the writer gets a copy.
+        var append = new TickAppend(instrument, epoch, partition, token, ticks.ToArray(), previous);
+        await WriterOf(instrument).EnqueueAsync(append, cancellationToken);
+        return append.Completion;
+    }
+
+    /// <inheritdoc/>
     /// <exception cref="PartitionFencedException">This silo does not own the instrument's partition (any more).</exception>
     public async ValueTask SaveBarAsync(MinuteBar bar, CancellationToken cancellationToken)
     {

@@ -3,8 +3,11 @@ using PriceActors.Grains.Storage;
 
 namespace PriceActors.Silo.Postgres;
 
-/// <summary>One caller's ticks waiting for the group commit, with the fence token it was written under.</summary>
-internal sealed class TickAppend(InstrumentKey instrument, long epoch, int partition, long token, ReadOnlyMemory<SequencedTick> ticks)
+/// <summary>
+/// One caller's ticks waiting for the group commit, with the fence token it was written under and the
+/// instrument's append before it (<see cref="Previous"/>), whose failure fails this one too.
+/// </summary>
+internal sealed class TickAppend(InstrumentKey instrument, long epoch, int partition, long token, ReadOnlyMemory<SequencedTick> ticks, Task? previous = null)
 {
     private readonly TaskCompletionSource done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -18,6 +21,9 @@ internal sealed class TickAppend(InstrumentKey instrument, long epoch, int parti
 
     /// <summary>The caller's memory, unchanged until <see cref="Completion"/> completes: read it only before completing.</summary>
     public ReadOnlyMemory<SequencedTick> Ticks { get; } = ticks;
+
+    /// <summary>The instrument's append queued before this one (completed when there is none in flight).</summary>
+    public Task Previous { get; } = previous ?? Task.CompletedTask;
 
     /// <summary>Completes when the ticks are committed, fails when they were not.</summary>
     public Task Completion => done.Task;

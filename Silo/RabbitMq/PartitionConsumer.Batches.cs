@@ -1,12 +1,16 @@
 using PriceActors.Grains;
+using PriceActors.Grains.Streams;
 
 namespace PriceActors.Silo.RabbitMq;
 
 /// <summary>
-/// How a partition's batches reach the handler: one batch per instrument at a time, in delivery order;
-/// what arrives for an instrument meanwhile waits and goes over merged into one batch when the one
-/// before it is handled, so under load a pair actor takes every tick that came during one group
-/// commit in its next turn instead of one message's worth. Each batch is retried until it is handled.
+/// How a partition's batches reach the handler: per instrument, in delivery order, pipelined. A batch
+/// is handed over once the instrument's previous one is taken (<see cref="PipelinedTickHandler"/>), so
+/// a pair actor sees new ticks while the previous ones commit; up to <see cref="RabbitMqOptions.BatchesInFlightPerInstrument"/>
+/// are taken and not yet handled, and what arrives meanwhile waits and goes over merged into one batch.
+/// When a taken batch fails, every later one taken fails too (the handler chains them); the lane lets
+/// them all settle and hands them over again, one at a time, each handled before the next, retrying
+/// until it is handled or the partition is released.
 /// </summary>
 internal sealed partial class PartitionConsumer
 {
@@ -27,6 +31,8 @@ internal sealed partial class PartitionConsumer
         return all;
     }
 
+    private static void Complete(List<WaitingBatch>? batches, bool handled) => batches?.ForEach(b => b.Done.TrySetResult(handled));
+
     /// <summary>Queues the batch behind its instrument's; the task says whether it was handled (true) or given up.</summary>
     private Task<bool> HandleInOrder(TickBatch batch, long session)
     {
@@ -38,7 +44,8 @@ internal sealed partial class PartitionConsumer
             {
                 if (lanes.Count >= 4096)
                 {
-                    foreach (var idle in lanes.Where(l => !l.Value.Busy).Select(l => l.Key).ToList())
+                    // A lane with batches taken stays: the next ones must follow them, and go again after them if they fail.
+                    foreach (var idle in lanes.Where(l => l.Value is { Busy: false, Taken.Count: 0 }).Select(l => l.Key).ToList())
                     {
                         lanes.Remove(idle);
                     }
@@ -61,54 +68,195 @@ internal sealed partial class PartitionConsumer
     }
 
     /// <summary>
-    /// Hands the instrument's waiting batches over, merged, one turn at a time, until none waits. A group
-    /// is handed over only once the one before it is handled: a batch queued in a pair actor's mailbox
-    /// behind a failed one would be refused (the pair refuses batches after a store failure), but one
-    /// handed over after the failed activation ended would reach a fresh activation and be accepted
-    /// first, and the retried earlier ticks would then look like duplicates.
+    /// Hands the instrument's waiting batches over, merged, one group per turn, while fewer than
+    /// <see cref="RabbitMqOptions.BatchesInFlightPerInstrument"/> are taken and unhandled; ends when none waits (the groups taken
+    /// complete on their own, see <see cref="ResolveAsync"/>), and first hands the failed ones over again.
     /// </summary>
     private async Task PumpAsync(PairLane lane)
     {
         while (true)
         {
-            List<WaitingBatch> group;
+            List<WaitingBatch>? group = null, handled = null;
+            Task? oldest = null;
+            var (recover, after) = (false, Task.CompletedTask);
             lock (lanes)
             {
-                if (lane.Waiting.Count == 0)
+                handled = lane.DequeueHandled();
+                if (lane.Failed)
+                {
+                    recover = true;
+                }
+                else if (lane.Waiting.Count == 0)
                 {
                     lane.Busy = false;
-                    return;
                 }
-
-                // Only batches of one channel session go together: a lost session's deliveries come again.
-                var session = lane.Waiting.Peek().Session;
-                group = [];
-                while (lane.Waiting.TryPeek(out var next) && next.Session == session)
+                else if (lane.Taken.Count >= connection.Options.BatchesInFlightPerInstrument)
                 {
-                    group.Add(lane.Waiting.Dequeue());
+                    oldest = lane.Taken.Peek().Handled;
                 }
-            }
-
-            // Not cancelled when the consumer stops: the release that follows waits for the batches in flight
-            // and acks them, where a cancelled batch would be redelivered to the next owner and written again.
-            var handled = !released.IsCancellationRequested
-                && await RetryAsync(() => handler(Merge(group), CancellationToken.None), "handling a batch", group[0].Session);
-            if (!handled)
-            {
-                // Nothing later of this instrument and session may be handled before these.
-                lock (lanes)
+                else
                 {
-                    while (lane.Waiting.TryPeek(out var next) && next.Session == group[0].Session)
+                    // Only batches of one channel session go together: a lost session's deliveries come again.
+                    var session = lane.Waiting.Peek().Session;
+                    group = [];
+                    while (lane.Waiting.TryPeek(out var next) && next.Session == session)
                     {
                         group.Add(lane.Waiting.Dequeue());
                     }
+
+                    after = lane.After;
                 }
             }
 
-            foreach (var batch in group)
+            Complete(handled, true);
+            if (recover)
             {
-                batch.Done.TrySetResult(handled);
+                await RecoverAsync(lane);
             }
+            else if (oldest is not null)
+            {
+                await Settled(oldest);
+            }
+            else if (group is null)
+            {
+                return;
+            }
+            else if (released.IsCancellationRequested)
+            {
+                // Not handed over: it goes to the next owner with the rest of its session.
+                GiveUp(lane, group);
+            }
+            else
+            {
+                await TakeAsync(lane, group, after);
+            }
+        }
+    }
+
+    private async Task TakeAsync(PairLane lane, List<WaitingBatch> group, Task after)
+    {
+        Task handled;
+        try
+        {
+            // Not cancelled when the consumer stops: the release that follows waits for the batches in flight
+            // and acks them, where a cancelled batch would be redelivered to the next owner and written again.
+            handled = await handler(Merge(group), after, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            // Not taken (a refusal after a failure, an activation that failed): handed over again like a failed one.
+            handled = Task.FromException(e);
+        }
+
+        var taken = new TakenGroup(group, handled);
+        lock (lanes)
+        {
+            lane.Taken.Enqueue(taken);
+            lane.After = handled;
+        }
+
+        _ = ResolveAsync(lane, taken);
+    }
+
+    /// <summary>Completes the lane's handled groups in order once this one settles; a failure makes the lane recover.</summary>
+    private async Task ResolveAsync(PairLane lane, TakenGroup taken)
+    {
+        await Settled(taken.Handled);
+        List<WaitingBatch>? handled;
+        var start = false;
+        lock (lanes)
+        {
+            handled = lane.DequeueHandled();
+            // Still taken: a recovery that ran meanwhile has dealt with it already.
+            if (!taken.Handled.IsCompletedSuccessfully && !lane.Failed && lane.Taken.Contains(taken))
+            {
+                lane.Failed = true;
+                lane.FirstError = taken.Handled.Exception?.InnerException;
+                start = !lane.Busy;
+                lane.Busy = true;
+            }
+        }
+
+        Complete(handled, true);
+        if (start)
+        {
+            _ = PumpAsync(lane);
+        }
+    }
+
+    /// <summary>
+    /// After a failure: waits until every taken group settled (the handler fails those after a failed one),
+    /// then hands each group from the first failed one over again, each handled before the next.
+    /// </summary>
+    private async Task RecoverAsync(PairLane lane)
+    {
+        TakenGroup[] taken;
+        lock (lanes)
+        {
+            taken = [.. lane.Taken];
+        }
+
+        foreach (var group in taken)
+        {
+            await Settled(group.Handled);
+        }
+
+        List<WaitingBatch>? handled;
+        List<TakenGroup> again;
+        Exception? error;
+        lock (lanes)
+        {
+            handled = lane.DequeueHandled();
+            again = [.. lane.Taken];
+            lane.Taken.Clear();
+            (lane.Failed, lane.After, error, lane.FirstError) = (false, Task.CompletedTask, lane.FirstError, null);
+        }
+
+        Complete(handled, true);
+        if (error is not null && again.Count > 0)
+        {
+            RabbitMqLog.PartitionWorkFailed(logger, error, partition, "handling a batch", FirstRetryDelay);
+        }
+
+        for (var i = 0; i < again.Count; i++)
+        {
+            var group = again[i].Batches;
+            var done = !released.IsCancellationRequested
+                && await RetryAsync(async () => await await handler(Merge(group), Task.CompletedTask, CancellationToken.None), "handling a batch", group[0].Session);
+            if (!done)
+            {
+                again.Skip(i + 1).ToList().ForEach(g => group.AddRange(g.Batches));
+                GiveUp(lane, group);
+                return;
+            }
+
+            Complete(group, true);
+        }
+    }
+
+    /// <summary>Gives the group up, with every batch of its session still waiting: nothing later of it may be handled before them.</summary>
+    private void GiveUp(PairLane lane, List<WaitingBatch> group)
+    {
+        lock (lanes)
+        {
+            while (lane.Waiting.TryPeek(out var next) && next.Session == group[0].Session)
+            {
+                group.Add(lane.Waiting.Dequeue());
+            }
+        }
+
+        Complete(group, false);
+    }
+
+    private static async Task Settled(Task task)
+    {
+        try
+        {
+            await task;
+        }
+        catch (Exception)
+        {
+            // The caller reads the outcome from the task.
         }
     }
 
@@ -172,13 +320,40 @@ internal sealed partial class PartitionConsumer
         }
     }
 
-    /// <summary>One instrument's batches: the one with the handler (<see cref="Busy"/>) and those waiting behind it.</summary>
+    /// <summary>
+    /// One instrument's batches: those taken by the handler and not handled yet (<see cref="Taken"/>, in
+    /// order), those waiting behind them, and whether a pump runs (<see cref="Busy"/>). Guarded by the lanes' lock.
+    /// </summary>
     private sealed class PairLane
     {
         public bool Busy { get; set; }
 
         public Queue<WaitingBatch> Waiting { get; } = new();
+
+        public Queue<TakenGroup> Taken { get; } = new();
+
+        /// <summary>What the last group taken is handled with: the next one is handed over after it.</summary>
+        public Task After { get; set; } = Task.CompletedTask;
+
+        /// <summary>A taken group failed: the pump hands the taken groups over again before anything else.</summary>
+        public bool Failed { get; set; }
+
+        public Exception? FirstError { get; set; }
+
+        /// <summary>Removes the taken groups handled, from the oldest up to the first one that is not.</summary>
+        public List<WaitingBatch>? DequeueHandled()
+        {
+            List<WaitingBatch>? handled = null;
+            while (Taken.TryPeek(out var oldest) && oldest.Handled.IsCompletedSuccessfully)
+            {
+                (handled ??= []).AddRange(Taken.Dequeue().Batches);
+            }
+
+            return handled;
+        }
     }
+
+    private sealed record TakenGroup(List<WaitingBatch> Batches, Task Handled);
 
     private sealed record WaitingBatch(TickBatch Batch, long Session)
     {

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using PriceActors.Grains;
+using PriceActors.Grains.Streams;
 using PriceActors.Silo.Diagnostics;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
@@ -14,9 +15,11 @@ namespace PriceActors.Silo.RabbitMq;
 /// <see cref="RabbitMqOptions.PrefetchPerPartition"/> messages are in flight. What keeps that as safe
 /// as one message at a time:
 /// <list type="bullet">
-/// <item>a batch of an instrument is handed over only once the instrument's previous batch is handled
-/// (durable), so nothing later of an instrument can become durable before an earlier batch that failed
-/// and is being retried (the pair actor would take the later one for new and the retried one for a duplicate);</item>
+/// <item>an instrument's batches are handed over in order, each once the one before it is taken, and at most
+/// <see cref="RabbitMqOptions.BatchesInFlightPerInstrument"/> not yet durable; each carries the task of the one
+/// before it, and the pair actor and the store refuse a batch whose predecessor failed, so nothing later of an
+/// instrument becomes durable before an earlier batch that failed and is handed over again (the pair actor would
+/// take the later one for new and the retried one for a duplicate);</item>
 /// <item>messages are acknowledged strictly in delivery order, each only once all its batches are
 /// handled, by one ack loop that acks up to the highest contiguous handled delivery (<c>multiple</c>);</item>
 /// <item>a delivery tag is acknowledged only on the channel session it came with (tags restart when
@@ -26,7 +29,7 @@ namespace PriceActors.Silo.RabbitMq;
 internal sealed partial class PartitionConsumer(
     int partition,
     RabbitMqConnection connection,
-    Func<TickBatch, CancellationToken, ValueTask> handler,
+    PipelinedTickHandler handler,
     IPartitionLifecycle lifecycle,
     RabbitMqStatistics statistics,
     ILogger logger,

@@ -24,7 +24,7 @@ public sealed class RabbitMqTickStream : ITickStream, IAsyncDisposable
     private readonly Lock gate = new();
     private readonly TaskCompletionSource subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private PartitionConsumer?[] consumers = [];
-    private Func<TickBatch, CancellationToken, ValueTask>? handler;
+    private PipelinedTickHandler? handler;
     private CancellationToken consuming;
 
     /// <summary>Creates the stream; nothing touches the broker until the first publish or consume.</summary>
@@ -73,7 +73,21 @@ public sealed class RabbitMqTickStream : ITickStream, IAsyncDisposable
     public ValueTask PublishAsync(TickBatch batch, CancellationToken cancellationToken) => publisher.PublishAsync(batch, cancellationToken);
 
     /// <inheritdoc/>
-    public async Task ConsumeAsync(Func<TickBatch, CancellationToken, ValueTask> handler, CancellationToken cancellationToken)
+    public Task ConsumeAsync(Func<TickBatch, CancellationToken, ValueTask> handler, CancellationToken cancellationToken) =>
+        ConsumePipelinedAsync(
+            async (batch, _, token) =>
+            {
+                await handler(batch, token);
+                return Task.CompletedTask;
+            },
+            cancellationToken);
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Each partition pipelines its instruments' batches (<see cref="RabbitMqOptions.PrefetchPerPartition"/>
+    /// messages in flight) and acks a message once every batch of it is handled, in delivery order.
+    /// </remarks>
+    public async Task ConsumePipelinedAsync(PipelinedTickHandler handler, CancellationToken cancellationToken)
     {
         lock (gate)
         {
@@ -135,7 +149,7 @@ public sealed class RabbitMqTickStream : ITickStream, IAsyncDisposable
     /// <param name="partition">The partition.</param>
     public async Task ResumePartitionAsync(int partition)
     {
-        Func<TickBatch, CancellationToken, ValueTask> current;
+        PipelinedTickHandler current;
         lock (gate)
         {
             current = handler ?? throw new InvalidOperationException("The tick stream is not consuming.");

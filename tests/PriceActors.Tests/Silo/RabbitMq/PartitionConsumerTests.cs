@@ -13,7 +13,7 @@ namespace PriceActors.Tests.Silo.RabbitMq;
 /// messages in flight, acks in delivery order, retries that hold back what follows, graceful release.
 /// One partition; every message is one instrument's batch of 10 ticks, so handler calls name their message.
 /// </summary>
-public sealed class PartitionConsumerTests
+public sealed partial class PartitionConsumerTests
 {
     private const int Prefetch = 16;
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
