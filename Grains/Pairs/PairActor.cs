@@ -36,6 +36,9 @@ public sealed partial class PairActor(
 {
     private readonly PairActorOptions settings = options.Value;
     private readonly List<MinuteBar> closedBars = [];
+
+    // Buffers handed to the store with their appends; each is reused once its append completed.
+    private readonly List<(SequencedTick[] Ticks, Task Durable)> handedOver = [];
     private SequencedTick[] pending = new SequencedTick[64];
     private int pendingCount;
     private InstrumentKey instrument;
@@ -251,7 +254,7 @@ public sealed partial class PairActor(
         pending[pendingCount++] = new SequencedTick(sequence, tick);
     }
 
-    /// <summary>Queues the pending trades behind the ones queued before (<see cref="appended"/>); the store copies what it keeps.</summary>
+    /// <summary>Queues the pending trades behind the ones queued before (<see cref="appended"/>), handing the buffer to the store until the append completes.</summary>
     private async ValueTask FlushAsync()
     {
         if (pendingCount == 0)
@@ -275,10 +278,33 @@ public sealed partial class PairActor(
         }
 
         appended = durable;
+        handedOver.Add((pending, durable));
+        pending = NextBuffer(pending.Length);
         if (!durable.IsCompletedSuccessfully)
         {
             _ = EndIfFailedAsync(durable, sequence);
         }
+    }
+
+    /// <summary>A buffer of at least <paramref name="length"/> the store is done with: one whose append completed, or a new one.</summary>
+    private SequencedTick[] NextBuffer(int length)
+    {
+        for (var i = 0; i < handedOver.Count; i++)
+        {
+            if (handedOver[i].Durable.IsCompleted)
+            {
+                var free = handedOver[i].Ticks;
+                handedOver.RemoveAt(i);
+                if (free.Length >= length)
+                {
+                    return free;
+                }
+
+                break;
+            }
+        }
+
+        return new SequencedTick[length];
     }
 
     /// <summary>An append that fails after the turn that queued it ends the activation all the same.</summary>

@@ -25,7 +25,7 @@ public interface IMarketStore
     /// </summary>
     /// <param name="instrument">The instrument.</param>
     /// <param name="epoch">The epoch of the sequence numbers.</param>
-    /// <param name="ticks">The trades; the store copies what it keeps before it returns, so the caller may reuse the buffer then.</param>
+    /// <param name="ticks">The trades; the caller leaves them untouched until the returned task completes (the store may read them until then).</param>
     /// <param name="previous">The task of the instrument's previous append, or a completed task.</param>
     /// <param name="cancellationToken">Cancels waiting for room in the queue.</param>
     async ValueTask<Task> QueueTicksAsync(InstrumentKey instrument, long epoch, ReadOnlyMemory<SequencedTick> ticks, Task previous, CancellationToken cancellationToken)

@@ -7,7 +7,8 @@ namespace PriceActors.Silo.Cluster;
 /// <summary>
 /// Consumes the partitions the broker makes this silo the active consumer of, and hands each batch to
 /// its pair actor as <see cref="TakeTicks"/>: the actor replies once it has taken the batch and queued
-/// its append, so the stream hands the instrument's next batch over while this one commits, and
+/// its append (and answers queries while it commits); the stream hands the instrument's next batch over
+/// once this one is durable, or earlier with <c>RabbitMq:BatchesInFlightPerInstrument</c> above 1, and
 /// acknowledges the message only once the append is durable in PostgreSQL. A failed batch (store down,
 /// partition fenced) and those of its instrument taken after it are handed over again, in order. On stop
 /// the stream hands every partition over gracefully: the batches in flight finish and are acknowledged.

@@ -107,7 +107,7 @@ public sealed class PostgresStore : IMarketStore, IAsyncDisposable
 
     /// <inheritdoc/>
     /// <remarks>
-    /// The ticks are copied. The append goes to the instrument's writer, whose queue is FIFO, so it commits after the instrument's
+    /// The writer reads the ticks until it completes the returned task. The append goes to the instrument's writer, whose queue is FIFO, so it commits after the instrument's
     /// earlier appends, in the same flush or a later one; the writer fails it without writing when
     /// <paramref name="previous"/> failed. A refused fence fails the returned task.
     /// </remarks>
@@ -120,8 +120,7 @@ public sealed class PostgresStore : IMarketStore, IAsyncDisposable
 
         var (partition, token) = TokenFor(instrument);
         instruments.TryAdd(instrument, 0);
-        // The caller goes on with its buffer: the writer gets a copy.
-        var append = new TickAppend(instrument, epoch, partition, token, ticks.ToArray(), previous);
+        var append = new TickAppend(instrument, epoch, partition, token, ticks, previous);
         await WriterOf(instrument).EnqueueAsync(append, cancellationToken);
         return append.Completion;
     }

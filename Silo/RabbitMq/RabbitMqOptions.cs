@@ -46,15 +46,17 @@ public sealed class RabbitMqOptions
     public ushort PrefetchPerPartition { get; set; } = 64;
 
     /// <summary>
-    /// Batches of one instrument a silo hands its pair actor before the first of them is durable. Default 2; 1 to 64.
-    /// The actor takes a batch (window, bar, price update published) and queues its append to PostgreSQL; with 2 it
-    /// takes the next one while that append commits, so a tick's update no longer waits for the commit of the
-    /// batch before it. 1 hands a batch over only once the one before it is durable. What arrives beyond the
-    /// limit waits and goes over merged into one batch. After a failed append, that batch and those taken after it
-    /// are handed over again, in order, one at a time.
+    /// Batches of one instrument a silo hands its pair actor before the first of them is durable. Default 1; 1 to 64.
+    /// The actor takes a batch (window, bar, price update published), queues its append to PostgreSQL and ends its
+    /// turn, so it answers queries while the append commits. With 1 the next batch goes over once that append is
+    /// durable; with more the actor takes the next ones meanwhile, and a tick's update no longer waits for the commit
+    /// before it. On 2 cores at 100k ticks/s, 2 cost more in thread-pool work and GC than that wait
+    /// (bench/README.md, session 10): try it where cores are to spare. Whatever arrives beyond the limit waits and
+    /// goes over merged into one batch. After a failed append, that batch and those taken after it are handed over
+    /// again, in order, one at a time.
     /// </summary>
     [Range(1, 64)]
-    public int BatchesInFlightPerInstrument { get; set; } = 2;
+    public int BatchesInFlightPerInstrument { get; set; } = 1;
 
     /// <summary>
     /// Most ticks packed into one tick message. Default 200; 1 to 10,000. Batching is the main throughput

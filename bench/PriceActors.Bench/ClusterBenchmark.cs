@@ -153,6 +153,7 @@ internal static class ClusterBenchmark
             ["RabbitMq:PrefetchPerPartition"] = Prefetch.ToString(CultureInfo.InvariantCulture),
             ["Postgres:Writers"] = Environment.GetEnvironmentVariable("BENCH_WRITERS") ?? "1",
             ["RabbitMq:UpdateFlushInterval"] = Environment.GetEnvironmentVariable("BENCH_UPDATE_FLUSH") ?? "00:00:00.005",
+            ["RabbitMq:BatchesInFlightPerInstrument"] = Environment.GetEnvironmentVariable("BENCH_IN_FLIGHT") ?? new RabbitMqOptions().BatchesInFlightPerInstrument.ToString(CultureInfo.InvariantCulture),
         });
         builder.Services.AddClusterSilo(builder.Configuration);
         using var host = builder.Build();
@@ -203,6 +204,7 @@ internal static class ClusterBenchmark
         using var feed = StartChild(redirectInput: false, "cluster-feed", prefix, rate.ToString(CultureInfo.InvariantCulture), seconds.ToString(CultureInfo.InvariantCulture));
         using var pool = new ThreadPoolSampler();
         using var disk = new DiskProbe();
+        var cpu = new CpuAccount(("silo process", Environment.ProcessId), ("feed", feed.Id), ("gateway", gateway.Id));
         var (pauses, gen0, gen1, gen2) = (TimeSpan.Zero, 0, 0, 0);
         double? offered = null;
         long[]? trades = null;
@@ -218,14 +220,17 @@ internal static class ClusterBenchmark
                     allocations?.Start();
                     pool.Start();
                     disk.Start();
+                    cpu.Start();
                     break;
                 case "STOPPED":
+                    var spent = cpu.Stop();
                     await gateway.StandardInput.WriteLineAsync("STOP");
                     await gateway.StandardInput.FlushAsync();
                     stages.Stop();
                     allocations?.Stop();
                     Console.WriteLine("  latency run, silo process thread pool: " + pool.Stop());
                     Console.WriteLine("  latency run, disk: " + disk.Stop());
+                    Console.WriteLine("  latency run, CPU: " + spent);
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  latency run, silo process: GC paused {(GC.GetTotalPauseDuration() - pauses).TotalMilliseconds:F0} ms in {GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2} gen0/1/2 collections; heap {GC.GetTotalMemory(false) / 1048576.0:F0} MiB, working set {Environment.WorkingSet / 1048576.0:F0} MiB; inside the silo (PipelineMetrics, ms):"));
                     foreach (var stage in stages.Report())
                     {

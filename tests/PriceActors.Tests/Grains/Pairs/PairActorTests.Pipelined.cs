@@ -12,7 +12,7 @@ namespace PriceActors.Tests.Grains.Pairs;
 public sealed partial class PairActorTests
 {
     [Fact]
-    public async Task TakeTicks_NextBatchTakenWhileThePreviousAppendCommits_UpdatesOutAndDurableInOrder()
+    public async Task TakeTicks_NextBatchTakenWhileThePreviousAppendCommits_UpdatesOutQueriesAnsweredAndDurableInOrder()
     {
         var clock = new ManualTimeProvider(At(10, 0, 0));
         var store = new ManualCommitStore(new InMemoryStore(Options.Create(new InMemoryStoreOptions())));
@@ -34,6 +34,10 @@ public sealed partial class PairActorTests
         Assert.Equal(2, store.QueuedCount);
         await Poll.UntilAsync(() => updates.Prices.Count == 2, Deadline, "both batches' updates");
         Assert.Equal([2L, 3L], updates.Prices.Select(u => u.Sequence));
+
+        // Its turns are over: queries are answered while the appends wait for the database.
+        Assert.Equal(3L, (await pair.AskAsync(new GetLatestPrice()).WaitAsync(Deadline))?.Sequence);
+        Assert.Equal(3L, (await pair.AskAsync(new GetWindowStats(At(10, 0, 0), At(10, 0, 5))).WaitAsync(Deadline)).Count);
 
         await store.CommitAsync();
         await Task.WhenAll(first.Durable, second.Durable).WaitAsync(Deadline);

@@ -14,7 +14,7 @@ public sealed partial class PartitionConsumerTests
     [Fact]
     public async Task ConsumePipelinedAsync_ATakenBatchFails_ItAndTheOnesTakenAfterItComeAgainInOrderAndEachTickIsDurableOnce()
     {
-        await using var bus = NewBus();
+        await using var bus = NewBus(batchesInFlight: 2);
         var instrument = TestTicks.Instrument(7);
         var publisher = bus.NewTickStream();
         for (var from = 1; from <= 31; from += 10)
@@ -28,7 +28,7 @@ public sealed partial class PartitionConsumerTests
         using var stop = new CancellationTokenSource();
         var consuming = stream.ConsumePipelinedAsync(handler.TakeAsync, stop.Token);
 
-        // Two taken while neither is durable (the default limit); the others wait, and nothing is acked.
+        // Two taken while neither is durable (the limit); the others wait, and nothing is acked.
         await Eventually.HoldsAsync(() => handler.Taken.Length == 2, Deadline, "two batches taken");
         await Task.Delay(300);
         Assert.Equal([1L, 11L], handler.Taken);
@@ -49,12 +49,7 @@ public sealed partial class PartitionConsumerTests
     [Fact]
     public async Task ConsumePipelinedAsync_OneBatchInFlightPerInstrument_NextHandedOverOnlyOnceThePreviousIsDurable()
     {
-        await using var bus = new RabbitMqTestBus(partitions: 1, o =>
-        {
-            o.TicksPerMessage = 10;
-            o.PrefetchPerPartition = Prefetch;
-            o.BatchesInFlightPerInstrument = 1;
-        });
+        await using var bus = NewBus(batchesInFlight: 1);
         var instrument = TestTicks.Instrument(8);
         var publisher = bus.NewTickStream();
         for (var from = 1; from <= 21; from += 10)
@@ -80,6 +75,13 @@ public sealed partial class PartitionConsumerTests
         await stop.CancelAsync();
         await consuming.WaitAsync(Deadline);
     }
+
+    private static RabbitMqTestBus NewBus(int batchesInFlight) => new(partitions: 1, o =>
+    {
+        o.TicksPerMessage = 10;
+        o.PrefetchPerPartition = Prefetch;
+        o.BatchesInFlightPerInstrument = batchesInFlight;
+    });
 
     /// <summary>
     /// Takes batches the way a pair actor and its store do: the append of each is pending until the test commits or
