@@ -76,19 +76,14 @@ public sealed partial class PostgresStoreTests
         await old.AppendTicksAsync(instrument, 1, ticks[..3], CancellationToken.None);
 
         // Stall the old owner's next flush after its fence check, at the pair_state upsert.
-        await using var blocker = await database.DataSource.OpenConnectionAsync();
-        await using var transaction = await blocker.BeginTransactionAsync();
-        await using (var lockRow = new Npgsql.NpgsqlCommand("SELECT 1 FROM pair_state WHERE symbol = 'RACE' FOR UPDATE", blocker, transaction))
-        {
-            await lockRow.ExecuteScalarAsync();
-        }
+        await using var held = await HoldRowsAsync("SELECT 1 FROM pair_state WHERE symbol = 'RACE' FOR UPDATE");
 
         var inFlight = old.AppendTicksAsync(instrument, 1, ticks[3..6], CancellationToken.None).AsTask();
         await WaitForLockWaitsAsync(1);
         var claim = new PartitionFence(database.DataSource).ClaimAsync(partition, "silo-b", CancellationToken.None).AsTask();
         await WaitForLockWaitsAsync(2);
         var claimWaited = !claim.IsCompleted;
-        await transaction.RollbackAsync();
+        await held.ReleaseAsync();
         await inFlight.WaitAsync(TimeSpan.FromSeconds(20));
         var newEpoch = await claim.WaitAsync(TimeSpan.FromSeconds(20));
         var late = await Assert.ThrowsAsync<PartitionFencedException>(

@@ -16,12 +16,7 @@ public sealed partial class PostgresStoreTests
         var ticks = Ticks(instrument, Today.AddHours(8), 1, 3);
 
         // Another session holds the fence row exclusively, so the writer's fence check waits inside its flush.
-        await using var blocker = await database.DataSource.OpenConnectionAsync();
-        await using var transaction = await blocker.BeginTransactionAsync();
-        await using (var lockRow = new Npgsql.NpgsqlCommand($"SELECT 1 FROM partition_owners WHERE partition = {partition} FOR UPDATE", blocker, transaction))
-        {
-            await lockRow.ExecuteScalarAsync();
-        }
+        await using var held = await HoldRowsAsync($"SELECT 1 FROM partition_owners WHERE partition = {partition} FOR UPDATE");
 
         var first = store.AppendTicksAsync(instrument, 1, ticks[..1], CancellationToken.None).AsTask();
         await WaitUntilAsync(async () => await database.ScalarAsync<long>(
@@ -33,7 +28,7 @@ public sealed partial class PostgresStoreTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => third); // the writer is stuck and the queue full: never queued
         Assert.False(first.IsCompleted, "completed before its transaction could commit");
         Assert.False(second.IsCompleted);
-        await transaction.RollbackAsync();
+        await held.ReleaseAsync();
         await Task.WhenAll(first, second).WaitAsync(TimeSpan.FromSeconds(20));
         Assert.Equal(ticks[..2], (await store.LoadAsync(instrument, Today, CancellationToken.None))!.Ticks);
     }
@@ -46,12 +41,7 @@ public sealed partial class PostgresStoreTests
         var (store, _) = await OwnerAsync(instrument);
         await using var _s = store;
         var ticks = Ticks(instrument, Today.AddHours(9), 1, 4);
-        await using var blocker = await database.DataSource.OpenConnectionAsync();
-        await using var transaction = await blocker.BeginTransactionAsync();
-        await using (var lockRow = new Npgsql.NpgsqlCommand($"SELECT 1 FROM partition_owners WHERE partition = {partition} FOR UPDATE", blocker, transaction))
-        {
-            await lockRow.ExecuteScalarAsync();
-        }
+        await using var held = await HoldRowsAsync($"SELECT 1 FROM partition_owners WHERE partition = {partition} FOR UPDATE");
 
         var first = store.AppendTicksAsync(instrument, 1, ticks[..2], CancellationToken.None).AsTask();
         await WaitUntilAsync(async () => await database.ScalarAsync<long>(
@@ -64,7 +54,7 @@ public sealed partial class PostgresStoreTests
 
         // The caller owns its buffer again and reuses it while its append is still queued behind the stalled flush.
         Array.Fill(buffer, ticks[0]);
-        await transaction.RollbackAsync();
+        await held.ReleaseAsync();
         await first.WaitAsync(TimeSpan.FromSeconds(20));
 
         await WaitUntilAsync(async () => await database.ScalarAsync<long>("SELECT count(*) FROM ticks WHERE symbol = 'REUSED'") == 4);

@@ -15,12 +15,7 @@ public sealed partial class PostgresStoreTests
         var (store, _) = await OwnerAsync(instrument);
         await using var _s = store;
         var ticks = Ticks(instrument, Today.AddHours(10), 1, 6);
-        await using var blocker = await database.DataSource.OpenConnectionAsync();
-        await using var transaction = await blocker.BeginTransactionAsync();
-        await using (var lockRow = new Npgsql.NpgsqlCommand($"SELECT 1 FROM partition_owners WHERE partition = {partition} FOR UPDATE", blocker, transaction))
-        {
-            await lockRow.ExecuteScalarAsync();
-        }
+        await using var held = await HoldRowsAsync($"SELECT 1 FROM partition_owners WHERE partition = {partition} FOR UPDATE");
 
         // The writer waits on the fence row inside its flush; each append is queued behind the one before it.
         var first = await store.QueueTicksAsync(instrument, 1, ticks[..2], Task.CompletedTask, CancellationToken.None);
@@ -28,7 +23,7 @@ public sealed partial class PostgresStoreTests
         var third = await store.QueueTicksAsync(instrument, 1, ticks[4..], second, CancellationToken.None);
         Assert.False(first.IsCompleted || second.IsCompleted || third.IsCompleted, "durable before the commit");
 
-        await transaction.RollbackAsync();
+        await held.ReleaseAsync();
         await Task.WhenAll(first, second, third).WaitAsync(TimeSpan.FromSeconds(20));
         Assert.Equal(ticks, (await store.LoadAsync(instrument, Today, CancellationToken.None))!.Ticks);
     }

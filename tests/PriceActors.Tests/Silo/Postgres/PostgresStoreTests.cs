@@ -136,6 +136,22 @@ public sealed partial class PostgresStoreTests(PostgresDatabase database, ITestO
         output.WriteLine($"group commit: {expected} ticks from {instruments.Length} instruments in {elapsed.TotalMilliseconds:0} ms = {expected / elapsed.TotalSeconds:0} ticks/s");
     }
 
+    /// <summary>
+    /// Runs <paramref name="lockingSelect"/> (a <c>SELECT ... FOR UPDATE</c>) in a transaction of its own and keeps its
+    /// row locks until released, so a writer's flush that reads those rows waits inside its transaction.
+    /// </summary>
+    private async Task<HeldRows> HoldRowsAsync(string lockingSelect)
+    {
+        var connection = await database.DataSource.OpenConnectionAsync();
+        var transaction = await connection.BeginTransactionAsync();
+        await using (var command = new Npgsql.NpgsqlCommand(lockingSelect, connection, transaction))
+        {
+            await command.ExecuteScalarAsync();
+        }
+
+        return new HeldRows(connection, transaction);
+    }
+
     private async Task<(PostgresStore Store, PartitionFence Fence)> OwnerAsync(InstrumentKey instrument)
     {
         var fence = new PartitionFence(database.DataSource);
@@ -147,4 +163,15 @@ public sealed partial class PostgresStoreTests(PostgresDatabase database, ITestO
         [.. Enumerable.Range(0, count).Select(i => new SequencedTick(
             firstSequence + i,
             new Tick(instrument, 100m + (i * 0.01m), 0.5m + i, firstSequence + i + 1000, start.AddMilliseconds(i), start.AddMilliseconds(i + 1))))];
+
+    private sealed class HeldRows(Npgsql.NpgsqlConnection connection, Npgsql.NpgsqlTransaction transaction) : IAsyncDisposable
+    {
+        public Task ReleaseAsync() => transaction.RollbackAsync();
+
+        public async ValueTask DisposeAsync()
+        {
+            await transaction.DisposeAsync();
+            await connection.DisposeAsync();
+        }
+    }
 }
