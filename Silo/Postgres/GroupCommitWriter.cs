@@ -49,13 +49,6 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
     /// <summary>Raised after each commit with the ticks accepted and the rows actually inserted (duplicates excluded).</summary>
     public event Action<long, long>? Committed;
 
-    /// <summary>Queues the append (waiting while the queue is full) and completes when it is committed.</summary>
-    public async ValueTask AppendAsync(TickAppend append, CancellationToken cancellationToken)
-    {
-        await queue.Writer.WriteAsync(append, cancellationToken);
-        await append.Completion.WaitAsync(cancellationToken);
-    }
-
     /// <summary>Queues the append, waiting only while the queue is full; <see cref="TickAppend.Completion"/> tells the rest.</summary>
     public ValueTask EnqueueAsync(TickAppend append, CancellationToken cancellationToken) => queue.Writer.WriteAsync(append, cancellationToken);
 

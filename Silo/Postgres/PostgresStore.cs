@@ -91,18 +91,12 @@ public sealed class PostgresStore : IMarketStore, IAsyncDisposable
     /// <exception cref="PartitionFencedException">This silo does not own the instrument's partition (any more).</exception>
     public async ValueTask AppendTicksAsync(InstrumentKey instrument, long epoch, ReadOnlyMemory<SequencedTick> ticks, CancellationToken cancellationToken)
     {
-        if (ticks.IsEmpty)
-        {
-            return;
-        }
-
-        var (partition, token) = TokenFor(instrument);
-        instruments.TryAdd(instrument, 0);
         // The caller leaves the ticks alone until this call completes, and the writer reads them only before it
         // completes the append. A caller that may cancel, though, stops waiting while the append may still be
         // queued: it gets a copy.
         var kept = cancellationToken.CanBeCanceled ? ticks.ToArray() : ticks;
-        await WriterOf(instrument).AppendAsync(new TickAppend(instrument, epoch, partition, token, kept), cancellationToken);
+        var durable = await QueueTicksAsync(instrument, epoch, kept, Task.CompletedTask, cancellationToken);
+        await durable.WaitAsync(cancellationToken);
     }
 
     /// <inheritdoc/>

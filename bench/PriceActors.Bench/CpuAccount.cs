@@ -11,7 +11,7 @@ namespace PriceActors.Bench;
 /// </summary>
 internal sealed class CpuAccount(params (string Name, int Pid)[] processes)
 {
-    private static readonly double TicksPerSecond = 100; // USER_HZ, 100 on every Linux this runs on
+    private const double TicksPerSecond = 100; // USER_HZ, 100 on every Linux this runs on
     private Snapshot? start;
 
     public void Start() => start = Take();
