@@ -27,7 +27,8 @@ eval "$(scripts/servers.sh start)"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-dotnet test PriceActors.sln --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log" || status=$?
+# A test that hangs (a lost wake-up, say) fails the run after 10 minutes instead of holding CI to its time limit.
+dotnet test PriceActors.sln --logger "console;verbosity=normal" --blame-hang-timeout 10m --blame-hang-dump-type none "$@" 2>&1 | tee "$log" || status=$?
 
 # With the normal console logger, dotnet test ends each test run with lines "  Passed: N", "  Failed: N", "  Skipped: N".
 count() { { grep -E "^ +$1: +[0-9]+$" "$log" || true; } | awk '{s+=$2} END {print s+0}'; }

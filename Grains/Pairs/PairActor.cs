@@ -282,7 +282,18 @@ public sealed partial class PairActor(
         pending = NextBuffer(pending.Length);
         if (!durable.IsCompletedSuccessfully)
         {
-            _ = EndIfFailedAsync(durable, sequence);
+            // An append that fails after the turn that queued it ends the activation all the same. The continuation
+            // runs only then: a commit costs no work item (an await would queue one per append).
+            _ = durable.ContinueWith(
+                static (failedAppend, state) =>
+                {
+                    var (actor, through) = ((PairActor, long))state!;
+                    actor.StoreFailed(failedAppend.Exception?.InnerException ?? new OperationCanceledException("An append was cancelled."), through);
+                },
+                (this, sequence),
+                CancellationToken.None,
+                TaskContinuationOptions.NotOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
         }
     }
 
@@ -305,19 +316,6 @@ public sealed partial class PairActor(
         }
 
         return new SequencedTick[length];
-    }
-
-    /// <summary>An append that fails after the turn that queued it ends the activation all the same.</summary>
-    private async Task EndIfFailedAsync(Task durable, long through)
-    {
-        try
-        {
-            await durable;
-        }
-        catch (Exception error)
-        {
-            StoreFailed(error, through);
-        }
     }
 
     private async ValueTask CloseBarAsync()

@@ -20,23 +20,12 @@ internal sealed partial class PartitionConsumer
 
     private readonly Dictionary<InstrumentKey, PairLane> lanes = [];
 
-    private static async Task<bool> AllAsync(Task<bool>[] handled)
+    private static void Complete(List<WaitingBatch>? batches, bool handled) => batches?.ForEach(b => b.Settle(handled));
+
+    /// <summary>Queues the batch behind its instrument's; its <paramref name="message"/> learns whether it was handled or given up.</summary>
+    private void HandleInOrder(TickBatch batch, long session, MessageBatches message)
     {
-        var all = true;
-        foreach (var batch in handled)
-        {
-            all &= await batch;
-        }
-
-        return all;
-    }
-
-    private static void Complete(List<WaitingBatch>? batches, bool handled) => batches?.ForEach(b => b.Done.TrySetResult(handled));
-
-    /// <summary>Queues the batch behind its instrument's; the task says whether it was handled (true) or given up.</summary>
-    private Task<bool> HandleInOrder(TickBatch batch, long session)
-    {
-        var waiting = new WaitingBatch(batch, session);
+        var waiting = new WaitingBatch(batch, session, message);
         PairLane lane;
         lock (lanes)
         {
@@ -55,29 +44,30 @@ internal sealed partial class PartitionConsumer
             }
 
             lane.Waiting.Enqueue(waiting);
-            if (lane.Busy)
+            if (lane.Busy || lane.Taken.Count >= connection.Options.BatchesInFlightPerInstrument)
             {
-                return waiting.Done.Task;
+                // A pump runs, or the oldest group taken restarts one once it is handled (ResolveAsync).
+                return;
             }
 
             lane.Busy = true;
         }
 
         _ = PumpAsync(lane);
-        return waiting.Done.Task;
     }
 
     /// <summary>
     /// Hands the instrument's waiting batches over, merged, one group per turn, while fewer than
-    /// <see cref="RabbitMqOptions.BatchesInFlightPerInstrument"/> are taken and unhandled; ends when none waits (the groups taken
-    /// complete on their own, see <see cref="ResolveAsync"/>), and first hands the failed ones over again.
+    /// <see cref="RabbitMqOptions.BatchesInFlightPerInstrument"/> are taken and unhandled; ends when none waits or
+    /// as many are taken (the groups taken complete on their own, and the oldest restarts the pump once it is
+    /// handled, see <see cref="ResolveAsync"/>: the pump does not wait for it, which would be a second work item per
+    /// batch on the same task), and first hands the failed ones over again.
     /// </summary>
     private async Task PumpAsync(PairLane lane)
     {
         while (true)
         {
             List<WaitingBatch>? group = null, handled = null;
-            Task? oldest = null;
             var (recover, after) = (false, Task.CompletedTask);
             lock (lanes)
             {
@@ -86,13 +76,9 @@ internal sealed partial class PartitionConsumer
                 {
                     recover = true;
                 }
-                else if (lane.Waiting.Count == 0)
+                else if (lane.Waiting.Count == 0 || lane.Taken.Count >= connection.Options.BatchesInFlightPerInstrument)
                 {
                     lane.Busy = false;
-                }
-                else if (lane.Taken.Count >= connection.Options.BatchesInFlightPerInstrument)
-                {
-                    oldest = lane.Taken.Peek().Handled;
                 }
                 else
                 {
@@ -112,10 +98,6 @@ internal sealed partial class PartitionConsumer
             if (recover)
             {
                 await RecoverAsync(lane);
-            }
-            else if (oldest is not null)
-            {
-                await Settled(oldest);
             }
             else if (group is null)
             {
@@ -158,7 +140,10 @@ internal sealed partial class PartitionConsumer
         _ = ResolveAsync(lane, taken);
     }
 
-    /// <summary>Completes the lane's handled groups in order once this one settles; a failure makes the lane recover.</summary>
+    /// <summary>
+    /// Completes the lane's handled groups in order once this one settles, and restarts the pump when batches
+    /// wait for room among those taken; a failure makes the lane recover.
+    /// </summary>
     private async Task ResolveAsync(PairLane lane, TakenGroup taken)
     {
         await Settled(taken.Handled);
@@ -174,6 +159,10 @@ internal sealed partial class PartitionConsumer
                 lane.FirstError = taken.Handled.Exception?.InnerException;
                 start = !lane.Busy;
                 lane.Busy = true;
+            }
+            else if (!lane.Busy && lane.Waiting.Count > 0 && lane.Taken.Count < connection.Options.BatchesInFlightPerInstrument)
+            {
+                start = lane.Busy = true;
             }
         }
 
@@ -355,8 +344,45 @@ internal sealed partial class PartitionConsumer
 
     private sealed record TakenGroup(List<WaitingBatch> Batches, Task Handled);
 
-    private sealed record WaitingBatch(TickBatch Batch, long Session)
+    private sealed record WaitingBatch(TickBatch Batch, long Session, MessageBatches Message)
     {
-        public TaskCompletionSource<bool> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int settled;
+
+        /// <summary>Tells the message once (a batch given up may be listed again by a later give-up).</summary>
+        public void Settle(bool handled)
+        {
+            if (Interlocked.Exchange(ref settled, 1) == 0)
+            {
+                Message.Settle(handled);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A message's batches: <see cref="Done"/> completes when the last of them is handled or given up, true only
+    /// if all were handled. One task per message, completed by its last batch (a task per batch, each awaited,
+    /// cost a work item per batch).
+    /// </summary>
+    private sealed class MessageBatches(int count)
+    {
+        private readonly TaskCompletionSource<bool> done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int left = count;
+        private int givenUp;
+
+        public Task<bool> Done => done.Task;
+
+        public void Settle(bool handled)
+        {
+            if (!handled)
+            {
+                Volatile.Write(ref givenUp, 1);
+            }
+
+            // The decrement is a full fence: the last batch sees every earlier give-up.
+            if (Interlocked.Decrement(ref left) == 0)
+            {
+                done.TrySetResult(Volatile.Read(ref givenUp) == 0);
+            }
+        }
     }
 }

@@ -166,13 +166,13 @@ internal sealed partial class PartitionConsumer(
             }
 
             // Hand every batch over now (each instrument's after its previous one); the ack loop waits for them.
-            var handled = new Task<bool>[batches.Count];
-            for (var i = 0; i < batches.Count; i++)
+            var message = new MessageBatches(batches.Count);
+            foreach (var batch in batches)
             {
-                handled[i] = HandleInOrder(batches[i], session);
+                HandleInOrder(batch, session, message);
             }
 
-            await inFlight.Writer.WriteAsync(new InFlightMessage(delivery.DeliveryTag, session, AllAsync(handled)), CancellationToken.None);
+            await inFlight.Writer.WriteAsync(new InFlightMessage(delivery.DeliveryTag, session, message.Done), CancellationToken.None);
         }
         finally
         {
