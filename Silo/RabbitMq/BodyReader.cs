@@ -43,15 +43,70 @@ internal ref struct BodyReader(ReadOnlySpan<byte> body, string kind)
         }
     }
 
-    public DateTimeOffset ReadTime()
+    public DateTimeOffset ReadTime() => Time(ReadInt64());
+
+    /// <summary>UTC ticks read as a time; out of <see cref="DateTimeOffset"/>'s range is malformed.</summary>
+    public readonly DateTimeOffset Time(long ticks)
     {
-        var ticks = ReadInt64();
         if (ticks < DateTimeOffset.MinValue.UtcTicks || ticks > DateTimeOffset.MaxValue.UtcTicks)
         {
             throw Malformed($"time {ticks} out of range");
         }
 
         return new DateTimeOffset(ticks, TimeSpan.Zero);
+    }
+
+    /// <summary>What <see cref="BodyWriter.WriteCompactDecimal"/> wrote.</summary>
+    public decimal ReadCompactDecimal()
+    {
+        var head = ReadByte();
+        var scale = head & BodyWriter.CompactDecimalScaleMask;
+        if (scale > 28 || (head & 0x20) != 0)
+        {
+            throw Malformed($"invalid decimal (head byte 0x{head:X2})");
+        }
+
+        int lo, mid, hi;
+        if ((head & BodyWriter.CompactDecimalWide) != 0)
+        {
+            (lo, mid, hi) = (ReadInt32(), ReadInt32(), ReadInt32());
+        }
+        else
+        {
+            var mantissa = ReadVarint();
+            (lo, mid, hi) = ((int)(uint)mantissa, (int)(uint)(mantissa >> 32), 0);
+        }
+
+        return new decimal(lo, mid, hi, (head & BodyWriter.CompactDecimalNegative) != 0, (byte)scale);
+    }
+
+    /// <summary>What <see cref="BodyWriter.WriteZigZag"/> wrote.</summary>
+    public long ReadZigZag()
+    {
+        var value = ReadVarint();
+        return (long)(value >> 1) ^ -(long)(value & 1);
+    }
+
+    /// <summary>What <see cref="BodyWriter.WriteVarint"/> wrote; more than 10 bytes, or bits past 64, is malformed.</summary>
+    public ulong ReadVarint()
+    {
+        ulong value = 0;
+        for (var shift = 0; shift < 64; shift += 7)
+        {
+            var next = ReadByte();
+            if (shift == 63 && next > 1)
+            {
+                throw Malformed("varint longer than 64 bits");
+            }
+
+            value |= (ulong)(next & 0x7F) << shift;
+            if (next < 0x80)
+            {
+                return value;
+            }
+        }
+
+        throw Malformed("varint longer than 64 bits");
     }
 
     public InstrumentKey ReadInstrument()

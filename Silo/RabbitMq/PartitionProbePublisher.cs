@@ -88,7 +88,7 @@ internal sealed partial class PartitionProbePublisher(
             {
                 if (!owned.Contains(p))
                 {
-                    await open.BasicPublishAsync(string.Empty, connection.Names.TickQueue(p), mandatory: false, properties, TickCodec.Probe, round.Token);
+                    await open.BasicPublishAsync(string.Empty, connection.Names.TickQueue(p), mandatory: false, properties, TickCodec.ProbeIn(connection.Options.TickMessageVersion), round.Token);
                     Interlocked.Increment(ref statistics.ProbesPublished);
                 }
             }

@@ -69,6 +69,15 @@ public sealed class RabbitMqOptions
     public int TicksPerMessage { get; set; } = 200;
 
     /// <summary>
+    /// The encoding of the tick messages this process publishes (<see cref="TickCodec"/>), probes included: 2 (default),
+    /// compact, 8–16 bytes a tick; or 1, 56 bytes a tick, the only one releases before it read. Every silo reads
+    /// both. A release that reads only 1 counts a version-2 message as malformed and drops it, so a cluster upgraded
+    /// from one runs with 1 until no silo of the old release is left, then switches to 2.
+    /// </summary>
+    [Range(1, 2)]
+    public int TickMessageVersion { get; set; } = 2;
+
+    /// <summary>
     /// How long the tick publisher waits for more ticks when it has less than one full message.
     /// Default 2 ms; 0 to 1 s. Trades a little latency for fuller messages.
     /// </summary>

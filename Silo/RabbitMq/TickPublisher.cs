@@ -158,7 +158,7 @@ internal sealed class TickPublisher : IAsyncDisposable
 
         // Encoding happens outside the lock so publishers are not held up; a round's retries and new
         // messages of one partition never mix, so appending keeps each partition's order.
-        round.AddRange(builds.Select(b => new OutgoingTickMessage(b.Partition, TickCodec.Encode(b.Runs), b.Parts)));
+        round.AddRange(builds.Select(b => new OutgoingTickMessage(b.Partition, TickCodec.Encode(b.Runs, options.TickMessageVersion), b.Parts)));
         return round;
     }
 

@@ -42,14 +42,19 @@ public sealed class RabbitMqTickStreamTests
         await consuming;
     }
 
-    [Fact]
-    public async Task PublishAsync_Completed_TicksAreInTheQueue()
+    [Theory]
+    [InlineData(2, 2)]
+    [InlineData(1, 1)]
+    [InlineData(1, 2)] // A cluster upgraded from a release that read only version 1 switches once all silos run this one.
+    public async Task PublishAsync_Completed_TicksAreInTheQueueInTheConfiguredVersion(int first, int then)
     {
-        await using var bus = new RabbitMqTestBus(partitions: 2, o => o.TicksPerMessage = 7);
+        await using var bus = new RabbitMqTestBus(partitions: 2, o => (o.TicksPerMessage, o.TickMessageVersion) = (7, first));
         var stream = bus.NewTickStream();
         var instruments = Enumerable.Range(0, 6).Select(TestTicks.Instrument).ToArray();
 
-        await Task.WhenAll(instruments.Select(i => stream.PublishAsync(TestTicks.Batch(i, 1, 30), CancellationToken.None).AsTask()));
+        await Task.WhenAll(instruments.Select(i => stream.PublishAsync(TestTicks.Batch(i, 1, 15), CancellationToken.None).AsTask()));
+        bus.Options.TickMessageVersion = then;
+        await Task.WhenAll(instruments.Select(i => stream.PublishAsync(TestTicks.Batch(i, 16, 15), CancellationToken.None).AsTask()));
 
         // No consumer yet: whatever a completed publish promised must already be counted in the queues.
         await using var admin = await RabbitMqTestBus.NewAdminConnectionAsync();
@@ -76,6 +81,7 @@ public sealed class RabbitMqTickStreamTests
         await Eventually.HoldsAsync(() => bodies.Sum(b => TickCodec.Decode(b.Body).Sum(r => r.Ticks.Length)) >= 180, Deadline, "every published tick consumed");
         Assert.Equal((int)queued, bodies.Count);
         Assert.All(bodies, b => Assert.True(b.Persistent));
+        Assert.Equal(new[] { first, then }.Distinct(), bodies.Select(b => (int)b.Body[1]).Distinct().Order());
         found.AddRange(bodies.SelectMany(b => TickCodec.Decode(b.Body)).SelectMany(r => r.Ticks.ToArray()));
         foreach (var instrument in instruments)
         {
