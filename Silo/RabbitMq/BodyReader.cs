@@ -61,7 +61,7 @@ internal ref struct BodyReader(ReadOnlySpan<byte> body, string kind)
     {
         var head = ReadByte();
         var scale = head & BodyWriter.CompactDecimalScaleMask;
-        if (scale > 28 || (head & 0x20) != 0)
+        if (scale > 28 || (head & BodyWriter.CompactDecimalReserved) != 0)
         {
             throw Malformed($"invalid decimal (head byte 0x{head:X2})");
         }

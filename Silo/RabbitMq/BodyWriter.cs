@@ -14,6 +14,7 @@ internal ref struct BodyWriter(Span<byte> buffer)
 
     // The first byte of a compact decimal: scale in bits 0-4, bit 6 set when the mantissa follows as 12 bytes
     // rather than a varint, bit 7 the sign (bit 5 is reserved, 0).
+    internal const byte CompactDecimalReserved = 0x20;
     internal const byte CompactDecimalWide = 0x40;
     internal const byte CompactDecimalNegative = 0x80;
     internal const byte CompactDecimalScaleMask = 0x1F;

@@ -348,7 +348,7 @@ internal sealed partial class PartitionConsumer
     {
         private int settled;
 
-        /// <summary>Tells the message once (a batch given up may be listed again by a later give-up).</summary>
+        /// <summary>Tells the message once, however often the batch is completed: its count must not go down twice for one batch.</summary>
         public void Settle(bool handled)
         {
             if (Interlocked.Exchange(ref settled, 1) == 0)
