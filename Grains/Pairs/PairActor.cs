@@ -114,7 +114,7 @@ public sealed partial class PairActor(
         {
             // Its end may not have run yet (it continues on another thread): without this check a batch handed over
             // again after the failure could reach this activation first, whose memory has its trades, and count as duplicates.
-            StoreFailed(appended.Exception?.InnerException ?? new OperationCanceledException("An append was cancelled."), sequence);
+            StoreFailed(FailureOf(appended), sequence);
         }
 
         if (Volatile.Read(ref failed) == 1)
@@ -288,7 +288,7 @@ public sealed partial class PairActor(
                 static (failedAppend, state) =>
                 {
                     var (actor, through) = ((PairActor, long))state!;
-                    actor.StoreFailed(failedAppend.Exception?.InnerException ?? new OperationCanceledException("An append was cancelled."), through);
+                    actor.StoreFailed(FailureOf(failedAppend), through);
                 },
                 (this, sequence),
                 CancellationToken.None,
@@ -296,6 +296,9 @@ public sealed partial class PairActor(
                 TaskScheduler.Default);
         }
     }
+
+    /// <summary>Why a failed or cancelled append did not store its trades.</summary>
+    private static Exception FailureOf(Task append) => append.Exception?.InnerException ?? new OperationCanceledException("An append was cancelled.");
 
     /// <summary>A buffer of at least <paramref name="length"/> the store is done with: one whose append completed, or a new one.</summary>
     private SequencedTick[] NextBuffer(int length)
