@@ -22,7 +22,7 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
     private readonly ILogger logger;
     private readonly Channel<TickAppend> queue;
     private readonly CancellationTokenSource stopping = new();
-    private readonly TickBatchCopyEncoder encoder = new();
+    private readonly TickBatchCopyEncoder encoder;
     private readonly Task loop;
     private NpgsqlConnection? connection;
     private Task? disposed;
@@ -35,6 +35,7 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
         this.settings = settings;
         this.time = time;
         this.logger = logger;
+        encoder = new TickBatchCopyEncoder(settings.TickRowLayout);
         queue = Channel.CreateBounded<TickAppend>(new BoundedChannelOptions(capacity)
         {
             SingleReader = true,

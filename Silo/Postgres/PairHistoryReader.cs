@@ -15,18 +15,23 @@ internal static class PairHistoryReader
 
     // The bound is truncated to microseconds like the stored times; ticks just before the exact bound are dropped below.
     // Batches holding a tick at or after the bound are those whose newest tick is: a range of tick_batches' key.
-    // ticks_rows holds what version 2 of the schema wrote (sql/003_tick_batches.sql).
+    // Packed rows (sql/005_packed_ticks.sql) are decoded here, not by the server.
+    private const string PackedSql = """
+        SELECT packed FROM tick_batches
+        WHERE exchange = $1 AND symbol = $2 AND last_exchange_time >= $3 AND packed IS NOT NULL
+        """;
+
+    // Rows as arrays, and ticks_rows, which holds what version 2 of the schema wrote (sql/003_tick_batches.sql).
     private const string TicksSql = """
         SELECT t.sequence, t.trade_id, t.price, t.quantity, t.exchange_time, t.receive_time, t.exchange_time_100ns, t.receive_time_100ns
         FROM tick_batches b
         CROSS JOIN LATERAL unnest(b.sequences, b.trade_ids, b.prices, b.quantities, b.exchange_times, b.receive_times,
                                   b.exchange_times_100ns, b.receive_times_100ns)
             AS t(sequence, trade_id, price, quantity, exchange_time, receive_time, exchange_time_100ns, receive_time_100ns)
-        WHERE b.exchange = $1 AND b.symbol = $2 AND b.last_exchange_time >= $3 AND t.exchange_time >= $3
+        WHERE b.exchange = $1 AND b.symbol = $2 AND b.last_exchange_time >= $3 AND b.packed IS NULL AND t.exchange_time >= $3
         UNION ALL
         SELECT sequence, trade_id, price, quantity, exchange_time, receive_time, exchange_time_100ns, receive_time_100ns
         FROM ticks_rows WHERE exchange = $1 AND symbol = $2 AND exchange_time >= $3
-        ORDER BY sequence
         """;
 
     private const string BarsSql = """
@@ -39,7 +44,7 @@ internal static class PairHistoryReader
     public static async Task<PairHistory?> ReadAsync(NpgsqlDataSource dataSource, InstrumentKey instrument, DateTimeOffset since, CancellationToken cancellationToken)
     {
         await using var batch = dataSource.CreateBatch();
-        foreach (var sql in (ReadOnlySpan<string>)[StateSql, TicksSql, BarsSql])
+        foreach (var sql in (ReadOnlySpan<string>)[StateSql, PackedSql, TicksSql, BarsSql])
         {
             var command = new NpgsqlBatchCommand(sql);
             command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = instrument.Exchange });
@@ -64,12 +69,26 @@ internal static class PairHistoryReader
         var ticks = new List<SequencedTick>();
         while (await reader.ReadAsync(cancellationToken))
         {
+            foreach (var tick in PackedTicks.Read(reader.GetFieldValue<byte[]>(0), instrument))
+            {
+                if (tick.Tick.ExchangeTime >= since)
+                {
+                    ticks.Add(tick);
+                }
+            }
+        }
+
+        await reader.NextResultAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
             var tick = ReadTick(reader, instrument, tradeIdColumn: 1);
             if (tick.ExchangeTime >= since)
             {
                 ticks.Add(new SequencedTick(reader.GetInt64(0), tick));
             }
         }
+
+        ticks.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence));
 
         await reader.NextResultAsync(cancellationToken);
         var bars = new List<MinuteBar>();

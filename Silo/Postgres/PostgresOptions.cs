@@ -49,4 +49,13 @@ public sealed class PostgresOptions
     /// </summary>
     [Range(1, 16)]
     public int Writers { get; set; } = 1;
+
+    /// <summary>
+    /// How ticks are stored: <see cref="TickRowLayout.Packed"/> (default) in one compact column, 10 to 20 bytes a tick,
+    /// copied by the server as it comes; <see cref="TickRowLayout.Arrays"/> as eight per-tick arrays, 60 to 70 bytes a
+    /// tick, for a cluster being upgraded from a release before schema version 5, whose silos would not read packed
+    /// rows when they rebuild a pair. Both are read.
+    /// </summary>
+    [EnumDataType(typeof(TickRowLayout))]
+    public TickRowLayout TickRowLayout { get; set; } = TickRowLayout.Packed;
 }

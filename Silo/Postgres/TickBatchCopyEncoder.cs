@@ -5,22 +5,18 @@ using PriceActors.Grains.Storage;
 namespace PriceActors.Silo.Postgres;
 
 /// <summary>
-/// Encodes <c>tick_batches</c> rows (sql/003_tick_batches.sql) in PostgreSQL's binary COPY format
-/// straight into one reused buffer. Npgsql's <c>NpgsqlBinaryImporter</c> resolves a converter for every
-/// value and boxes every array through its generic array converter: that was a quarter of the silo's
-/// CPU at full ingest (bench/README.md, session 4). An append longer than <see cref="MaxTicksPerRow"/>
-/// ticks becomes several rows, so a row stays inside one 8 kB page: a longer one is compressed and
-/// moved to the TOAST table, an index entry per 2 kB chunk again.
+/// Encodes <c>tick_batches</c> rows in PostgreSQL's binary COPY format straight into one reused buffer, their
+/// ticks packed (sql/005_packed_ticks.sql, <see cref="PackedTicks"/>) or as arrays (sql/003_tick_batches.sql).
+/// Npgsql's <c>NpgsqlBinaryImporter</c> resolves a converter for every value and boxes every array through its
+/// generic array converter: that was a quarter of the silo's CPU at full ingest (bench/README.md, session 4).
+/// An append longer than <see cref="MaxTicksPerRow"/> ticks becomes several rows, so a row stays inside one
+/// 8 kB page: a longer one is compressed and moved to the TOAST table, an index entry per 2 kB chunk again.
 /// </summary>
-internal sealed class TickBatchCopyEncoder
+/// <param name="layout">How the rows carry their ticks.</param>
+internal sealed class TickBatchCopyEncoder(TickRowLayout layout = TickRowLayout.Packed)
 {
-    /// <summary>
-    /// Ticks per row at most: 60 to 70 bytes each on disk with everyday prices and quantities, so a full row stays
-    /// under toast_tuple_target (8160 bytes). Only numbers of 20 digits and more make a row long enough to compress.
-    /// </summary>
-    public const int MaxTicksPerRow = 100;
-
-    private const short Columns = 13;
+    private const short ArrayColumns = 13;
+    private const short PackedColumns = 6;
     private const int Int8Oid = 20;
     private const int Int2Oid = 21;
     private const int TimestampTzOid = 1184;
@@ -34,6 +30,22 @@ internal sealed class TickBatchCopyEncoder
 
     private byte[] buffer = new byte[64 * 1024];
     private int position;
+
+    /// <summary>
+    /// Ticks per row at most, so a full row stays under toast_tuple_target (8160 bytes): packed, 250 of 10 to 20 bytes
+    /// each with everyday prices, quantities and trade ids; as arrays, 100 of 60 to 70 bytes. Only numbers of 20 digits
+    /// and more (and, packed, trade ids or times far apart within a row) make a row long enough to compress.
+    /// </summary>
+    public int MaxTicksPerRow { get; } = layout == TickRowLayout.Packed ? 250 : 100;
+
+    /// <summary>The COPY statement the rows of <see cref="Encode"/> are for.</summary>
+    public string CopySql { get; } = layout == TickRowLayout.Packed
+        ? "COPY tick_batches (exchange, symbol, last_exchange_time, epoch, first_sequence, packed) FROM STDIN (FORMAT BINARY)"
+        : """
+          COPY tick_batches (exchange, symbol, last_exchange_time, epoch, first_sequence, sequences, trade_ids, prices,
+                             quantities, exchange_times, receive_times, exchange_times_100ns, receive_times_100ns)
+          FROM STDIN (FORMAT BINARY)
+          """;
 
     /// <summary>
     /// The whole COPY payload (signature, rows, trailer) of these rows; valid until the next call.
@@ -52,7 +64,15 @@ internal sealed class TickBatchCopyEncoder
             var symbol = Encoding.UTF8.GetBytes(append.Instrument.Symbol);
             for (var start = 0; start < all.Length; start += MaxTicksPerRow)
             {
-                Row(exchange, symbol, append.Epoch, all.Span.Slice(start, Math.Min(MaxTicksPerRow, all.Length - start)));
+                var ticksOfRow = all.Span.Slice(start, Math.Min(MaxTicksPerRow, all.Length - start));
+                if (layout == TickRowLayout.Packed)
+                {
+                    PackedRow(exchange, symbol, append.Epoch, ticksOfRow);
+                }
+                else
+                {
+                    Row(exchange, symbol, append.Epoch, ticksOfRow);
+                }
             }
 
             ticks += all.Length;
@@ -71,23 +91,19 @@ internal sealed class TickBatchCopyEncoder
         }
     }
 
+    private void PackedRow(byte[] exchange, byte[] symbol, long epoch, ReadOnlySpan<SequencedTick> ticks)
+    {
+        Key(PackedColumns, exchange, symbol, epoch, ticks);
+        var field = position;
+        Int32(0);
+        Reserve(PackedTicks.MaxSize(ticks.Length));
+        position += PackedTicks.Write(ticks, buffer.AsSpan(position));
+        EndField(field);
+    }
+
     private void Row(byte[] exchange, byte[] symbol, long epoch, ReadOnlySpan<SequencedTick> ticks)
     {
-        var newest = long.MinValue;
-        foreach (var tick in ticks)
-        {
-            newest = Math.Max(newest, Microseconds(tick.Tick.ExchangeTime));
-        }
-
-        Int16(Columns);
-        Field(exchange);
-        Field(symbol);
-        Int32(8);
-        Int64(newest);
-        Int32(8);
-        Int64(epoch);
-        Int32(8);
-        Int64(ticks[0].Sequence);
+        Key(ArrayColumns, exchange, symbol, epoch, ticks);
 
         var array = BeginArray(Int8Oid, ticks.Length);
         foreach (var tick in ticks)
@@ -151,6 +167,26 @@ internal sealed class TickBatchCopyEncoder
         }
 
         EndField(array);
+    }
+
+    // The columns both layouts start with: the row's key.
+    private void Key(short columns, byte[] exchange, byte[] symbol, long epoch, ReadOnlySpan<SequencedTick> ticks)
+    {
+        var newest = long.MinValue;
+        foreach (var tick in ticks)
+        {
+            newest = Math.Max(newest, Microseconds(tick.Tick.ExchangeTime));
+        }
+
+        Int16(columns);
+        Field(exchange);
+        Field(symbol);
+        Int32(8);
+        Int64(newest);
+        Int32(8);
+        Int64(epoch);
+        Int32(8);
+        Int64(ticks[0].Sequence);
     }
 
     private static long Microseconds(DateTimeOffset time) => (TickTime.Microseconds(time).Ticks - PostgresEpochTicks) / (TimeSpan.TicksPerMillisecond / 1000);

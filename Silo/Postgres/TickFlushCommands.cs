@@ -15,13 +15,6 @@ internal static class TickFlushCommands
         FROM pair_state s JOIN unnest($1::text[], $2::text[]) AS k(exchange, symbol) ON s.exchange = k.exchange AND s.symbol = k.symbol
         """;
 
-    // One row per append (sql/003_tick_batches.sql): one row header and one key entry per batch, not per tick.
-    private const string CopyBatchesSql = """
-        COPY tick_batches (exchange, symbol, last_exchange_time, epoch, first_sequence, sequences, trade_ids, prices,
-                           quantities, exchange_times, receive_times, exchange_times_100ns, receive_times_100ns)
-        FROM STDIN (FORMAT BINARY)
-        """;
-
     // One row per instrument, its last tick of this flush, sent as arrays (cheaper than sorting the staged
     // ticks). Never moves a position back: a late flush of older ticks leaves the newer position.
     private const string UpsertPairStateSql = """
@@ -121,7 +114,8 @@ internal static class TickFlushCommands
     }
 
     /// <summary>
-    /// Binary COPY of the rows (one per append, or several for a long one: <see cref="TickBatchCopyEncoder"/>);
+    /// Binary COPY of the rows (one per append, or several for a long one: <see cref="TickBatchCopyEncoder"/>): one row
+    /// header and one key entry per append, not per tick;
     /// returns the ticks written. Nothing to write costs no round trip.
     /// </summary>
     public static async Task<long> CopyBatchesAsync(NpgsqlConnection db, TickBatchCopyEncoder encoder, List<(TickAppend Append, ReadOnlyMemory<SequencedTick> Ticks)> rows)
@@ -132,7 +126,7 @@ internal static class TickFlushCommands
         }
 
         var payload = encoder.Encode(rows, out var written);
-        await using (var copy = await db.BeginRawBinaryCopyAsync(CopyBatchesSql))
+        await using (var copy = await db.BeginRawBinaryCopyAsync(encoder.CopySql))
         {
             await copy.WriteAsync(payload);
         }

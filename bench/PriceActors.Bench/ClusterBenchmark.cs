@@ -11,6 +11,7 @@ using PriceActors.Grains;
 using PriceActors.Grains.Streams;
 using PriceActors.Silo.Cluster;
 using PriceActors.Silo.Diagnostics;
+using PriceActors.Silo.Postgres;
 using PriceActors.Silo.RabbitMq;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
@@ -152,6 +153,7 @@ internal static class ClusterBenchmark
             ["Postgres:FlushInterval"] = Environment.GetEnvironmentVariable("BENCH_FLUSH") ?? "00:00:00.005",
             ["RabbitMq:PrefetchPerPartition"] = Prefetch.ToString(CultureInfo.InvariantCulture),
             ["Postgres:Writers"] = Environment.GetEnvironmentVariable("BENCH_WRITERS") ?? "1",
+            ["Postgres:TickRowLayout"] = Environment.GetEnvironmentVariable("BENCH_TICK_ROWS") ?? nameof(TickRowLayout.Packed),
             ["RabbitMq:UpdateFlushInterval"] = Environment.GetEnvironmentVariable("BENCH_UPDATE_FLUSH") ?? "00:00:00.005",
             ["RabbitMq:BatchesInFlightPerInstrument"] = Environment.GetEnvironmentVariable("BENCH_IN_FLIGHT") ?? new RabbitMqOptions().BatchesInFlightPerInstrument.ToString(CultureInfo.InvariantCulture),
         });

@@ -118,4 +118,59 @@ public sealed partial class PostgresStoreTests
         Assert.Equal("ticks_rows", await old.ScalarAsync<string>("SELECT inhparent::regclass::text FROM pg_inherits WHERE inhrelid = 'ticks_rows_default'::regclass"));
         Assert.Equal(1L, await old.ScalarAsync<long>("SELECT count(*) FROM ticks_rows_default"));
     }
+
+    [Fact]
+    public async Task MigrateAsync_DatabaseAtVersionFourWithArrayRows_OldRowsStayReadableAndNewOnesArePacked()
+    {
+        await using var old = await PostgresDatabase.CreateAsync(migrate: false);
+        foreach (var (version, name, sql) in SchemaMigrator.Migrations.Where(m => m.Version <= 4))
+        {
+            await old.ExecuteAsync(sql);
+            await old.ExecuteAsync($"INSERT INTO schema_migrations (version, name) VALUES ({version}, '{name}')");
+        }
+
+        var instrument = InstrumentKey.Parse("upgrade:ARRAYS");
+        var day = Today.AddHours(2);
+        var ticks = Ticks(instrument, day, 1, 12);
+        await using (var connection = await old.DataSource.OpenConnectionAsync())
+        {
+            // What a release before version 5 wrote, then its position.
+            await TickFlushCommands.CopyBatchesAsync(connection, new TickBatchCopyEncoder(TickRowLayout.Arrays), [(new TickAppend(instrument, 2, 0, 1, ticks[..5]), ticks[..5])]);
+            await TickFlushCommands.UpsertPairStateAsync(connection, [new TickAppend(instrument, 2, 0, 1, ticks[..5])]);
+        }
+
+        var applied = await new SchemaMigrator(old.DataSource, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
+        var fence = new PartitionFence(old.DataSource);
+        await fence.ClaimAsync(PartitionMap.PartitionOf(instrument, new StreamOptions().PartitionCount), "silo-a", CancellationToken.None);
+        await using var store = old.CreateStore(fence);
+        await store.AppendTicksAsync(instrument, 2, ticks, CancellationToken.None); // 1-5 were stored as arrays
+
+        Assert.Equal(SchemaMigrator.Migrations.Count - 4, applied);
+        Assert.Equal(ticks, (await store.LoadAsync(instrument, day, CancellationToken.None))!.Ticks);
+        Assert.Equal(ticks[6..], (await store.LoadAsync(instrument, ticks[6].Tick.ExchangeTime, CancellationToken.None))!.Ticks);
+        Assert.Equal(
+            "1 arrays | 6 packed",
+            await old.ScalarAsync<string>("SELECT string_agg(first_sequence || CASE WHEN packed IS NULL THEN ' arrays' ELSE ' packed' END, ' | ' ORDER BY first_sequence) FROM tick_batches"));
+        Assert.Equal(
+            string.Join(" ", ticks.Select(t => $"{t.Sequence}:{t.Tick.TradeId}:{t.Tick.Price}")),
+            await old.ScalarAsync<string>("SELECT string_agg(sequence || ':' || trade_id || ':' || price, ' ' ORDER BY sequence) FROM ticks WHERE symbol = 'ARRAYS'"));
+    }
+
+    [Fact]
+    public async Task AppendTicksAsync_ArraysLayoutConfigured_RowsAsArraysThatLoadReads()
+    {
+        var instrument = InstrumentKey.Parse("batch:ASARRAYS");
+        var (owner, fence) = await OwnerAsync(instrument);
+        await owner.DisposeAsync();
+        await using var store = database.CreateStore(fence, o => o.TickRowLayout = TickRowLayout.Arrays);
+        var ticks = Ticks(instrument, Today.AddHours(14), 1, 8);
+
+        await store.AppendTicksAsync(instrument, 7, ticks, CancellationToken.None);
+
+        Assert.Equal(
+            (1L, 8),
+            (await database.ScalarAsync<long>("SELECT count(*) FROM tick_batches WHERE symbol = 'ASARRAYS' AND packed IS NULL"),
+             await database.ScalarAsync<int>("SELECT cardinality(sequences) FROM tick_batches WHERE symbol = 'ASARRAYS'")));
+        Assert.Equal(ticks, (await store.LoadAsync(instrument, Today, CancellationToken.None))!.Ticks);
+    }
 }
