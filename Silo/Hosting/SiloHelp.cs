@@ -31,6 +31,7 @@ internal static class SiloHelp
           --RabbitMq:Prefix priceactors       names of queues and exchanges
           --RabbitMq:UpdateFlushInterval 00:00:00.005 --RabbitMq:UpdateInstrumentsPerMessage 64   updates to the gateways
           --Postgres:TickRetention 7          days of raw ticks kept
+          --Postgres:TickRowLayout Packed     Arrays while upgrading from a release before schema version 5
 
         Every setting, its default and range is documented on its options class (README: Configuration).
         """;
