@@ -17,7 +17,7 @@ internal static class PairHistoryReader
     // Batches holding a tick at or after the bound are those whose newest tick is: a range of tick_batches' key.
     // Packed rows (sql/005_packed_ticks.sql) are decoded here, not by the server.
     private const string PackedSql = """
-        SELECT packed FROM tick_batches
+        SELECT epoch, first_sequence, packed FROM tick_batches
         WHERE exchange = $1 AND symbol = $2 AND last_exchange_time >= $3 AND packed IS NOT NULL
         """;
 
@@ -69,7 +69,7 @@ internal static class PairHistoryReader
         var ticks = new List<SequencedTick>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            foreach (var tick in PackedTicks.Read(reader.GetFieldValue<byte[]>(0), instrument))
+            foreach (var tick in ReadPacked(reader, instrument))
             {
                 if (tick.Tick.ExchangeTime >= since)
                 {
@@ -118,6 +118,20 @@ internal static class PairHistoryReader
         return state is { } s
             ? new PairHistory(s.Epoch, s.Sequence, s.TradeId, s.Last, ticks, bars)
             : new PairHistory(0, 0, 0, null, ticks, bars);
+    }
+
+    private static SequencedTick[] ReadPacked(NpgsqlDataReader reader, InstrumentKey instrument)
+    {
+        try
+        {
+            return PackedTicks.Read(reader.GetFieldValue<byte[]>(2), instrument);
+        }
+        catch (FormatException error)
+        {
+            // The pair cannot rebuild its window without the row: refuse the activation, naming the row.
+            throw new InvalidDataException(
+                $"tick_batches row of {instrument} (epoch {reader.GetInt64(0)}, first sequence {reader.GetInt64(1)}) cannot be read: {error.Message}", error);
+        }
     }
 
     /// <summary>Both queries select trade_id, price, quantity, the two times, then their two 100-ns parts, in that order.</summary>

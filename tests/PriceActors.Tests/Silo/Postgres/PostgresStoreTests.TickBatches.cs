@@ -173,4 +173,18 @@ public sealed partial class PostgresStoreTests
              await database.ScalarAsync<int>("SELECT cardinality(sequences) FROM tick_batches WHERE symbol = 'ASARRAYS'")));
         Assert.Equal(ticks, (await store.LoadAsync(instrument, Today, CancellationToken.None))!.Ticks);
     }
+
+    [Fact]
+    public async Task LoadAsync_PackedRowCorrupted_ThrowsNamingTheRow()
+    {
+        var instrument = InstrumentKey.Parse("batch:CORRUPT");
+        var (store, _) = await OwnerAsync(instrument);
+        await using var _s = store;
+        await store.AppendTicksAsync(instrument, 6, Ticks(instrument, Today.AddHours(15), 41, 5), CancellationToken.None);
+        await database.ExecuteAsync("UPDATE tick_batches SET packed = set_byte(packed, 3, 9) WHERE symbol = 'CORRUPT'");
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(async () => await store.LoadAsync(instrument, Today, CancellationToken.None));
+
+        Assert.Equal("tick_batches row of batch:CORRUPT (epoch 6, first sequence 41) cannot be read: Packed ticks: column 0 has width 9.", error.Message);
+    }
 }
