@@ -121,10 +121,9 @@ public sealed partial class RabbitMqActorTransport
         return Task.CompletedTask;
     }
 
-    // REVIEW: after a forced connection close (rabbitmqctl close_connection, 3 tries by hand) the first
-    // channel opened after the client's recovery was once closed by the broker with 406 "fast reply consumer
-    // does not exist" on its first publish: that one request failed with 503 and the next channel worked.
-    // A connection of the transport's own without the client's recovery would rule out the interplay.
+    // After a forced connection close (rabbitmqctl close_connection, 3 tries by hand) the first channel opened
+    // after the client's recovery was once closed by the broker with 406 "fast reply consumer does not exist" on
+    // its first publish, and the next channel worked: the request it carried goes out again on that one.
     private Task OnChannelShutdownAsync(IChannel closed, ShutdownEventArgs e)
     {
         // Only the current channel's loss fails the pending requests; it is disposed by the next open, not in its own event.
@@ -132,7 +131,7 @@ public sealed partial class RabbitMqActorTransport
         {
             abandoned.Enqueue(closed);
             // Direct replies are tied to the channel that sent the request: none of these can arrive any more.
-            var failed = FailPending($"RabbitMQ channel lost: {e.ReplyCode} {e.ReplyText}");
+            var failed = FailPending($"RabbitMQ channel lost: {e.ReplyCode} {e.ReplyText}", lost: true);
             RequestLog.ReplyChannelLost(logger, e.ReplyCode, e.ReplyText, failed);
             if (!stopping.IsCancellationRequested)
             {
@@ -143,15 +142,19 @@ public sealed partial class RabbitMqActorTransport
         return Task.CompletedTask;
     }
 
-    private int FailPending(string reason)
+    // Ends what is pending with the reason; lost: the callers may send their requests again (they count a failure only if they do not).
+    private int FailPending(string reason, bool lost = false)
     {
         var failed = 0;
         foreach (var (id, waiting) in pending)
         {
-            if (pending.TryRemove(id, out _) && waiting.TrySetResult(new RequestReply(null, reason)))
+            if (pending.TryRemove(id, out _) && waiting.TrySetResult(new RequestReply(null, reason, lost)))
             {
                 failed++;
-                Interlocked.Increment(ref statistics.Failed);
+                if (!lost)
+                {
+                    Interlocked.Increment(ref statistics.Failed);
+                }
             }
         }
 

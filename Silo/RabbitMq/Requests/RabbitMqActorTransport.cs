@@ -16,9 +16,10 @@ namespace PriceActors.Silo.RabbitMq.Requests;
 /// and the reply comes back by direct reply-to on this transport's one channel. Each request lives in
 /// the queue no longer than <see cref="RabbitMqRequestOptions.RequestTimeout"/>, so one sent while its
 /// partition has no owner expires instead of being answered after the caller gave up. When the channel
-/// is lost, pending requests fail at once (their replies can no longer arrive) and the channel is
-/// abandoned: the client's recovery would reopen it before its reply consumer, and a request published
-/// in between closes it again (406). The next request opens a new channel once the connection is back.
+/// is lost, the replies of pending requests can no longer arrive: each is sent once more, on a new channel
+/// within its timeout, and fails if that one is lost too or cannot be opened (every request the bus carries
+/// is a query, so one answered twice does no harm). The lost channel is abandoned: the client's recovery would
+/// reopen it before its reply consumer, and a request published in between closes it again (406).
 /// </summary>
 public sealed partial class RabbitMqActorTransport : IActorTransport, IHostedService, IAsyncDisposable
 {
@@ -106,16 +107,21 @@ public sealed partial class RabbitMqActorTransport : IActorTransport, IHostedSer
             throw new ActorUnavailableException(target, $"{options.MaxPendingRequests} requests are already waiting for replies");
         }
 
-        var id = Interlocked.Increment(ref nextId).ToString(CultureInfo.InvariantCulture);
-        var reply = new TaskCompletionSource<RequestReply>(TaskCreationOptions.RunContinuationsAsynchronously);
-        pending[id] = reply;
         using var timeout = new CancellationTokenSource(options.RequestTimeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            await PublishAsync(target, request, id, linked.Token);
-            Interlocked.Increment(ref statistics.Sent);
-            var (value, error) = await reply.Task.WaitAsync(linked.Token);
+            var (value, error, lost) = await SendOnceAsync(target, request, linked.Token);
+            if (lost)
+            {
+                Interlocked.Increment(ref statistics.Resent);
+                (value, error, lost) = await SendOnceAsync(target, request, linked.Token);
+                if (lost)
+                {
+                    Interlocked.Increment(ref statistics.Failed);
+                }
+            }
+
             return error is not null ? throw new ActorUnavailableException(target, error)
                 : value is TResponse typed ? typed
                 : value is null ? default!
@@ -128,8 +134,25 @@ public sealed partial class RabbitMqActorTransport : IActorTransport, IHostedSer
         }
         finally
         {
-            pending.TryRemove(id, out _);
             Interlocked.Decrement(ref statistics.Pending);
+        }
+    }
+
+    // One publish of the request under a fresh correlation id, and its reply.
+    private async Task<RequestReply> SendOnceAsync(ActorId target, object request, CancellationToken cancellationToken)
+    {
+        var id = Interlocked.Increment(ref nextId).ToString(CultureInfo.InvariantCulture);
+        var reply = new TaskCompletionSource<RequestReply>(TaskCreationOptions.RunContinuationsAsynchronously);
+        pending[id] = reply;
+        try
+        {
+            await PublishAsync(target, request, id, cancellationToken);
+            Interlocked.Increment(ref statistics.Sent);
+            return await reply.Task.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            pending.TryRemove(id, out _);
         }
     }
 

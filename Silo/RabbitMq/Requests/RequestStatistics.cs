@@ -7,13 +7,14 @@ public sealed class RequestStatistics
     internal long Answered;
     internal long TimedOut;
     internal long Failed;
+    internal long Resent;
     internal long Served;
     internal long ErrorReplies;
     internal long Malformed;
     internal long Requeued;
     internal int Pending;
 
-    /// <summary>Requests this gateway sent.</summary>
+    /// <summary>Requests this gateway published (one sent again after a lost channel counts twice).</summary>
     public long SentCount => Interlocked.Read(ref Sent);
 
     /// <summary>Requests answered (with a value or an error reply).</summary>
@@ -22,8 +23,11 @@ public sealed class RequestStatistics
     /// <summary>Requests that got no reply in time.</summary>
     public long TimedOutCount => Interlocked.Read(ref TimedOut);
 
-    /// <summary>Requests that failed without a reply: broker down, channel lost, too many pending.</summary>
+    /// <summary>Requests that failed without a reply: broker down, channel lost twice, too many pending.</summary>
     public long FailedCount => Interlocked.Read(ref Failed);
+
+    /// <summary>Requests sent again because the channel they went out on was lost before their reply came.</summary>
+    public long ResentCount => Interlocked.Read(ref Resent);
 
     /// <summary>Requests waiting for a reply now.</summary>
     public int PendingCount => Volatile.Read(ref Pending);
@@ -47,6 +51,7 @@ public sealed class RequestStatistics
         ["answered"] = AnsweredCount,
         ["timedOut"] = TimedOutCount,
         ["failed"] = FailedCount,
+        ["resent"] = ResentCount,
         ["pending"] = PendingCount,
         ["served"] = ServedCount,
         ["errorReplies"] = ErrorReplyCount,

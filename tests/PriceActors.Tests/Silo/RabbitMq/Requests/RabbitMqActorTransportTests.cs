@@ -98,7 +98,31 @@ public sealed class RabbitMqActorTransportTests
     }
 
     [Fact]
-    public async Task AskAsync_ReplyChannelLostWhileWaiting_FailsAtOnceAndTheNextRequestIsAnswered()
+    public async Task AskAsync_ReplyChannelLostWhileWaiting_SentAgainOnANewChannelAndAnswered()
+    {
+        await using var harness = new RequestHarness();
+        var (host, server, served) = harness.StartSilo();
+        var (transport, client, sent) = await harness.StartGatewayAsync(TimeSpan.FromSeconds(60));
+        var waiting = RequestHarness.InstrumentsOf(0, 1)[0];
+        await RequestHarness.RecordAsync(host, waiting, 3);
+        var pending = client.GetActor<IPairActor>(waiting.Value).AskAsync(GetLatestPrice.Instance);
+        await Eventually.HoldsAsync(() => sent.SentCount == 1, Deadline, "the request to be sent");
+        var lostChannel = transport.ReplyChannel!;
+
+        await KillAsync(lostChannel);
+
+        await Eventually.HoldsAsync(() => sent.SentCount == 2, Deadline, "the request to be sent again");
+        Assert.NotSame(lostChannel, transport.ReplyChannel);
+        Assert.False(pending.IsCompleted);
+        server.Start(0);
+        var latest = await pending.WaitAsync(Deadline);
+        Assert.Equal(3, latest!.Sequence);
+        Assert.Equal((1L, 0L, 1L), (sent.ResentCount, sent.FailedCount, sent.AnsweredCount));
+        await Eventually.HoldsAsync(() => served.ServedCount == 2, Deadline, "both copies served (the first one's reply has nowhere to go)");
+    }
+
+    [Fact]
+    public async Task AskAsync_ReplyChannelLostTwiceWhileWaiting_FailsWithTheReasonAndTheNextRequestIsAnswered()
     {
         await using var harness = new RequestHarness();
         var (host, server, _) = harness.StartSilo();
@@ -109,15 +133,16 @@ public sealed class RabbitMqActorTransportTests
         var pending = client.GetActor<IPairActor>(waiting.Value).AskAsync(GetLatestPrice.Instance);
         await Eventually.HoldsAsync(() => sent.SentCount == 1, Deadline, "the request to be sent");
 
-        // A channel error closes the reply channel from the broker's side, as a lost connection would.
-        await transport.ReplyChannel!.BasicPublishAsync("no-such-exchange-" + Guid.NewGuid().ToString("N"), "x", "x"u8.ToArray());
+        await KillAsync(transport.ReplyChannel!);
+        await Eventually.HoldsAsync(() => sent.SentCount == 2, Deadline, "the request to be sent again");
+        await KillAsync(transport.ReplyChannel!);
 
         var error = await Assert.ThrowsAsync<ActorUnavailableException>(() => pending.WaitAsync(Deadline));
         Assert.Contains("channel lost", error.Message, StringComparison.Ordinal);
         server.Start(1);
         var latest = await client.GetActor<IPairActor>(answered.Value).AskAsync(GetLatestPrice.Instance).WaitAsync(Deadline);
         Assert.Equal(3, latest!.Sequence);
-        Assert.Equal(1L, sent.FailedCount);
+        Assert.Equal((1L, 1L), (sent.ResentCount, sent.FailedCount));
     }
 
     [Fact]
@@ -156,5 +181,20 @@ public sealed class RabbitMqActorTransportTests
         }
 
         Assert.Equal((0, 2L, 1L), (sent.PendingCount, sent.SentCount, sent.FailedCount));
+    }
+
+    // A channel error closes the channel from the broker's side, as a lost connection would.
+    private static async Task KillAsync(IChannel channel)
+    {
+        try
+        {
+            await channel.BasicPublishAsync("no-such-exchange-" + Guid.NewGuid().ToString("N"), "x", "x"u8.ToArray());
+        }
+        catch (RabbitMQ.Client.Exceptions.AlreadyClosedException)
+        {
+            // Closed before the publish returned.
+        }
+
+        await Eventually.HoldsAsync(() => !channel.IsOpen, Deadline, "the broker to close the channel");
     }
 }
