@@ -40,16 +40,7 @@ public sealed class PackedTicksTests
     [Fact]
     public void Write_RealisticFeed_TenToTwentyBytesATick()
     {
-        var random = new Random(7);
-        var ticks = new SequencedTick[250];
-        var price = 97_000.12m;
-        var time = Noon;
-        for (var i = 0; i < ticks.Length; i++)
-        {
-            price += random.Next(-50, 51) * 0.01m;
-            time = time.AddTicks(random.Next(0, 20_000_000));
-            ticks[i] = new(10_000 + i, new Tick(Btc, price, Math.Round((decimal)random.NextDouble() * 3, 5), 4_000_000_000 + (2 * i), time, time.AddTicks(random.Next(10_000, 900_000))));
-        }
+        var ticks = RealisticFeed(Btc, 250, Noon, seed: 7);
 
         var read = RoundTrip(ticks, out var size);
 
@@ -104,6 +95,27 @@ public sealed class PackedTicksTests
         Assert.Contains("scale of 29", Malformed(WithLong(good, 11 + (8 * 4), 29)), StringComparison.Ordinal);
         Assert.Contains("out of range", Malformed(WithLong(good, 11 + (8 * 2), long.MaxValue - 100)), StringComparison.Ordinal);
         Assert.Equal(ticks, PackedTicks.Read(good, Btc));
+    }
+
+    /// <summary>
+    /// A random walk of prices in cents around 97,000, quantities of 3 to 7 decimals, trade ids a step or three apart,
+    /// up to 2 s between trades and 1 to 90 ms from trade to receipt.
+    /// </summary>
+    internal static SequencedTick[] RealisticFeed(InstrumentKey instrument, int count, DateTimeOffset start, int seed)
+    {
+        var random = new Random(seed);
+        var ticks = new SequencedTick[count];
+        var price = 97_000.12m;
+        var time = start;
+        for (var i = 0; i < ticks.Length; i++)
+        {
+            price += random.Next(-50, 51) * 0.01m;
+            time = time.AddTicks(random.Next(0, 20_000_000));
+            var quantity = Math.Round((decimal)random.NextDouble() * 3, random.Next(3, 8));
+            ticks[i] = new(1_000 + i, new Tick(instrument, price, quantity, 5_000_000_000 + i + random.Next(0, 3), time, time.AddTicks(random.Next(10_000, 900_000))));
+        }
+
+        return ticks;
     }
 
     private static SequencedTick[] RoundTrip(SequencedTick[] ticks, out int size)

@@ -83,12 +83,7 @@ public sealed partial class PostgresStoreTests
     [Fact]
     public async Task MigrateAsync_DatabaseAtVersionTwoWithTicks_OldTicksStayReadableAndNewOnesFollow()
     {
-        await using var old = await PostgresDatabase.CreateAsync(migrate: false);
-        foreach (var (version, name, sql) in SchemaMigrator.Migrations.Where(m => m.Version <= 2))
-        {
-            await old.ExecuteAsync(sql);
-            await old.ExecuteAsync($"INSERT INTO schema_migrations (version, name) VALUES ({version}, '{name}')");
-        }
+        await using var old = await DatabaseAtVersionAsync(2);
 
         var instrument = InstrumentKey.Parse("upgrade:OLD");
         var day = Today.AddHours(1);
@@ -105,10 +100,8 @@ public sealed partial class PostgresStoreTests
             SELECT exchange, symbol, epoch, sequence, trade_id, price, quantity, exchange_time, receive_time FROM ticks WHERE sequence = 3
             """);
 
-        var applied = await new SchemaMigrator(old.DataSource, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
-        var fence = new PartitionFence(old.DataSource);
-        await fence.ClaimAsync(PartitionMap.PartitionOf(instrument, new StreamOptions().PartitionCount), "silo-a", CancellationToken.None);
-        await using var store = old.CreateStore(fence);
+        var (applied, store) = await MigrateAndOwnAsync(old, instrument);
+        await using var _s = store;
         await store.AppendTicksAsync(instrument, 4, ticks, CancellationToken.None); // 1-3 were stored by version 2
 
         Assert.Equal(SchemaMigrator.Migrations.Count - 2, applied); // 3 onwards
@@ -122,12 +115,7 @@ public sealed partial class PostgresStoreTests
     [Fact]
     public async Task MigrateAsync_DatabaseAtVersionFourWithArrayRows_OldRowsStayReadableAndNewOnesArePacked()
     {
-        await using var old = await PostgresDatabase.CreateAsync(migrate: false);
-        foreach (var (version, name, sql) in SchemaMigrator.Migrations.Where(m => m.Version <= 4))
-        {
-            await old.ExecuteAsync(sql);
-            await old.ExecuteAsync($"INSERT INTO schema_migrations (version, name) VALUES ({version}, '{name}')");
-        }
+        await using var old = await DatabaseAtVersionAsync(4);
 
         var instrument = InstrumentKey.Parse("upgrade:ARRAYS");
         var day = Today.AddHours(2);
@@ -139,10 +127,8 @@ public sealed partial class PostgresStoreTests
             await TickFlushCommands.UpsertPairStateAsync(connection, [new TickAppend(instrument, 2, 0, 1, ticks[..5])]);
         }
 
-        var applied = await new SchemaMigrator(old.DataSource, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
-        var fence = new PartitionFence(old.DataSource);
-        await fence.ClaimAsync(PartitionMap.PartitionOf(instrument, new StreamOptions().PartitionCount), "silo-a", CancellationToken.None);
-        await using var store = old.CreateStore(fence);
+        var (applied, store) = await MigrateAndOwnAsync(old, instrument);
+        await using var _s = store;
         await store.AppendTicksAsync(instrument, 2, ticks, CancellationToken.None); // 1-5 were stored as arrays
 
         Assert.Equal(SchemaMigrator.Migrations.Count - 4, applied);
@@ -186,5 +172,26 @@ public sealed partial class PostgresStoreTests
         var error = await Assert.ThrowsAsync<InvalidDataException>(async () => await store.LoadAsync(instrument, Today, CancellationToken.None));
 
         Assert.Equal("tick_batches row of batch:CORRUPT (epoch 6, first sequence 41) cannot be read: Packed ticks: column 0 has width 9.", error.Message);
+    }
+
+    private static async Task<PostgresDatabase> DatabaseAtVersionAsync(int last)
+    {
+        var database = await PostgresDatabase.CreateAsync(migrate: false);
+        foreach (var (version, name, sql) in SchemaMigrator.Migrations.Where(m => m.Version <= last))
+        {
+            await database.ExecuteAsync(sql);
+            await database.ExecuteAsync($"INSERT INTO schema_migrations (version, name) VALUES ({version}, '{name}')");
+        }
+
+        return database;
+    }
+
+    // Applies the rest of the schema, then a store owning the instrument's partition.
+    private static async Task<(int Applied, PostgresStore Store)> MigrateAndOwnAsync(PostgresDatabase database, InstrumentKey instrument)
+    {
+        var applied = await new SchemaMigrator(database.DataSource, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
+        var fence = new PartitionFence(database.DataSource);
+        await fence.ClaimAsync(PartitionMap.PartitionOf(instrument, new StreamOptions().PartitionCount), "silo-a", CancellationToken.None);
+        return (applied, database.CreateStore(fence));
     }
 }

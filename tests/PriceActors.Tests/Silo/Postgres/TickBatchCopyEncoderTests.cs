@@ -78,18 +78,9 @@ public sealed class TickBatchCopyEncoderTests(PostgresDatabase database) : IClas
     [Fact]
     public async Task Encode_PackedRealisticFeed_ServerDecodesEveryTickAndTheRowIsAQuarterOfTheArrays()
     {
-        var random = new Random(12);
         var packed = InstrumentKey.Create("copy", "FEEDPACKED");
         var arrays = InstrumentKey.Create("copy", "FEEDARRAYS");
-        var ticks = new SequencedTick[200];
-        var price = 97_000.12m;
-        var time = Noon;
-        for (var i = 0; i < ticks.Length; i++)
-        {
-            price += random.Next(-50, 51) * 0.01m;
-            time = time.AddTicks(random.Next(0, 20_000_000));
-            ticks[i] = new SequencedTick(1_000 + i, new Tick(packed, price, Math.Round((decimal)random.NextDouble() * 3, random.Next(3, 8)), 5_000_000_000 + i + random.Next(0, 3), time, time.AddTicks(random.Next(10_000, 900_000))));
-        }
+        var ticks = PackedTicksTests.RealisticFeed(packed, 200, Noon, seed: 12);
 
         await CopyAsync(TickRowLayout.Packed, new TickAppend(packed, 5, 0, 1, ticks));
         await CopyAsync(TickRowLayout.Arrays, new TickAppend(arrays, 5, 0, 1, ticks.Select(t => t with { Tick = t.Tick with { Instrument = arrays } }).ToArray()));
