@@ -13,12 +13,11 @@ namespace PriceActors.Silo.Postgres;
 /// </summary>
 internal static class PackedTicks
 {
-    /// <summary>At most this many bytes a tick, plus <see cref="HeaderSize"/>: 8-byte integers and 13-byte mantissas.</summary>
-    public const int MaxTickSize = (4 * 8) + (2 * 1) + (2 * WideMantissa);
-
     /// <summary>Ticks a packed value holds at most (its count is 16 bits).</summary>
     public const int MaxTicks = ushort.MaxValue;
 
+    // At most this many bytes a tick, after the header: 8-byte integers, 1-byte scales and 13-byte mantissas.
+    private const int MaxTickSize = (4 * 8) + (2 * 1) + (2 * WideMantissa);
     private const int HeaderSize = 3 + (Columns * 9);
     private const byte Layout = 1;
     private const int Columns = 8;

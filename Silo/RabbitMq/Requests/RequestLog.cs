@@ -24,7 +24,7 @@ internal static partial class RequestLog
     [LoggerMessage(46, LogLevel.Warning, "Malformed reply (correlation {CorrelationId}, type '{Type}'): {Reason}")]
     public static partial void MalformedReply(ILogger logger, string? correlationId, string? type, string reason);
 
-    [LoggerMessage(47, LogLevel.Warning, "Reply channel lost ({Code} {Reason}); {Pending} pending requests go out again on a new channel")]
+    [LoggerMessage(47, LogLevel.Warning, "Reply channel lost ({Code} {Reason}); {Pending} pending requests go out again on a new channel, those lost once already fail")]
     public static partial void ReplyChannelLost(ILogger logger, ushort code, string reason, int pending);
 
     [LoggerMessage(49, LogLevel.Warning, "Opening the request channel failed, retrying: {Reason}")]
