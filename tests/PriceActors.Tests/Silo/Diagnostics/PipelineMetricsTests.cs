@@ -115,7 +115,23 @@ public sealed class PipelineMetricsTests(PostgresDatabase database) : IClassFixt
             await publisher.PublishAsync(TestTicks.Batch(instrument, i, 1), CancellationToken.None);
         }
 
-        await Eventually.HoldsAsync(() => metrics.Of("priceactors.ticks.in_flight").Contains(Prefetch), Deadline, "a full prefetch in flight");
+        try
+        {
+            await Eventually.HoldsAsync(() => metrics.Of("priceactors.ticks.in_flight").Contains(Prefetch), Deadline, "a full prefetch in flight");
+        }
+        catch (TimeoutException timeout)
+        {
+            // Failed once in a clean-clone CI run and once in 20 local runs (session 12): say what the broker and the consumer had.
+            await using var admin = await RabbitMqTestBus.NewAdminConnectionAsync();
+            await using var channel = await admin.CreateChannelAsync();
+            var ready = (await channel.QueueDeclarePassiveAsync(bus.Names.TickQueue(0))).MessageCount;
+            var seen = metrics.Of("priceactors.ticks.in_flight");
+            gate.TrySetResult(); // so the consumer, and the bus with it, can stop
+            await stop.CancelAsync();
+            throw new TimeoutException(
+                $"{timeout.Message}: {seen.Length} deliveries recorded, at most {(seen.Length == 0 ? 0 : seen.Max())} in flight, {ready} messages ready in the queue, {Interlocked.Read(ref handled)} ticks handled",
+                timeout);
+        }
 
         // Released: the acks count down, so the second prefetch's deliveries count no higher than the prefetch.
         gate.SetResult();
