@@ -78,10 +78,11 @@ public sealed class PipelineMetricsTests(PostgresDatabase database) : IClassFixt
 
         await bus.NewUpdateStream().PublishAsync(new PriceUpdated("test", "TRANSIT", 1m, 1m, DateTimeOffset.UtcNow, 1, 1));
 
+        // The transit is recorded before the message's updates go to the observer: wait for both.
         await Eventually.HoldsAsync(
-            () => metrics.Of("priceactors.updates.transit").Any(transit => transit is >= 14_400_000 and < 14_460_000),
+            () => metrics.Of("priceactors.updates.transit").Any(transit => transit is >= 14_400_000 and < 14_460_000) && observer.Count > 0,
             Deadline,
-            "the transit of the update message as seen by a clock 4 h ahead");
+            "the transit of the update message as seen by a clock 4 h ahead, and the update delivered");
         Assert.Equal(1, observer.Count);
     }
 
