@@ -1,6 +1,6 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using PriceActors.Grains;
-using PriceActors.Grains.Streams;
 using PriceActors.Silo.Diagnostics;
 using RabbitMQ.Client;
 
@@ -8,10 +8,12 @@ namespace PriceActors.Silo.RabbitMq;
 
 /// <summary>
 /// Packs published batches into messages of up to <see cref="RabbitMqOptions.TicksPerMessage"/> ticks per
-/// partition and publishes them with confirms on one channel, in rounds of up to
-/// <see cref="RabbitMqOptions.MaxUnconfirmedMessages"/>. A batch's task completes when every message
-/// carrying its ticks is confirmed; failed messages are retried in order, so callers simply wait while
-/// the broker is down (bounded by <see cref="RabbitMqOptions.MaxBufferedTicks"/>).
+/// partition and publishes them with confirms on one channel, keeping up to
+/// <see cref="RabbitMqOptions.MaxUnconfirmedMessages"/> unconfirmed: a message goes out as soon as its ticks are
+/// packed, without waiting for the confirms of those before it. A batch's task completes when every message
+/// carrying its ticks is confirmed. After a failure nothing new goes out until every message in flight is settled;
+/// the failed ones are then published again, each partition's in their order, so callers simply wait while the
+/// broker is down (bounded by <see cref="RabbitMqOptions.MaxBufferedTicks"/>).
 /// </summary>
 internal sealed class TickPublisher : IAsyncDisposable
 {
@@ -25,15 +27,20 @@ internal sealed class TickPublisher : IAsyncDisposable
     private readonly ILogger logger;
     private readonly TimeProvider time;
     private readonly TickBudget budget;
-    private readonly Lock gate = new();
-    private readonly Queue<PendingTickBatch>[] pending;
-    private readonly Queue<OutgoingTickMessage>[] retry;
+    private readonly TickOutbox outbox;
+    private readonly int partitionCount;
     private readonly Channel<bool> signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly ConcurrentQueue<(long Sequence, Exception? Error)> settled = new();
     private readonly CancellationTokenSource stopping = new();
     private readonly Task loop;
+
+    // The loop's own: messages published and not settled by publish order, and the failed ones not yet requeued.
+    private readonly SortedDictionary<long, (OutgoingTickMessage Message, long Published)> inFlight = [];
+    private readonly SortedDictionary<long, OutgoingTickMessage> failed = [];
+    private string? failure;
+    private long nextSequence;
     private IChannel? channel;
     private bool declared;
-    private long pendingTicks;
 
     public TickPublisher(RabbitMqConnection connection, int partitionCount, RabbitMqStatistics statistics, ILogger logger, TimeProvider time)
     {
@@ -42,9 +49,9 @@ internal sealed class TickPublisher : IAsyncDisposable
         this.statistics = statistics;
         this.logger = logger;
         this.time = time;
+        this.partitionCount = partitionCount;
         budget = new TickBudget(options.MaxBufferedTicks);
-        pending = [.. Enumerable.Range(0, partitionCount).Select(_ => new Queue<PendingTickBatch>())];
-        retry = [.. Enumerable.Range(0, partitionCount).Select(_ => new Queue<OutgoingTickMessage>())];
+        outbox = new TickOutbox(partitionCount, options, time);
         loop = Task.Run(() => RunAsync(stopping.Token));
     }
 
@@ -59,12 +66,7 @@ internal sealed class TickPublisher : IAsyncDisposable
         await budget.AcquireAsync(batch.Ticks.Length, cancellationToken);
         Interlocked.Add(ref statistics.TicksBuffered, batch.Ticks.Length);
         var item = new PendingTickBatch(batch);
-        lock (gate)
-        {
-            pending[PartitionMap.PartitionOf(batch.Instrument, pending.Length)].Enqueue(item);
-            pendingTicks += batch.Ticks.Length;
-        }
-
+        outbox.Add(item);
         signal.Writer.TryWrite(true);
 
         // Once queued the ticks will be published; cancelling only stops this caller waiting for the confirm.
@@ -75,12 +77,10 @@ internal sealed class TickPublisher : IAsyncDisposable
     {
         await stopping.CancelAsync();
         await loop;
-        lock (gate)
+        var disposed = new ObjectDisposedException(nameof(TickPublisher), "The tick stream was disposed before these ticks were confirmed.");
+        foreach (var item in outbox.Held().Concat(inFlight.Values.Select(f => f.Message).Concat(failed.Values).SelectMany(m => m.Parts)))
         {
-            foreach (var item in pending.SelectMany(q => q).Concat(retry.SelectMany(q => q).SelectMany(m => m.Parts)))
-            {
-                item.Confirmed.TrySetException(new ObjectDisposedException(nameof(TickPublisher), "The tick stream was disposed before these ticks were confirmed."));
-            }
+            item.Confirmed.TrySetException(disposed);
         }
 
         if (channel is not null)
@@ -99,24 +99,29 @@ internal sealed class TickPublisher : IAsyncDisposable
             while (await signal.Reader.WaitToReadAsync(cancellationToken))
             {
                 signal.Reader.TryRead(out _);
-                if (options.PublishFlushInterval > TimeSpan.Zero && Volatile.Read(ref pendingTicks) < options.TicksPerMessage)
+                if (Settle() && failed.Count == 0)
                 {
-                    await Task.Delay(options.PublishFlushInterval, time, cancellationToken);
+                    delay = FirstRetryDelay;
                 }
 
-                while (TakeRound() is { Count: > 0 } round)
+                if (failed.Count > 0)
                 {
-                    var failure = await PublishRoundAsync(round, cancellationToken);
-                    if (failure is null)
+                    if (inFlight.Count > 0)
                     {
-                        delay = FirstRetryDelay;
+                        // The rest of the window settles first, so each partition's failed messages go out again in order.
                         continue;
                     }
 
-                    RabbitMqLog.TickPublishFailed(logger, round.Count, delay, failure);
+                    RabbitMqLog.TickPublishFailed(logger, failed.Count, delay, failure ?? "unknown");
+                    Interlocked.Add(ref statistics.TickPublishFailures, failed.Count);
+                    outbox.Requeue(failed.Values);
+                    failed.Clear();
+                    failure = null;
                     await Task.Delay(delay, time, cancellationToken);
                     delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, options.NetworkRecoveryInterval.Ticks));
                 }
+
+                await PublishWhatFitsAsync(cancellationToken);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -130,132 +135,103 @@ internal sealed class TickPublisher : IAsyncDisposable
         }
     }
 
-    /// <summary>Takes up to one round of messages, one per partition in turn, retries of a partition before its new ticks.</summary>
-    private List<OutgoingTickMessage> TakeRound()
+    private async Task PublishWhatFitsAsync(CancellationToken cancellationToken)
     {
-        var round = new List<OutgoingTickMessage>();
-        var builds = new List<(int Partition, List<TickBatch> Runs, PendingTickBatch[] Parts)>();
-        lock (gate)
+        if (inFlight.Count >= options.MaxUnconfirmedMessages)
         {
-            for (var progress = true; progress && round.Count + builds.Count < options.MaxUnconfirmedMessages;)
+            return;
+        }
+
+        if (options.PublishFlushInterval > TimeSpan.Zero && outbox.FlushDelay(options.PublishFlushInterval) is { } wait && wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, time, cancellationToken);
+
+            // What settled meanwhile may be a failure: then nothing new goes out before the retries.
+            Settle();
+            if (failed.Count > 0)
             {
-                progress = false;
-                for (var p = 0; p < pending.Length && round.Count + builds.Count < options.MaxUnconfirmedMessages; p++)
-                {
-                    if (retry[p].TryDequeue(out var again))
-                    {
-                        round.Add(again);
-                        progress = true;
-                    }
-                    else if (pending[p].Count > 0)
-                    {
-                        builds.Add(Build(p));
-                        progress = true;
-                    }
-                }
+                signal.Writer.TryWrite(true);
+                return;
             }
         }
 
-        // Encoding happens outside the lock so publishers are not held up; a round's retries and new
-        // messages of one partition never mix, so appending keeps each partition's order.
-        round.AddRange(builds.Select(b => new OutgoingTickMessage(b.Partition, TickCodec.Encode(b.Runs, options.TickMessageVersion), b.Parts)));
-        return round;
-    }
-
-    private (int, List<TickBatch>, PendingTickBatch[]) Build(int partition)
-    {
-        var runs = new List<TickBatch>();
-        var parts = new List<PendingTickBatch>();
-        var ticks = 0;
-        while (ticks < options.TicksPerMessage && pending[partition].TryPeek(out var item))
+        var messages = outbox.Take(options.MaxUnconfirmedMessages - inFlight.Count);
+        if (messages.Count == 0)
         {
-            var take = Math.Min(options.TicksPerMessage - ticks, item.Batch.Ticks.Length - item.Offset);
-            runs.Add(new TickBatch(item.Batch.Instrument, item.Batch.Ticks.Slice(item.Offset, take)));
-            parts.Add(item);
-            item.Offset += take;
-            ticks += take;
-            if (item.Offset == item.Batch.Ticks.Length)
-            {
-                pending[partition].Dequeue();
-            }
-            else
-            {
-                item.OpenParts++;
-            }
+            return;
         }
 
-        pendingTicks -= ticks;
-        return (partition, runs, [.. parts]);
-    }
-
-    /// <summary>Publishes a round and waits for its confirms; returns why some failed (they are queued again), or null.</summary>
-    private async Task<string?> PublishRoundAsync(List<OutgoingTickMessage> round, CancellationToken cancellationToken)
-    {
-        var confirms = new Task[round.Count];
-        var started = time.GetTimestamp();
+        IChannel? open = null;
+        Exception? unavailable = null;
         try
         {
-            var open = await OpenChannelAsync(cancellationToken);
-            for (var i = 0; i < round.Count; i++)
+            open = await OpenChannelAsync(cancellationToken);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            unavailable = e;
+        }
+
+        foreach (var message in messages)
+        {
+            var sequence = nextSequence++;
+            inFlight.Add(sequence, (message, time.GetTimestamp()));
+            Task confirm;
+            try
             {
-                try
-                {
-                    var properties = new BasicProperties { DeliveryMode = DeliveryModes.Persistent };
-                    confirms[i] = open.BasicPublishAsync(string.Empty, connection.Names.TickQueue(round[i].Partition), mandatory: true, properties, round[i].Body, cancellationToken).AsTask();
-                }
-                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-                {
-                    confirms[i] = Task.FromException(e);
-                }
+                var properties = new BasicProperties { DeliveryMode = DeliveryModes.Persistent };
+                confirm = open is null
+                    ? Task.FromException(unavailable!)
+                    : open.BasicPublishAsync(string.Empty, connection.Names.TickQueue(message.Partition), mandatory: true, properties, message.Body, cancellationToken).AsTask();
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                confirm = Task.FromException(e);
             }
 
-            await Task.WhenAll(confirms).WaitAsync(ConfirmTimeout, time, cancellationToken);
+            _ = confirm.WaitAsync(ConfirmTimeout, time).ContinueWith(
+                static (done, state) => ((TickPublisher)((object[])state!)[0]).OnSettled((long)((object[])state!)[1], done),
+                new object[] { this, sequence },
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
         }
-        catch (Exception) when (!cancellationToken.IsCancellationRequested)
-        {
-            // Sorted out per message below.
-        }
+    }
 
-        cancellationToken.ThrowIfCancellationRequested();
-        PipelineMetrics.PublishRoundDuration.Record(time.GetElapsedTime(started).TotalMilliseconds);
-        string? failure = null;
-        var failed = new List<OutgoingTickMessage>();
-        for (var i = 0; i < round.Count; i++)
+    private void OnSettled(long sequence, Task confirm)
+    {
+        settled.Enqueue((sequence, confirm.IsCompletedSuccessfully ? null : confirm.Exception?.GetBaseException() ?? new OperationCanceledException("the publish was cancelled")));
+        signal.Writer.TryWrite(true);
+    }
+
+    /// <summary>Completes the batches of confirmed messages and sets failed ones aside; true when any was confirmed.</summary>
+    private bool Settle()
+    {
+        var confirmed = false;
+        while (settled.TryDequeue(out var outcome))
         {
-            if (confirms[i] is { IsCompletedSuccessfully: true })
+            if (!inFlight.Remove(outcome.Sequence, out var entry))
             {
-                Complete(round[i]);
+                continue;
+            }
+
+            if (outcome.Error is null)
+            {
+                PipelineMetrics.PublishConfirmDuration.Record(time.GetElapsedTime(entry.Published).TotalMilliseconds);
+                Complete(entry.Message);
+                confirmed = true;
             }
             else
             {
-                failure ??= confirms[i]?.Exception?.GetBaseException().Message ?? "no confirm in time or no channel";
-                failed.Add(round[i]);
+                // REVIEW: a message nacked while a later one of its partition is confirmed is published again after
+                // it. A lost channel fails every message after the first failed one (and a new channel opens only once
+                // nothing is in flight), so only a broker-side nack could do that; these queues set no overflow limit.
+                failure ??= outcome.Error is TimeoutException ? "no confirm in time" : outcome.Error.Message;
+                failed.Add(outcome.Sequence, entry.Message);
             }
         }
 
-        if (failed.Count > 0)
-        {
-            Interlocked.Add(ref statistics.TickPublishFailures, failed.Count);
-            Requeue(failed);
-        }
-
-        return failure;
-    }
-
-    // REVIEW: a message nacked while a later one of its partition was confirmed is retried after it; only a
-    // broker-side nack (not a lost connection, which fails every later message too) can cause that.
-    private void Requeue(List<OutgoingTickMessage> failed)
-    {
-        lock (gate)
-        {
-            foreach (var group in failed.GroupBy(m => m.Partition))
-            {
-                var rest = retry[group.Key].ToArray();
-                retry[group.Key] = new Queue<OutgoingTickMessage>(group.Concat(rest));
-            }
-        }
-
-        signal.Writer.TryWrite(true);
+        return confirmed;
     }
 
     private void Complete(OutgoingTickMessage message)
@@ -282,6 +258,13 @@ internal sealed class TickPublisher : IAsyncDisposable
             return channel;
         }
 
+        if (inFlight.Count > 0)
+        {
+            // Messages still in flight on the closed channel may yet fail; a new channel now could confirm a later
+            // message of their partition first.
+            throw new InvalidOperationException("the channel closed with messages in flight");
+        }
+
         var open = await connection.GetAsync(cancellationToken);
         if (channel is not null && !open.IsOpen)
         {
@@ -300,7 +283,7 @@ internal sealed class TickPublisher : IAsyncDisposable
         channel = await open.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true, outstandingPublisherConfirmationsRateLimiter: null, consumerDispatchConcurrency: null), cancellationToken);
         if (!declared)
         {
-            await TickTopology.DeclareAsync(channel, connection.Names, pending.Length, cancellationToken);
+            await TickTopology.DeclareAsync(channel, connection.Names, partitionCount, cancellationToken);
             declared = true;
         }
 
