@@ -165,7 +165,7 @@ internal static class ClusterBenchmark
 
         // Latency first, at a paced rate, on a quiet broker and database: before a saturating run leaves a backlog in
         // the queues, the broker deleting the raw run's queues or autovacuum cleaning up after a saturating run.
-        var latency = await LatencyRunAsync(prefix, pacedRate, LatencySeconds);
+        var latency = await LatencyRunAsync(postgres, prefix, pacedRate, LatencySeconds);
         PacedTrades = latency.Trades;
 
         // The ingest run's feed: its own connection, as a separate process would have.
@@ -193,7 +193,7 @@ internal static class ClusterBenchmark
     /// Runs <see cref="LatencyClient"/>'s gateway and feed, each in a child process, against this process's silo,
     /// and records the silo's <see cref="PipelineMetrics"/> while the gateway records.
     /// </summary>
-    private static async Task<LatencyResult> LatencyRunAsync(string prefix, int rate, int seconds)
+    private static async Task<LatencyResult> LatencyRunAsync(string postgres, string prefix, int rate, int seconds)
     {
         using var stages = new StageRecorder();
         using var allocations = Environment.GetEnvironmentVariable("BENCH_ALLOCATIONS") == "1" ? new AllocationSampler() : null;
@@ -269,6 +269,10 @@ internal static class ClusterBenchmark
             if (fields[0] is "UPDATES" or "TICKS" or "SLICES")
             {
                 results[fields[0]] = fields;
+            }
+            else if (fields[0] == "SHORT")
+            {
+                Console.WriteLine("  gateway: still short, with what the pair committed: " + await ShortAgainstPairStateAsync(postgres, long.Parse(fields[1], CultureInfo.InvariantCulture), fields[2]));
             }
             else
             {
@@ -421,6 +425,26 @@ internal static class ClusterBenchmark
         var background = long.TryParse(Vm("dirty_background_bytes"), out var bytes) && bytes > 0 ? $"{bytes / 1048576} MiB" : Vm("dirty_background_ratio") + " % of memory";
         var durable = fsync == "on" && commit == "on" ? "" : " (not durable: start the servers with PRICEACTORS_DURABLE=1 for the benchmark's figures)";
         return $"PostgreSQL fsync {fsync}, synchronous_commit {commit}, full_page_writes {pages}{durable}; host writeback starts at {background} dirty (vm.dirty_background_*), expires after {Vm("dirty_expire_centisecs")} cs";
+    }
+
+    /// <summary>
+    /// For instruments whose updates never covered their last ticks (<c>symbol:last,...</c>): the sequence each pair
+    /// committed (<c>pair_state</c>), so a tick held before the store tells itself apart from an update lost after it.
+    /// </summary>
+    private static async Task<string> ShortAgainstPairStateAsync(string connection, long expected, string shortList)
+    {
+        var seen = shortList.Split(',').Select(s => s.Split(':')).ToDictionary(s => s[0], s => s[1]);
+        await using var data = new NpgsqlConnection(connection);
+        await data.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT symbol, last_sequence FROM pair_state WHERE symbol = ANY($1)", data) { Parameters = { new() { Value = seen.Keys.ToArray() } } };
+        await using var reader = await command.ExecuteReaderAsync();
+        var committed = new Dictionary<string, long>();
+        while (await reader.ReadAsync())
+        {
+            committed[reader.GetString(0)] = reader.GetInt64(1);
+        }
+
+        return $"expected {expected}; " + string.Join(", ", seen.Select(s => $"{s.Key} gateway {s.Value}, committed {(committed.TryGetValue(s.Key, out var c) ? c : "none")}"));
     }
 
     private static async Task<long> DurableTicksAsync(string connection)

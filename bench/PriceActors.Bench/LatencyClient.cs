@@ -75,6 +75,7 @@ internal static class LatencyClient
                     return 1;
                 }
 
+                await ReportShortAsync(latencies, (long)(published.First + published.Stamps.Length) * TicksPerRound);
                 var (ticks, slices) = latencies.PerTick(published.First, published.Stamps, TicksPerRound, ClusterBenchmark.LatencySliceSeconds);
                 Console.WriteLine("UPDATES " + latencies.PerUpdate().Fields());
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"TICKS {ticks.Fields()} {published.Stamps.LongLength * TicksPerRound * latencies.Instruments}"));
@@ -84,6 +85,34 @@ internal static class LatencyClient
         }
 
         return 1;
+    }
+
+    /// <summary>
+    /// Says whether every tick's update reached the gateway by STOP (the feed stops 2 s after its last confirm); when not,
+    /// waits up to 10 s more and prints <c>SHORT expected symbol:last,...</c> for the instruments still short.
+    /// </summary>
+    private static async Task ReportShortAsync(TickLatencies latencies, long expected)
+    {
+        var atStop = latencies.Short(expected);
+        if (atStop.Count == 0)
+        {
+            return;
+        }
+
+        var waited = Stopwatch.StartNew();
+        while (waited.Elapsed < TimeSpan.FromSeconds(10) && latencies.Short(expected).Count > 0)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(100));
+        }
+
+        var still = latencies.Short(expected);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"updates short at STOP: {atStop.Count} instruments, {atStop.Sum(s => expected - s.Last)} ticks not covered; ") + (still.Count == 0
+            ? string.Create(CultureInfo.InvariantCulture, $"all arrived within {waited.Elapsed.TotalSeconds:F1} s more")
+            : string.Create(CultureInfo.InvariantCulture, $"{still.Count} instruments, {still.Sum(s => expected - s.Last)} ticks still not covered after 10 s more")));
+        if (still.Count > 0)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"SHORT {expected} {string.Join(',', still.Select(s => $"{s.Symbol}:{s.Last}"))}"));
+        }
     }
 
     public static async Task<int> RunFeedAsync(string prefix, int rate, int seconds)
@@ -134,10 +163,10 @@ internal static class LatencyClient
         await Task.WhenAll(outstanding);
         rounds.Recording = false;
         await Task.Delay(TimeSpan.FromSeconds(2));
-        var durations = rounds.Of("priceactors.ticks.publish_round").Order().ToArray();
+        var durations = rounds.Of("priceactors.ticks.publish_confirm").Order().ToArray();
         if (durations.Length > 0)
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"feed publish rounds (publish -> every confirm): p50 {Percentiles.Of(durations, 0.5):F1}, p99 {Percentiles.Of(durations, 0.99):F1}, max {Percentiles.Of(durations, 1):F1} ms ({durations.Length:N0} rounds)"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"feed tick messages (publish -> confirm): p50 {Percentiles.Of(durations, 0.5):F1}, p99 {Percentiles.Of(durations, 0.99):F1}, max {Percentiles.Of(durations, 1):F1} ms ({durations.Length:N0} messages)"));
         }
 
         Console.WriteLine(gc.Describe("feed process"));

@@ -70,6 +70,15 @@ internal sealed class TickLatencies : IUpdateObserver
         }
     }
 
+    /// <summary>The instruments whose updates have not covered sequence <paramref name="expected"/> yet, with the last one seen.</summary>
+    public List<(string Symbol, long Last)> Short(long expected)
+    {
+        lock (gate)
+        {
+            return [.. instruments.Where(i => lastSequence[i.Value] < expected).Select(i => (i.Key, lastSequence[i.Value]))];
+        }
+    }
+
     public void OnMinuteBarClosed(MinuteBarClosed closed)
     {
     }

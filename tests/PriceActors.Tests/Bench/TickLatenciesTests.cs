@@ -50,6 +50,15 @@ public sealed class TickLatenciesTests
         Assert.Equal(4, ticks.Percentile(0));
     }
 
+    [Fact]
+    public void Short_OneInstrumentBehind_ItAndTheLastSequenceSeen()
+    {
+        var latencies = Observed();
+
+        Assert.Equal([("SYM2USDT", 20L)], latencies.Short(expected: 25));
+        Assert.Empty(latencies.Short(expected: 20));
+    }
+
     private static TickLatencies Observed()
     {
         var latencies = new TickLatencies([A, B]);
