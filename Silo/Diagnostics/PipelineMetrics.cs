@@ -39,9 +39,9 @@ public static class PipelineMetrics
     public static readonly Histogram<double> UpdateTransit = Meter.CreateHistogram<double>(
         "priceactors.updates.transit", "ms", "Time from a silo's send of an update message to its arrival at a gateway's subscription");
 
-    /// <summary>Per tick message a feed publishes: from its publish to its confirm.</summary>
-    public static readonly Histogram<double> PublishConfirmDuration = Meter.CreateHistogram<double>(
-        "priceactors.ticks.publish_confirm", "ms", "Time from publishing a tick message to the broker's confirm of it");
+    /// <summary>Per round of tick messages a feed publishes: from the first publish to the last confirm.</summary>
+    public static readonly Histogram<double> PublishRoundDuration = Meter.CreateHistogram<double>(
+        "priceactors.ticks.publish_round", "ms", "Duration of one round of tick messages, published together and waited for until every one is confirmed");
 
     /// <summary>Per group commit: from the start of its transaction to the end of its commit.</summary>
     public static readonly Histogram<double> FlushDuration = Meter.CreateHistogram<double>(

@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using System.Threading.Channels;
 using PriceActors.Grains;
+using PriceActors.Grains.Streams;
 using PriceActors.Silo.Diagnostics;
 using RabbitMQ.Client;
 
@@ -8,12 +8,10 @@ namespace PriceActors.Silo.RabbitMq;
 
 /// <summary>
 /// Packs published batches into messages of up to <see cref="RabbitMqOptions.TicksPerMessage"/> ticks per
-/// partition and publishes them with confirms on one channel, keeping up to
-/// <see cref="RabbitMqOptions.MaxUnconfirmedMessages"/> unconfirmed: a message goes out as soon as its ticks are
-/// packed, without waiting for the confirms of those before it. A batch's task completes when every message
-/// carrying its ticks is confirmed. After a failure nothing new goes out until every message in flight is settled;
-/// the failed ones are then published again, each partition's in their order, so callers simply wait while the
-/// broker is down (bounded by <see cref="RabbitMqOptions.MaxBufferedTicks"/>).
+/// partition and publishes them with confirms on one channel, in rounds of up to
+/// <see cref="RabbitMqOptions.MaxUnconfirmedMessages"/>. A batch's task completes when every message
+/// carrying its ticks is confirmed; failed messages are retried in order, so callers simply wait while
+/// the broker is down (bounded by <see cref="RabbitMqOptions.MaxBufferedTicks"/>).
 /// </summary>
 internal sealed class TickPublisher : IAsyncDisposable
 {
@@ -27,20 +25,15 @@ internal sealed class TickPublisher : IAsyncDisposable
     private readonly ILogger logger;
     private readonly TimeProvider time;
     private readonly TickBudget budget;
-    private readonly TickOutbox outbox;
-    private readonly int partitionCount;
+    private readonly Lock gate = new();
+    private readonly Queue<PendingTickBatch>[] pending;
+    private readonly Queue<OutgoingTickMessage>[] retry;
     private readonly Channel<bool> signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-    private readonly ConcurrentQueue<(long Sequence, Exception? Error)> settled = new();
     private readonly CancellationTokenSource stopping = new();
     private readonly Task loop;
-
-    // The loop's own: messages published and not settled by publish order, and the failed ones not yet requeued.
-    private readonly SortedDictionary<long, (OutgoingTickMessage Message, long Published)> inFlight = [];
-    private readonly SortedDictionary<long, OutgoingTickMessage> failed = [];
-    private string? failure;
-    private long nextSequence;
     private IChannel? channel;
     private bool declared;
+    private long pendingTicks;
 
     public TickPublisher(RabbitMqConnection connection, int partitionCount, RabbitMqStatistics statistics, ILogger logger, TimeProvider time)
     {
@@ -49,9 +42,9 @@ internal sealed class TickPublisher : IAsyncDisposable
         this.statistics = statistics;
         this.logger = logger;
         this.time = time;
-        this.partitionCount = partitionCount;
         budget = new TickBudget(options.MaxBufferedTicks);
-        outbox = new TickOutbox(partitionCount, options, time);
+        pending = [.. Enumerable.Range(0, partitionCount).Select(_ => new Queue<PendingTickBatch>())];
+        retry = [.. Enumerable.Range(0, partitionCount).Select(_ => new Queue<OutgoingTickMessage>())];
         loop = Task.Run(() => RunAsync(stopping.Token));
     }
 
@@ -66,7 +59,12 @@ internal sealed class TickPublisher : IAsyncDisposable
         await budget.AcquireAsync(batch.Ticks.Length, cancellationToken);
         Interlocked.Add(ref statistics.TicksBuffered, batch.Ticks.Length);
         var item = new PendingTickBatch(batch);
-        outbox.Add(item);
+        lock (gate)
+        {
+            pending[PartitionMap.PartitionOf(batch.Instrument, pending.Length)].Enqueue(item);
+            pendingTicks += batch.Ticks.Length;
+        }
+
         signal.Writer.TryWrite(true);
 
         // Once queued the ticks will be published; cancelling only stops this caller waiting for the confirm.
@@ -77,10 +75,12 @@ internal sealed class TickPublisher : IAsyncDisposable
     {
         await stopping.CancelAsync();
         await loop;
-        var disposed = new ObjectDisposedException(nameof(TickPublisher), "The tick stream was disposed before these ticks were confirmed.");
-        foreach (var item in outbox.Held().Concat(inFlight.Values.Select(f => f.Message).Concat(failed.Values).SelectMany(m => m.Parts)))
+        lock (gate)
         {
-            item.Confirmed.TrySetException(disposed);
+            foreach (var item in pending.SelectMany(q => q).Concat(retry.SelectMany(q => q).SelectMany(m => m.Parts)))
+            {
+                item.Confirmed.TrySetException(new ObjectDisposedException(nameof(TickPublisher), "The tick stream was disposed before these ticks were confirmed."));
+            }
         }
 
         if (channel is not null)
@@ -99,29 +99,24 @@ internal sealed class TickPublisher : IAsyncDisposable
             while (await signal.Reader.WaitToReadAsync(cancellationToken))
             {
                 signal.Reader.TryRead(out _);
-                if (Settle() && failed.Count == 0)
+                if (options.PublishFlushInterval > TimeSpan.Zero && Volatile.Read(ref pendingTicks) < options.TicksPerMessage)
                 {
-                    delay = FirstRetryDelay;
+                    await Task.Delay(options.PublishFlushInterval, time, cancellationToken);
                 }
 
-                if (failed.Count > 0)
+                while (TakeRound() is { Count: > 0 } round)
                 {
-                    if (inFlight.Count > 0)
+                    var failure = await PublishRoundAsync(round, cancellationToken);
+                    if (failure is null)
                     {
-                        // The rest of the window settles first, so each partition's failed messages go out again in order.
+                        delay = FirstRetryDelay;
                         continue;
                     }
 
-                    RabbitMqLog.TickPublishFailed(logger, failed.Count, delay, failure ?? "unknown");
-                    Interlocked.Add(ref statistics.TickPublishFailures, failed.Count);
-                    outbox.Requeue(failed.Values);
-                    failed.Clear();
-                    failure = null;
+                    RabbitMqLog.TickPublishFailed(logger, round.Count, delay, failure);
                     await Task.Delay(delay, time, cancellationToken);
                     delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, options.NetworkRecoveryInterval.Ticks));
                 }
-
-                await PublishWhatFitsAsync(cancellationToken);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -135,103 +130,132 @@ internal sealed class TickPublisher : IAsyncDisposable
         }
     }
 
-    private async Task PublishWhatFitsAsync(CancellationToken cancellationToken)
+    /// <summary>Takes up to one round of messages, one per partition in turn, retries of a partition before its new ticks.</summary>
+    private List<OutgoingTickMessage> TakeRound()
     {
-        if (inFlight.Count >= options.MaxUnconfirmedMessages)
+        var round = new List<OutgoingTickMessage>();
+        var builds = new List<(int Partition, List<TickBatch> Runs, PendingTickBatch[] Parts)>();
+        lock (gate)
         {
-            return;
-        }
-
-        if (options.PublishFlushInterval > TimeSpan.Zero && outbox.FlushDelay(options.PublishFlushInterval) is { } wait && wait > TimeSpan.Zero)
-        {
-            await Task.Delay(wait, time, cancellationToken);
-
-            // What settled meanwhile may be a failure: then nothing new goes out before the retries.
-            Settle();
-            if (failed.Count > 0)
+            for (var progress = true; progress && round.Count + builds.Count < options.MaxUnconfirmedMessages;)
             {
-                signal.Writer.TryWrite(true);
-                return;
+                progress = false;
+                for (var p = 0; p < pending.Length && round.Count + builds.Count < options.MaxUnconfirmedMessages; p++)
+                {
+                    if (retry[p].TryDequeue(out var again))
+                    {
+                        round.Add(again);
+                        progress = true;
+                    }
+                    else if (pending[p].Count > 0)
+                    {
+                        builds.Add(Build(p));
+                        progress = true;
+                    }
+                }
             }
         }
 
-        var messages = outbox.Take(options.MaxUnconfirmedMessages - inFlight.Count);
-        if (messages.Count == 0)
-        {
-            return;
-        }
-
-        IChannel? open = null;
-        Exception? unavailable = null;
-        try
-        {
-            open = await OpenChannelAsync(cancellationToken);
-        }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-        {
-            unavailable = e;
-        }
-
-        foreach (var message in messages)
-        {
-            var sequence = nextSequence++;
-            inFlight.Add(sequence, (message, time.GetTimestamp()));
-            Task confirm;
-            try
-            {
-                var properties = new BasicProperties { DeliveryMode = DeliveryModes.Persistent };
-                confirm = open is null
-                    ? Task.FromException(unavailable!)
-                    : open.BasicPublishAsync(string.Empty, connection.Names.TickQueue(message.Partition), mandatory: true, properties, message.Body, cancellationToken).AsTask();
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                confirm = Task.FromException(e);
-            }
-
-            _ = confirm.WaitAsync(ConfirmTimeout, time).ContinueWith(
-                static (done, state) => ((TickPublisher)((object[])state!)[0]).OnSettled((long)((object[])state!)[1], done),
-                new object[] { this, sequence },
-                CancellationToken.None,
-                TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default);
-        }
+        // Encoding happens outside the lock so publishers are not held up; a round's retries and new
+        // messages of one partition never mix, so appending keeps each partition's order.
+        round.AddRange(builds.Select(b => new OutgoingTickMessage(b.Partition, TickCodec.Encode(b.Runs, options.TickMessageVersion), b.Parts)));
+        return round;
     }
 
-    private void OnSettled(long sequence, Task confirm)
+    private (int, List<TickBatch>, PendingTickBatch[]) Build(int partition)
     {
-        settled.Enqueue((sequence, confirm.IsCompletedSuccessfully ? null : confirm.Exception?.GetBaseException() ?? new OperationCanceledException("the publish was cancelled")));
-        signal.Writer.TryWrite(true);
-    }
-
-    /// <summary>Completes the batches of confirmed messages and sets failed ones aside; true when any was confirmed.</summary>
-    private bool Settle()
-    {
-        var confirmed = false;
-        while (settled.TryDequeue(out var outcome))
+        var runs = new List<TickBatch>();
+        var parts = new List<PendingTickBatch>();
+        var ticks = 0;
+        while (ticks < options.TicksPerMessage && pending[partition].TryPeek(out var item))
         {
-            if (!inFlight.Remove(outcome.Sequence, out var entry))
+            var take = Math.Min(options.TicksPerMessage - ticks, item.Batch.Ticks.Length - item.Offset);
+            runs.Add(new TickBatch(item.Batch.Instrument, item.Batch.Ticks.Slice(item.Offset, take)));
+            parts.Add(item);
+            item.Offset += take;
+            ticks += take;
+            if (item.Offset == item.Batch.Ticks.Length)
             {
-                continue;
-            }
-
-            if (outcome.Error is null)
-            {
-                PipelineMetrics.PublishConfirmDuration.Record(time.GetElapsedTime(entry.Published).TotalMilliseconds);
-                Complete(entry.Message);
-                confirmed = true;
+                pending[partition].Dequeue();
             }
             else
             {
-                // REVIEW: a message nacked while a later one of its partition is confirmed is published again after
-                // it. A lost channel fails every message after the first failed one (and a new channel opens only once
-                // nothing is in flight), so only a broker-side nack could do that; these queues set no overflow limit.
-                failure ??= outcome.Error is TimeoutException ? "no confirm in time" : outcome.Error.Message;
-                failed.Add(outcome.Sequence, entry.Message);
+                item.OpenParts++;
             }
         }
 
-        return confirmed;
+        pendingTicks -= ticks;
+        return (partition, runs, [.. parts]);
+    }
+
+    /// <summary>Publishes a round and waits for its confirms; returns why some failed (they are queued again), or null.</summary>
+    private async Task<string?> PublishRoundAsync(List<OutgoingTickMessage> round, CancellationToken cancellationToken)
+    {
+        var confirms = new Task[round.Count];
+        var started = time.GetTimestamp();
+        try
+        {
+            var open = await OpenChannelAsync(cancellationToken);
+            for (var i = 0; i < round.Count; i++)
+            {
+                try
+                {
+                    var properties = new BasicProperties { DeliveryMode = DeliveryModes.Persistent };
+                    confirms[i] = open.BasicPublishAsync(string.Empty, connection.Names.TickQueue(round[i].Partition), mandatory: true, properties, round[i].Body, cancellationToken).AsTask();
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    confirms[i] = Task.FromException(e);
+                }
+            }
+
+            await Task.WhenAll(confirms).WaitAsync(ConfirmTimeout, time, cancellationToken);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Sorted out per message below.
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        PipelineMetrics.PublishRoundDuration.Record(time.GetElapsedTime(started).TotalMilliseconds);
+        string? failure = null;
+        var failed = new List<OutgoingTickMessage>();
+        for (var i = 0; i < round.Count; i++)
+        {
+            if (confirms[i] is { IsCompletedSuccessfully: true })
+            {
+                Complete(round[i]);
+            }
+            else
+            {
+                failure ??= confirms[i]?.Exception?.GetBaseException().Message ?? "no confirm in time or no channel";
+                failed.Add(round[i]);
+            }
+        }
+
+        if (failed.Count > 0)
+        {
+            Interlocked.Add(ref statistics.TickPublishFailures, failed.Count);
+            Requeue(failed);
+        }
+
+        return failure;
+    }
+
+    // REVIEW: a message nacked while a later one of its partition was confirmed is retried after it; only a
+    // broker-side nack (not a lost connection, which fails every later message too) can cause that.
+    private void Requeue(List<OutgoingTickMessage> failed)
+    {
+        lock (gate)
+        {
+            foreach (var group in failed.GroupBy(m => m.Partition))
+            {
+                var rest = retry[group.Key].ToArray();
+                retry[group.Key] = new Queue<OutgoingTickMessage>(group.Concat(rest));
+            }
+        }
+
+        signal.Writer.TryWrite(true);
     }
 
     private void Complete(OutgoingTickMessage message)
@@ -258,13 +282,6 @@ internal sealed class TickPublisher : IAsyncDisposable
             return channel;
         }
 
-        if (inFlight.Count > 0)
-        {
-            // Messages still in flight on the closed channel may yet fail; a new channel now could confirm a later
-            // message of their partition first.
-            throw new InvalidOperationException("the channel closed with messages in flight");
-        }
-
         var open = await connection.GetAsync(cancellationToken);
         if (channel is not null && !open.IsOpen)
         {
@@ -283,7 +300,7 @@ internal sealed class TickPublisher : IAsyncDisposable
         channel = await open.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true, outstandingPublisherConfirmationsRateLimiter: null, consumerDispatchConcurrency: null), cancellationToken);
         if (!declared)
         {
-            await TickTopology.DeclareAsync(channel, connection.Names, partitionCount, cancellationToken);
+            await TickTopology.DeclareAsync(channel, connection.Names, pending.Length, cancellationToken);
             declared = true;
         }
 

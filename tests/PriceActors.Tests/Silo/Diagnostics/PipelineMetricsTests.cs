@@ -40,7 +40,7 @@ public sealed class PipelineMetricsTests(PostgresDatabase database) : IClassFixt
     }
 
     [Fact]
-    public async Task TickAndUpdateStreams_RecordDeliveryAndPublishAgesAndConfirmTimes()
+    public async Task TickAndUpdateStreams_RecordDeliveryAndPublishAgesAndConfirmRounds()
     {
         using var metrics = new PipelineMetricsCollector();
         await using var bus = new RabbitMqTestBus(partitions: 1);
@@ -59,7 +59,7 @@ public sealed class PipelineMetricsTests(PostgresDatabase database) : IClassFixt
                 && metrics.Of("priceactors.updates.publish_age").Any(age => age is >= 10_800_000 and < 10_860_000),
             Deadline,
             "the delivery age of the tick stamped 2 h ago and the publish age of the update stamped 3 h ago");
-        Assert.NotEmpty(metrics.Of("priceactors.ticks.publish_confirm"));
+        Assert.NotEmpty(metrics.Of("priceactors.ticks.publish_round"));
         await stop.CancelAsync();
         await consuming;
     }
