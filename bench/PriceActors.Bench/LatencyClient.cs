@@ -56,7 +56,6 @@ internal static class LatencyClient
             }
             else if (line == "START")
             {
-                latencies.Start();
                 transit.Recording = true;
                 gc = new GcSpan();
             }
@@ -77,7 +76,7 @@ internal static class LatencyClient
 
                 await ReportShortAsync(latencies, (long)(published.First + published.Stamps.Length) * TicksPerRound);
                 var (ticks, slices) = latencies.PerTick(published.First, published.Stamps, TicksPerRound, ClusterBenchmark.LatencySliceSeconds);
-                Console.WriteLine("UPDATES " + latencies.PerUpdate().Fields());
+                Console.WriteLine("UPDATES " + latencies.PerUpdate(published.First, TicksPerRound).Fields());
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"TICKS {ticks.Fields()} {published.Stamps.LongLength * TicksPerRound * latencies.Instruments}"));
                 Console.WriteLine("SLICES " + string.Join(',', slices.Select(slice => slice.Percentile(0.99).ToString("F1", CultureInfo.InvariantCulture))));
                 return 0;
@@ -163,10 +162,10 @@ internal static class LatencyClient
         await Task.WhenAll(outstanding);
         rounds.Recording = false;
         await Task.Delay(TimeSpan.FromSeconds(2));
-        var durations = rounds.Of("priceactors.ticks.publish_confirm").Order().ToArray();
+        var durations = rounds.Of("priceactors.ticks.publish_round").Order().ToArray();
         if (durations.Length > 0)
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"feed tick messages (publish -> confirm): p50 {Percentiles.Of(durations, 0.5):F1}, p99 {Percentiles.Of(durations, 0.99):F1}, max {Percentiles.Of(durations, 1):F1} ms ({durations.Length:N0} messages)"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"feed publish rounds (publish -> every confirm): p50 {Percentiles.Of(durations, 0.5):F1}, p99 {Percentiles.Of(durations, 0.99):F1}, max {Percentiles.Of(durations, 1):F1} ms ({durations.Length:N0} rounds)"));
         }
 
         Console.WriteLine(gc.Describe("feed process"));

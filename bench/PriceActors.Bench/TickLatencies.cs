@@ -22,7 +22,9 @@ internal sealed class TickLatencies : IUpdateObserver
     private readonly long[] lastSequence;
     private readonly List<(long From, long To, long Arrived, long Stamp)> updates = [];
     private readonly Lock gate = new();
-    private bool recording;
+    // Until Stop, from the start: which rounds count is known only from the feed's STAMPS, and the gateway learns that
+    // recording began through the bench's relay, which can lag the first recorded round's update through the silo.
+    private bool recording = true;
 
     public TickLatencies(InstrumentKey[] instruments)
     {
@@ -31,14 +33,6 @@ internal sealed class TickLatencies : IUpdateObserver
     }
 
     public int Instruments => lastSequence.Length;
-
-    public void Start()
-    {
-        lock (gate)
-        {
-            recording = true;
-        }
-    }
 
     public void Stop()
     {
@@ -83,12 +77,15 @@ internal sealed class TickLatencies : IUpdateObserver
     {
     }
 
-    /// <summary>Each recorded update's arrival minus its newest tick's exchange time, in ms: the measure before session 9.</summary>
-    public Distribution PerUpdate()
+    /// <summary>
+    /// Each update that covered a tick of round <paramref name="firstRound"/> or later: its arrival minus its newest tick's
+    /// exchange time, in ms. The measure before session 9.
+    /// </summary>
+    public Distribution PerUpdate(int firstRound, int ticksPerRound)
     {
         lock (gate)
         {
-            return Distribution.Of([.. updates.Select(u => ((u.Arrived - u.Stamp) / (double)TimeSpan.TicksPerMillisecond, 1L))]);
+            return Distribution.Of([.. updates.Where(u => u.To > (long)firstRound * ticksPerRound).Select(u => ((u.Arrived - u.Stamp) / (double)TimeSpan.TicksPerMillisecond, 1L))]);
         }
     }
 

@@ -30,7 +30,7 @@ public sealed class TickLatenciesTests
         Assert.Equal(new[] { 10_015.0, 10_030.0 }, slices.Select(s => s.Percentile(0.99)));
 
         // Timed by their newest tick, the four recorded updates hide the 10 s wait.
-        var updates = latencies.PerUpdate();
+        var updates = latencies.PerUpdate(firstRound: 1, ticksPerRound: 5);
         Assert.Equal(4, updates.Weight);
         Assert.Equal(30, updates.Percentile(1));
         Assert.Equal(15, updates.Percentile(0.5));
@@ -40,7 +40,6 @@ public sealed class TickLatenciesTests
     public void PerTick_TicksNoUpdateCovered_MissingFromTheCount()
     {
         var latencies = new TickLatencies([A, B]);
-        latencies.Start();
         latencies.Observe(Update(A, 15, T0.AddSeconds(10)), T0.AddSeconds(10).AddMilliseconds(4).UtcTicks);
 
         var (ticks, _) = latencies.PerTick(firstRound: 1, Recorded, ticksPerRound: 5, sliceSeconds: 10);
@@ -48,6 +47,18 @@ public sealed class TickLatenciesTests
         Assert.Equal(10, ticks.Weight);
         Assert.Equal(10_004, ticks.Percentile(1));
         Assert.Equal(4, ticks.Percentile(0));
+    }
+
+    [Fact]
+    public void PerTick_ARecordedRoundsUpdateBeforeTheGatewayHeardRecordingBegan_Counted()
+    {
+        var latencies = new TickLatencies([A, B]);
+
+        latencies.Observe(Update(A, 10, T0), T0.AddMilliseconds(8).UtcTicks);
+
+        var (ticks, _) = latencies.PerTick(firstRound: 1, Recorded, ticksPerRound: 5, sliceSeconds: 10);
+        Assert.Equal(5, ticks.Weight);
+        Assert.Equal(8, ticks.Percentile(1));
     }
 
     [Fact]
@@ -63,7 +74,6 @@ public sealed class TickLatenciesTests
     {
         var latencies = new TickLatencies([A, B]);
         latencies.Observe(Update(A, 5, T0.AddMilliseconds(-10)), T0.AddMilliseconds(-5).UtcTicks);
-        latencies.Start();
         latencies.Observe(Update(A, 10, T0), T0.AddMilliseconds(8).UtcTicks);
         latencies.Observe(Update(B, 15, T0.AddSeconds(10)), T0.AddSeconds(10).AddMilliseconds(15).UtcTicks);
         latencies.Observe(Update(B, 15, T0.AddSeconds(10)), T0.AddSeconds(11).UtcTicks);
