@@ -22,9 +22,9 @@ internal sealed class TickLatencies : IUpdateObserver
     private readonly long[] lastSequence;
     private readonly List<(long From, long To, long Arrived, long Stamp)> updates = [];
     private readonly Lock gate = new();
-    // Until Stop, from the start: which rounds count is known only from the feed's STAMPS, and the gateway learns that
-    // recording began through the bench's relay, which can lag the first recorded round's update through the silo.
-    private bool recording = true;
+    // Updates are kept from the start until Stop: which rounds count is known only from the feed's STAMPS, and the gateway
+    // learns that recording began through the bench's relay, which can lag the first recorded round's update.
+    private bool stopped;
 
     public TickLatencies(InstrumentKey[] instruments)
     {
@@ -38,7 +38,7 @@ internal sealed class TickLatencies : IUpdateObserver
     {
         lock (gate)
         {
-            recording = false;
+            stopped = true;
         }
     }
 
@@ -57,7 +57,7 @@ internal sealed class TickLatencies : IUpdateObserver
             }
 
             lastSequence[n] = update.Sequence;
-            if (recording)
+            if (!stopped)
             {
                 updates.Add((from, update.Sequence, arrived, update.Timestamp.UtcTicks));
             }
