@@ -14,8 +14,9 @@ namespace PriceActors.Bench;
 /// test runs in the bench's main process, which starts both and relays between them on their standard streams.
 /// <list type="bullet">
 /// <item><c>cluster-gateway prefix</c>: subscribes to every instrument on the update exchange and prints
-/// <c>READY</c>; records each update's arrival minus its last tick's exchange time between the lines <c>START</c>
-/// and <c>STOP</c> read from stdin, then prints <c>RESULT p50 p99 max count</c>.</item>
+/// <c>READY</c>; keeps each update's arrival until the line <c>STOP</c> read from stdin (<c>START</c> only starts the
+/// transit and GC figures: which ticks count is decided by the feed's <c>STAMPS</c>), then prints <c>UPDATES</c>,
+/// <c>TICKS</c> and <c>SLICES</c>, and <c>SHORT</c> when some instruments' last ticks were never covered.</item>
 /// <item><c>cluster-feed prefix rate seconds</c>: publishes ticks at the given rate in rounds of 5 ticks per
 /// instrument, each stamped with its exchange time just before it is handed to the publisher; rounds start on
 /// schedule whether or not earlier ones are confirmed (at most 32 outstanding), so the offered rate is the rate
