@@ -50,6 +50,9 @@ internal static class ClusterBenchmark
     // Ticks the saturating publisher may be ahead of the consumers: 10 rounds of every instrument's batch.
     private static readonly long Window = long.TryParse(Environment.GetEnvironmentVariable("BENCH_WINDOW"), out var w) ? w : 100_000;
 
+    // BENCH_RELAY=1: the latency run alone, with a relay in the silo's place (ThroughRelayAsync).
+    private static readonly bool Relay = Environment.GetEnvironmentVariable("BENCH_RELAY") == "1";
+
     private static long[]? PacedTrades { get; set; }
 
     public static async Task<int> RunAsync(int seconds, int pacedRate)
@@ -66,7 +69,7 @@ internal static class ClusterBenchmark
         Console.WriteLine($"cluster: {Instruments} instruments, {Partitions} partitions (prefetch {Prefetch}), {BatchSize} ticks per batch, up to {TicksPerMessage} ticks per message, {Environment.ProcessorCount} cores");
 
         // BENCH_LATENCY_ONLY=1: the latency run alone (experiments with the knobs; no ingest figure).
-        var latencyOnly = Environment.GetEnvironmentVariable("BENCH_LATENCY_ONLY") == "1";
+        var latencyOnly = Relay || Environment.GetEnvironmentVariable("BENCH_LATENCY_ONLY") == "1";
         var raw = double.NaN;
         async Task MeasureRawAsync()
         {
@@ -135,6 +138,11 @@ internal static class ClusterBenchmark
         string postgres, string rabbit, InstrumentKey[] instruments, int seconds, int pacedRate, Func<Task>? rawRun)
     {
         var prefix = "bench-" + Guid.NewGuid().ToString("N")[..8];
+        if (Relay)
+        {
+            return (double.NaN, await ThroughRelayAsync(postgres, rabbit, prefix, pacedRate));
+        }
+
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders().AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
         if (Environment.GetEnvironmentVariable("BENCH_FLUSH_LOG") == "1")
@@ -187,6 +195,48 @@ internal static class ClusterBenchmark
         await host.StopAsync();
         await DeleteTopologyAsync(rabbit, prefix);
         return (ingest, latency);
+    }
+
+    /// <summary>
+    /// The latency run with the silo replaced by a relay (<c>BENCH_RELAY=1</c>): the same feed and gateway processes, the
+    /// same partition queues, consumer, update stream and measure, but no actor and no database. Each batch the
+    /// consumer delivers moves its instrument's count of ticks on and is published at once as a <see cref="PriceUpdated"/>
+    /// with that count as its sequence, as a pair does, and its message is acknowledged once handled, not once durable.
+    /// What is left is the broker's part of tick → gateway on this machine at this rate: the floor under the silo's figure.
+    /// </summary>
+    private static async Task<LatencyResult> ThroughRelayAsync(string postgres, string rabbit, string prefix, int pacedRate)
+    {
+        var options = Options.Create(new RabbitMqOptions
+        {
+            Uri = new Uri(rabbit),
+            Prefix = prefix,
+            TicksPerMessage = TicksPerMessage,
+            PrefetchPerPartition = Prefetch,
+            UpdateFlushInterval = TimeSpan.Parse(Environment.GetEnvironmentVariable("BENCH_UPDATE_FLUSH") ?? "00:00:00.005", CultureInfo.InvariantCulture),
+        });
+        await using var connection = new RabbitMqConnection(options, NullLogger<RabbitMqConnection>.Instance, TimeProvider.System);
+        await using var updates = new RabbitMqUpdateStream(connection, new RabbitMqStatistics(), NullLogger<RabbitMqUpdateStream>.Instance, TimeProvider.System);
+        await using var stream = new RabbitMqTickStream(
+            connection, Options.Create(new StreamOptions { PartitionCount = Partitions }), NoPartitionLifecycle.Instance,
+            new RabbitMqStatistics(), NullLogger<RabbitMqTickStream>.Instance, TimeProvider.System);
+        var sequences = new System.Collections.Concurrent.ConcurrentDictionary<InstrumentKey, long>();
+        using var stop = new CancellationTokenSource();
+        var consuming = stream.ConsumeAsync(
+            (batch, _) =>
+            {
+                // A partition hands an instrument's batches over one at a time, in order (a pair's turn), so the count is exact.
+                var sequence = sequences.AddOrUpdate(batch.Instrument, batch.Ticks.Length, (_, n) => n + batch.Ticks.Length);
+                var last = batch.Ticks.Span[^1];
+                return updates.PublishAsync(new PriceUpdated(batch.Instrument.Exchange, batch.Instrument.Symbol, last.Price, last.Quantity, last.ExchangeTime, sequence, 1));
+            },
+            stop.Token);
+        await stream.Subscribed;
+        Console.WriteLine("  relay instead of the silo (BENCH_RELAY=1): partition consumer -> update stream, no actor, no database; \"silo process\" below is the relay's");
+        var latency = await LatencyRunAsync(postgres, prefix, pacedRate, LatencySeconds);
+        await stop.CancelAsync();
+        await consuming;
+        await DeleteTopologyAsync(rabbit, prefix);
+        return latency;
     }
 
     /// <summary>
