@@ -247,7 +247,9 @@ internal static class ClusterBenchmark
     {
         using var stages = new StageRecorder();
         using var allocations = Environment.GetEnvironmentVariable("BENCH_ALLOCATIONS") == "1" ? new AllocationSampler() : null;
-        using var gateway = StartChild(redirectInput: true, "cluster-gateway", prefix);
+        // At most one update per instrument and round, i.e. rate / TicksPerRound a second, over the warm-up, the span and the end's waits.
+        var expectedUpdates = (long)(rate / (double)LatencyClient.TicksPerRound * (LatencyClient.WarmUp.TotalSeconds + seconds + 15));
+        using var gateway = StartChild(redirectInput: true, "cluster-gateway", prefix, Math.Min(expectedUpdates, 64_000_000).ToString(CultureInfo.InvariantCulture));
         if (await gateway.StandardOutput.ReadLineAsync() != "READY")
         {
             throw new InvalidOperationException("the latency run's gateway did not start");

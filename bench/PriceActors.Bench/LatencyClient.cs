@@ -13,7 +13,7 @@ namespace PriceActors.Bench;
 /// The feed and the gateway of the latency run, each in a process of its own, as in a deployment; the silo under
 /// test runs in the bench's main process, which starts both and relays between them on their standard streams.
 /// <list type="bullet">
-/// <item><c>cluster-gateway prefix</c>: subscribes to every instrument on the update exchange and prints
+/// <item><c>cluster-gateway prefix updates</c>: makes room for that many updates, subscribes to every instrument on the update exchange and prints
 /// <c>READY</c>; keeps each update's arrival until the line <c>STOP</c> read from stdin (<c>START</c> only starts the
 /// transit and GC figures: which ticks count is decided by the feed's <c>STAMPS</c>), then prints <c>UPDATES</c>,
 /// <c>TICKS</c> and <c>SLICES</c>, and <c>SHORT</c> when some instruments' last ticks were never covered.</item>
@@ -29,15 +29,15 @@ namespace PriceActors.Bench;
 /// </summary>
 internal static class LatencyClient
 {
-    private const int TicksPerRound = 5;
+    internal const int TicksPerRound = 5;
     private const int MaxOutstandingRounds = 32;
-    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(int.TryParse(Environment.GetEnvironmentVariable("BENCH_WARMUP"), out var w) ? w : 10);
+    internal static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(int.TryParse(Environment.GetEnvironmentVariable("BENCH_WARMUP"), out var w) ? w : 10);
 
-    public static async Task<int> RunGatewayAsync(string prefix)
+    public static async Task<int> RunGatewayAsync(string prefix, int expectedUpdates)
     {
         await using var connection = new RabbitMqConnection(Settings(prefix), NullLogger<RabbitMqConnection>.Instance, TimeProvider.System);
         await using var updates = new RabbitMqUpdateStream(connection, new RabbitMqStatistics(), NullLogger<RabbitMqUpdateStream>.Instance, TimeProvider.System);
-        var latencies = new TickLatencies(ClusterBenchmark.CreateInstruments());
+        var latencies = new TickLatencies(ClusterBenchmark.CreateInstruments(), expectedUpdates);
         using var transit = new PipelineMetricsCollector(recording: false);
         await using var subscription = updates.Subscribe(latencies);
         foreach (var instrument in ClusterBenchmark.CreateInstruments())

@@ -20,14 +20,21 @@ internal sealed class TickLatencies : IUpdateObserver
 {
     private readonly Dictionary<string, int> instruments;
     private readonly long[] lastSequence;
-    private readonly List<(long From, long To, long Arrived, long Stamp)> updates = [];
+    private readonly List<(long From, long To, long Arrived, long Stamp)> updates;
     private readonly Lock gate = new();
     // Updates are kept from the start until Stop: which rounds count is known only from the feed's STAMPS, and the gateway
     // learns that recording began through the bench's relay, which can lag the first recorded round's update.
     private bool stopped;
 
-    public TickLatencies(InstrumentKey[] instruments)
+    /// <param name="instruments">The run's instruments.</param>
+    /// <param name="capacity">
+    /// Updates to make room for before the run: growing the list mid-run copies it into a new array of twice the size, and on
+    /// this VM touching that much fresh memory (11 µs a 4 KiB page, bench/README.md session 15) stalls the gateway for as
+    /// long as a broker stall, with the lock held.
+    /// </param>
+    public TickLatencies(InstrumentKey[] instruments, int capacity = 0)
     {
+        updates = new(capacity);
         this.instruments = instruments.Select((instrument, n) => (instrument.Symbol, n)).ToDictionary(i => i.Symbol, i => i.n);
         lastSequence = new long[instruments.Length];
     }
