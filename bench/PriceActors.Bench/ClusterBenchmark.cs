@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
@@ -106,9 +107,7 @@ internal static class ClusterBenchmark
     {
         var options = Options.Create(new RabbitMqOptions { Uri = new Uri(rabbit), Prefix = "bench-raw-" + Guid.NewGuid().ToString("N")[..8], TicksPerMessage = TicksPerMessage, PrefetchPerPartition = Prefetch });
         await using var connection = new RabbitMqConnection(options, NullLogger<RabbitMqConnection>.Instance, TimeProvider.System);
-        await using var stream = new RabbitMqTickStream(
-            connection, Options.Create(new StreamOptions { PartitionCount = Partitions }), NoPartitionLifecycle.Instance,
-            new RabbitMqStatistics(), NullLogger<RabbitMqTickStream>.Instance, TimeProvider.System);
+        await using var stream = TickStream(connection);
         long consumed = 0;
         using var stop = new CancellationTokenSource();
         var consuming = stream.ConsumeAsync((batch, _) => { Interlocked.Add(ref consumed, batch.Ticks.Length); return ValueTask.CompletedTask; }, stop.Token);
@@ -119,6 +118,11 @@ internal static class ClusterBenchmark
         await DeleteTopologyAsync(rabbit, options.Value.Prefix);
         return rate;
     }
+
+    /// <summary>A tick stream of the run's partitions on <paramref name="connection"/>, as every publisher and consumer of the bench uses.</summary>
+    internal static RabbitMqTickStream TickStream(RabbitMqConnection connection) => new(
+        connection, Options.Create(new StreamOptions { PartitionCount = Partitions }), NoPartitionLifecycle.Instance,
+        new RabbitMqStatistics(), NullLogger<RabbitMqTickStream>.Instance, TimeProvider.System);
 
     internal static InstrumentKey[] CreateInstruments() => [.. Enumerable.Range(1, Instruments).Select(i => InstrumentKey.Create("bench", $"SYM{i}USDT"))];
 
@@ -186,9 +190,7 @@ internal static class ClusterBenchmark
             // saturating run (in one run it landed in the raw run, lowering the rate the ingest is compared with).
             await ExecuteAsync(postgres, "VACUUM (ANALYZE)");
             await rawRun();
-            await using var feed = new RabbitMqTickStream(
-                connection, Options.Create(new StreamOptions { PartitionCount = Partitions }), NoPartitionLifecycle.Instance,
-                new RabbitMqStatistics(), NullLogger<RabbitMqTickStream>.Instance, TimeProvider.System);
+            await using var feed = TickStream(connection);
             ingest = await MeasureAsync(feed, instruments, seconds, () => DurableTicksAsync(postgres));
         }
 
@@ -216,10 +218,8 @@ internal static class ClusterBenchmark
         });
         await using var connection = new RabbitMqConnection(options, NullLogger<RabbitMqConnection>.Instance, TimeProvider.System);
         await using var updates = new RabbitMqUpdateStream(connection, new RabbitMqStatistics(), NullLogger<RabbitMqUpdateStream>.Instance, TimeProvider.System);
-        await using var stream = new RabbitMqTickStream(
-            connection, Options.Create(new StreamOptions { PartitionCount = Partitions }), NoPartitionLifecycle.Instance,
-            new RabbitMqStatistics(), NullLogger<RabbitMqTickStream>.Instance, TimeProvider.System);
-        var sequences = new System.Collections.Concurrent.ConcurrentDictionary<InstrumentKey, long>();
+        await using var stream = TickStream(connection);
+        var sequences = new ConcurrentDictionary<InstrumentKey, long>();
         using var stop = new CancellationTokenSource();
         var consuming = stream.ConsumeAsync(
             (batch, _) =>

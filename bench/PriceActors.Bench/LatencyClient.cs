@@ -3,7 +3,6 @@ using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using PriceActors.Grains;
-using PriceActors.Grains.Streams;
 using PriceActors.Silo.Diagnostics;
 using PriceActors.Silo.RabbitMq;
 
@@ -119,9 +118,7 @@ internal static class LatencyClient
     {
         var instruments = ClusterBenchmark.CreateInstruments();
         await using var connection = new RabbitMqConnection(Settings(prefix), NullLogger<RabbitMqConnection>.Instance, TimeProvider.System);
-        await using var feed = new RabbitMqTickStream(
-            connection, Options.Create(new StreamOptions { PartitionCount = ClusterBenchmark.Partitions }), NoPartitionLifecycle.Instance,
-            new RabbitMqStatistics(), NullLogger<RabbitMqTickStream>.Instance, TimeProvider.System);
+        await using var feed = ClusterBenchmark.TickStream(connection);
         using var rounds = new PipelineMetricsCollector(recording: false);
 
         // The first WarmUp seconds at the same rate are not recorded: the pairs' first activations load from
