@@ -63,6 +63,16 @@ internal sealed partial class Activation
     public ValueTask PostAsync(Envelope envelope, CancellationToken cancellationToken) =>
         mailbox.Writer.WriteAsync(envelope, cancellationToken);
 
+    /// <summary>Queues a turn of this activation; waits for mailbox space in the background, drops it once the activation ends.</summary>
+    public void PostTurn(Func<ValueTask> turn)
+    {
+        var envelope = new TurnEnvelope(turn);
+        if (!TryPost(envelope) && !IsClosing)
+        {
+            _ = PostWhenRoomAsync(envelope);
+        }
+    }
+
     public bool IsIdle(TimeSpan idleTimeout) =>
         mailbox.Reader.Count == 0 && Runtime.Time.GetElapsedTime(Volatile.Read(ref lastActivity)) >= idleTimeout;
 
@@ -110,6 +120,18 @@ internal sealed partial class Activation
         lock (timers)
         {
             timers.Remove(timer);
+        }
+    }
+
+    private async Task PostWhenRoomAsync(Envelope envelope)
+    {
+        try
+        {
+            await PostAsync(envelope, Stopping);
+        }
+        catch (Exception e) when (e is ChannelClosedException or OperationCanceledException)
+        {
+            // Ending: the actor's deactivation finishes what the turn would have done.
         }
     }
 

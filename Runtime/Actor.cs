@@ -53,6 +53,14 @@ public abstract class Actor : IActor
     protected IDisposable RegisterTimer(Func<CancellationToken, ValueTask> callback, TimeSpan dueTime, TimeSpan period) =>
         Current.RegisterTimer(callback, dueTime, period);
 
+    /// <summary>
+    /// Queues <paramref name="turn"/> to run as a later turn of this activation, behind what its mailbox holds; callable
+    /// from any thread, for work that must follow something outside a turn (a write that completed). A turn posted once
+    /// the activation is ending does not run: <see cref="OnDeactivateAsync"/> is where to finish what is left.
+    /// </summary>
+    /// <param name="turn">The work, run with the actor's state as any message handler.</param>
+    protected void PostTurn(Func<ValueTask> turn) => Current.PostTurn(turn);
+
     /// <summary>Asks the runtime to deactivate this actor once the current turn ends.</summary>
     protected void DeactivateOnIdle() => Current.RequestDeactivation(DeactivationReason.Requested);
 

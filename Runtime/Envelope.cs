@@ -60,6 +60,22 @@ internal sealed class TimerEnvelope(ActorTimer timer) : Envelope
     }
 }
 
+/// <summary>A turn the actor posted to itself (<see cref="Actor.PostTurn"/>): runs its work, counted as neither message nor activity.</summary>
+internal sealed class TurnEnvelope(Func<ValueTask> turn) : Envelope
+{
+    public override bool CountsAsActivity => false;
+
+    public override bool CountsAsMessage => false;
+
+    public override Type MessageType => typeof(TurnEnvelope);
+
+    public override async ValueTask<object?> InvokeAsync(Activation activation, Actor actor)
+    {
+        await turn();
+        return null;
+    }
+}
+
 /// <summary>Asks the activation to end after its current turn, if it is still idle for an idle request.</summary>
 internal sealed class DeactivateEnvelope(DeactivationReason reason) : Envelope
 {

@@ -7,7 +7,7 @@ namespace PriceActors.Tests.Runtime.TestActors;
 [ActorType("recorder")]
 internal interface IRecorderActor : IActor,
     IHandle<Append>, IHandle<Block>, IHandle<SetKeepAlive>, IHandle<Deactivate>,
-    IHandle<StartTimer>, IHandle<StopTimer>, IHandle<GetLog, RecorderLog>;
+    IHandle<StartTimer>, IHandle<StopTimer>, IHandle<PostTurnWhen>, IHandle<GetLog, RecorderLog>;
 
 internal sealed record Append(string Entry);
 
@@ -21,6 +21,9 @@ internal sealed record Deactivate;
 internal sealed record StartTimer(TimeSpan DueTime, TimeSpan Period, bool Throws = false);
 
 internal sealed record StopTimer;
+
+/// <summary>Once <paramref name="Trigger"/> completes (outside any turn), the actor posts itself a turn that records <paramref name="Entry"/>.</summary>
+internal sealed record PostTurnWhen(Task Trigger, string Entry);
 
 internal sealed record GetLog : IRequest<RecorderLog>;
 
@@ -90,6 +93,21 @@ internal class RecorderActor(ActorProbe probe) : Actor, IRecorderActor
     public ValueTask HandleAsync(StopTimer message)
     {
         timer?.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask HandleAsync(PostTurnWhen message)
+    {
+        _ = message.Trigger.ContinueWith(
+            _ => PostTurn(async () =>
+            {
+                using var turn = turns.Enter();
+                await Task.Yield();
+                entries.Add(message.Entry);
+            }),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
         return ValueTask.CompletedTask;
     }
 
