@@ -9,10 +9,12 @@ namespace PriceActors.Grains.Pairs;
 /// <summary>
 /// The actor of one instrument. Trades come in batches; each accepted trade gets the next sequence
 /// number and goes into the rolling window and the open minute bar. After each batch one
-/// <see cref="PriceUpdated"/> is published and the trades are queued for the store behind the pair's earlier
-/// appends. <see cref="RecordTicks"/> replies once they are durable; <see cref="TakeTicks"/> (the cluster's
-/// consumer) replies at once with the task of their append, so the pair takes its next batch while this one
-/// commits. A bar is closed by the first trade of a later minute or by a timer shortly
+/// <see cref="PriceUpdated"/> is published and the trades go to the store: a pair has one append in flight, and
+/// the trades it takes while that one commits wait in memory and go in the next, however many batches that is
+/// (a turn posted when the append completes sends them), so how fast the database commits sets neither when the
+/// updates leave nor how many appends there are. <see cref="RecordTicks"/> replies once its trades are durable;
+/// <see cref="TakeTicks"/> (the cluster's consumer) replies at once with the task that completes when they are,
+/// so the pair takes its next batch while this one commits. A bar is closed by the first trade of a later minute or by a timer shortly
 /// after its minute ends, then saved and only then published. On activation the actor rebuilds
 /// everything from the store, keeping its epoch and sequence.
 /// <para>
@@ -53,6 +55,14 @@ public sealed partial class PairActor(
     private IDisposable? barTimer;
     private Task appended = Task.CompletedTask;
 
+    // Ticks taken while an append was in flight wait in `pending` for the next one (one append in flight per pair),
+    // and this completes with it; null when nothing waits. The reply hands it out as those ticks' durable task.
+    private TaskCompletionSource? held;
+    private bool flushPosted;
+
+    // What the last TakeTicks reply handed out as durable: the consumer's next batch names it as its `after`.
+    private Task lastReplied = Task.CompletedTask;
+
     // 1 once a write failed; set by the end of a failed append too, which may come after the turn that queued it.
     private int failed;
 
@@ -86,6 +96,13 @@ public sealed partial class PairActor(
     public async ValueTask<TicksRecorded> HandleAsync(RecordTicks request)
     {
         var taken = await TakeAsync(request.Ticks, Task.CompletedTask);
+        if (held is not null)
+        {
+            // The caller waits in this turn, so nothing it waits for may need a later one.
+            await FlushAsync();
+            taken = taken with { Durable = appended };
+        }
+
         await taken.Durable;
         return taken.Recorded;
     }
@@ -97,6 +114,21 @@ public sealed partial class PairActor(
     /// <inheritdoc/>
     public override async ValueTask OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        // Held ticks go to the store now; after a failure they are refused, and come back by redelivery.
+        if (pendingCount > 0 && Volatile.Read(ref failed) == 0)
+        {
+            try
+            {
+                await FlushAsync();
+            }
+            catch (Exception)
+            {
+                // Logged by StoreFailed; the held ticks' task failed with it.
+            }
+        }
+
+        DropHeld();
+
         // The next activation loads from the store: it must find every append of this one settled.
         try
         {
@@ -124,9 +156,10 @@ public sealed partial class PairActor(
             throw new InvalidOperationException($"Pair {instrument} is reloading after a store failure; the batch must be redelivered.");
         }
 
-        if (after != appended && !after.IsCompleted)
+        if (after != lastReplied && after != appended && !after.IsCompleted)
         {
-            // The consumer's previous batch went to an activation before this one: let its append settle.
+            // The consumer's previous batch went to an activation before this one: let its append settle. (What this
+            // activation handed out last follows its appends' order already, and a held task would wait for this very turn.)
             try
             {
                 await after;
@@ -172,7 +205,6 @@ public sealed partial class PairActor(
 
             if (bar.IsOpen && minute > bar.MinuteUtcTicks)
             {
-                await FlushAsync();
                 await CloseBarAsync();
             }
 
@@ -195,13 +227,89 @@ public sealed partial class PairActor(
             // The update leaves before the append commits (see the class summary for why that is safe).
             latest = ToUpdate(pending[pendingCount - 1]);
             await updates.PublishAsync(latest);
-            await FlushAsync();
+            if (appended.IsCompleted)
+            {
+                await FlushAsync();
+            }
+            else
+            {
+                Hold();
+            }
+
             window.Prune(window.NewestUtcTicks);
             ScheduleBarClose();
         }
 
         // The chain's end even when nothing was new: what the consumer acks after it must not pass a failure.
-        return new TicksTaken(new TicksRecorded(accepted, duplicates, rejected, sequence), appended);
+        lastReplied = held?.Task ?? appended;
+        return new TicksTaken(new TicksRecorded(accepted, duplicates, rejected, sequence), lastReplied);
+    }
+
+    /// <summary>
+    /// Keeps the pending ticks for the append after the one in flight, so a pair has one append in flight and
+    /// what arrives during its commit goes in one more, however many batches that is. A turn queued when the
+    /// append in flight completes sends them (<see cref="FlushHeldAsync"/>).
+    /// </summary>
+    private void Hold()
+    {
+        held ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (flushPosted)
+        {
+            return;
+        }
+
+        flushPosted = true;
+        _ = appended.ContinueWith(
+            static (_, state) =>
+            {
+                var actor = (PairActor)state!;
+                actor.PostTurn(actor.FlushHeldAsync);
+            },
+            this,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    private async ValueTask FlushHeldAsync()
+    {
+        flushPosted = false;
+        if (pendingCount == 0)
+        {
+            // Sent meanwhile, by a bar's close.
+            return;
+        }
+
+        if (Volatile.Read(ref failed) == 1)
+        {
+            // The append before them failed: they are refused with it and come back by redelivery.
+            DropHeld();
+            return;
+        }
+
+        if (!appended.IsCompleted)
+        {
+            // A bar's close sent earlier ticks meanwhile: these wait for that append.
+            Hold();
+            return;
+        }
+
+        try
+        {
+            await FlushAsync();
+        }
+        catch (Exception)
+        {
+            // StoreFailed logged it and the held ticks' task failed; this activation ends.
+        }
+    }
+
+    /// <summary>Fails the held ticks' task and forgets them: they were not queued, so their messages are redelivered.</summary>
+    private void DropHeld()
+    {
+        pendingCount = 0;
+        held?.TrySetException(new InvalidOperationException($"Pair {instrument}: ticks held for the next append were not stored; they must be redelivered."));
+        held = null;
     }
 
     /// <inheritdoc/>
@@ -263,6 +371,8 @@ public sealed partial class PairActor(
         }
 
         Task durable;
+        var waiting = held;
+        held = null;
         try
         {
             durable = await store.QueueTicksAsync(instrument, epoch, pending.AsMemory(0, pendingCount), appended, CancellationToken.None);
@@ -270,6 +380,7 @@ public sealed partial class PairActor(
         catch (Exception error)
         {
             StoreFailed(error, sequence);
+            waiting?.TrySetException(error);
             throw;
         }
         finally
@@ -278,6 +389,16 @@ public sealed partial class PairActor(
         }
 
         appended = durable;
+        if (waiting is not null)
+        {
+            _ = durable.ContinueWith(
+                static (append, state) => ((TaskCompletionSource)state!).TrySetFromTask(append),
+                waiting,
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
+
         handedOver.Add((pending, durable));
         pending = NextBuffer(pending.Length);
         if (!durable.IsCompletedSuccessfully)
@@ -323,6 +444,8 @@ public sealed partial class PairActor(
 
     private async ValueTask CloseBarAsync()
     {
+        // Its held trades first: a bar is stored after its trades.
+        await FlushAsync();
         var closed = bar.Close();
         lastClosedMinute = closed.Minute.UtcTicks;
         Remember(closed);

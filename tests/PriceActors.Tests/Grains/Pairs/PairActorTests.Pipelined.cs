@@ -12,38 +12,109 @@ namespace PriceActors.Tests.Grains.Pairs;
 public sealed partial class PairActorTests
 {
     [Fact]
-    public async Task TakeTicks_NextBatchTakenWhileThePreviousAppendCommits_UpdatesOutQueriesAnsweredAndDurableInOrder()
+    public async Task TakeTicks_BatchesTakenWhileAnAppendCommits_UpdatesOutQueriesAnsweredAndHeldTicksGoInOneAppend()
     {
         var clock = new ManualTimeProvider(At(10, 0, 0));
         var store = new ManualCommitStore(new InMemoryStore(Options.Create(new InMemoryStoreOptions())));
         await using var host = GrainHost.StartPairs(clock, store);
+        await using var commitAtTheEnd = store.CommitAllWhenDisposed();
         var updates = new UpdateRecorder();
         await using var subscription = host.Bus.Subscribe(updates);
         await subscription.AddAsync(Btc);
         var pair = host.Pair(Btc);
         Tick[] a = [Trade(1, At(10, 0, 1), 100m), Trade(2, At(10, 0, 2), 101m)];
         Tick[] b = [Trade(3, At(10, 0, 3), 102m)];
+        Tick[] c = [Trade(4, At(10, 0, 3.5), 103m), Trade(5, At(10, 0, 4), 104m)];
         clock.Advance(TimeSpan.FromSeconds(5));
 
         var first = await pair.AskAsync(new TakeTicks(a, Task.CompletedTask)).WaitAsync(Deadline);
         var second = await pair.AskAsync(new TakeTicks(b, first.Durable)).WaitAsync(Deadline);
+        var third = await pair.AskAsync(new TakeTicks(c, second.Durable)).WaitAsync(Deadline);
 
-        // Both taken and published while nothing is committed.
-        Assert.Equal((new TicksRecorded(2, 0, 0, 2), new TicksRecorded(1, 0, 0, 3)), (first.Recorded, second.Recorded));
-        Assert.False(first.Durable.IsCompleted || second.Durable.IsCompleted, "durable before the commit");
-        Assert.Equal(2, store.QueuedCount);
-        await Poll.UntilAsync(() => updates.Prices.Count == 2, Deadline, "both batches' updates");
-        Assert.Equal([2L, 3L], updates.Prices.Select(u => u.Sequence));
+        // All three taken and published while nothing is committed; only the first is queued, the others wait for it.
+        Assert.Equal([new TicksRecorded(2, 0, 0, 2), new TicksRecorded(1, 0, 0, 3), new TicksRecorded(2, 0, 0, 5)], [first.Recorded, second.Recorded, third.Recorded]);
+        Assert.False(first.Durable.IsCompleted || second.Durable.IsCompleted || third.Durable.IsCompleted, "durable before the commit");
+        Assert.Equal(1, store.QueuedCount);
+        await Poll.UntilAsync(() => updates.Prices.Count == 3, Deadline, "the three batches' updates");
+        Assert.Equal([2L, 3L, 5L], updates.Prices.Select(u => u.Sequence));
 
-        // Its turns are over: queries are answered while the appends wait for the database.
-        Assert.Equal(3L, (await pair.AskAsync(new GetLatestPrice()).WaitAsync(Deadline))?.Sequence);
-        Assert.Equal(3L, (await pair.AskAsync(new GetWindowStats(At(10, 0, 0), At(10, 0, 5))).WaitAsync(Deadline)).Count);
+        // Its turns are over: queries are answered while the append waits for the database.
+        Assert.Equal(5L, (await pair.AskAsync(new GetLatestPrice()).WaitAsync(Deadline))?.Sequence);
+        Assert.Equal(5L, (await pair.AskAsync(new GetWindowStats(At(10, 0, 0), At(10, 0, 5))).WaitAsync(Deadline)).Count);
+
+        // The first commit makes a durable; b and c go together in the next append, queued by the pair on its own.
+        await store.CommitAsync();
+        await first.Durable.WaitAsync(Deadline);
+        await Poll.UntilAsync(() => store.QueuedCount == 1, Deadline, "the held ticks' append");
+        Assert.False(second.Durable.IsCompleted || third.Durable.IsCompleted, "held ticks durable before their commit");
+        Assert.Equal([3], store.QueuedTickCounts());
+
+        await store.CommitAsync();
+        await Task.WhenAll(second.Durable, third.Durable).WaitAsync(Deadline);
+        var stored = await store.LoadAsync(Btc, At(10, 0, 0), CancellationToken.None);
+        Assert.Equal([1L, 2L, 3L, 4L, 5L], stored!.Ticks.Select(t => t.Sequence));
+        Assert.Equal([1L, 2L, 3L, 4L, 5L], stored.Ticks.Select(t => t.Tick.TradeId));
+        Assert.Equal(0, store.QueuedCount);
+    }
+
+    [Fact]
+    public async Task TakeTicks_TimerClosesTheBarWhileTicksAreHeld_TheyAreQueuedFirstAndTheBarPublishedOnlyOnceStored()
+    {
+        var clock = new ManualTimeProvider(At(10, 0, 0));
+        var store = new ManualCommitStore(new InMemoryStore(Options.Create(new InMemoryStoreOptions())));
+        await using var host = GrainHost.StartPairs(clock, store);
+        await using var commitAtTheEnd = store.CommitAllWhenDisposed();
+        var updates = new UpdateRecorder();
+        await using var subscription = host.Bus.Subscribe(updates);
+        await subscription.AddAsync(Btc);
+        var pair = host.Pair(Btc);
+        clock.Advance(TimeSpan.FromSeconds(40));
+        var first = await pair.AskAsync(new TakeTicks(new[] { Trade(1, At(10, 0, 10), 100m) }, Task.CompletedTask)).WaitAsync(Deadline);
+        var second = await pair.AskAsync(new TakeTicks(new[] { Trade(2, At(10, 0, 30), 105m), Trade(3, At(10, 0, 35), 99m) }, first.Durable)).WaitAsync(Deadline);
+        Assert.Equal(1, store.QueuedCount);
+
+        // The minute ends with no later trade: the close timer's turn sends the held ticks before the bar.
+        clock.Advance(TimeSpan.FromSeconds(21.5));
+        await Poll.UntilAsync(() => store.QueuedCount == 2, Deadline, "the held ticks queued by the bar's close");
+        Assert.Equal([1, 2], store.QueuedTickCounts());
+        Assert.Empty(updates.ClosedBars);
 
         await store.CommitAsync();
         await Task.WhenAll(first.Durable, second.Durable).WaitAsync(Deadline);
+        await Poll.UntilAsync(() => updates.ClosedBars.Count == 1, Deadline, "the closed bar");
+        var closed = updates.ClosedBars[0].Bar;
+        Assert.Equal((At(10, 0, 0), 3L, 100m, 105m, 99m, 99m, 3L), (closed.Minute, closed.Count, closed.Open, closed.High, closed.Low, closed.Close, closed.LastSequence));
         var stored = await store.LoadAsync(Btc, At(10, 0, 0), CancellationToken.None);
         Assert.Equal([1L, 2L, 3L], stored!.Ticks.Select(t => t.Sequence));
-        Assert.Equal([1L, 2L, 3L], stored.Ticks.Select(t => t.Tick.TradeId));
+        Assert.Equal([closed], stored.Bars);
+    }
+
+    [Fact]
+    public async Task TakeTicks_DeactivatedWhileTicksAreHeld_TheyAreStoredAndTheNextActivationContinuesAfterThem()
+    {
+        var clock = new ManualTimeProvider(At(10, 0, 0));
+        var store = new ManualCommitStore(new InMemoryStore(Options.Create(new InMemoryStoreOptions())));
+        await using var host = GrainHost.StartPairs(clock, store);
+        await using var commitAtTheEnd = store.CommitAllWhenDisposed();
+        var pair = host.Pair(Btc);
+        clock.Advance(TimeSpan.FromSeconds(5));
+        var first = await pair.AskAsync(new TakeTicks(new[] { Trade(1, At(10, 0, 1), 100m) }, Task.CompletedTask)).WaitAsync(Deadline);
+        var second = await pair.AskAsync(new TakeTicks(new[] { Trade(2, At(10, 0, 2), 101m) }, first.Durable)).WaitAsync(Deadline);
+        Assert.Equal(1, store.QueuedCount);
+
+        // A graceful end (a partition handed over) stores what the pair holds rather than leaving it to redelivery.
+        var ended = host.Runtime.DeactivateWhereAsync(_ => true);
+        await Poll.UntilAsync(() => store.QueuedCount == 2, Deadline, "the held ticks queued on deactivation");
+        await store.CommitAsync();
+        await Task.WhenAll(first.Durable, second.Durable, ended).WaitAsync(Deadline);
+
+        var next = await pair.AskAsync(new TakeTicks(new[] { Trade(2, At(10, 0, 2), 101m), Trade(3, At(10, 0, 3), 102m) }, Task.CompletedTask)).WaitAsync(Deadline);
+        Assert.Equal(new TicksRecorded(1, 1, 0, 3), next.Recorded);
+        Assert.Equal(2, host.Runtime.GetStatistics().Activated);
+        await store.CommitAsync();
+        await next.Durable.WaitAsync(Deadline);
+        var stored = await store.LoadAsync(Btc, At(10, 0, 0), CancellationToken.None);
+        Assert.Equal([1L, 2L, 3L], stored!.Ticks.Select(t => t.Tick.TradeId));
     }
 
     [Fact]
@@ -52,6 +123,7 @@ public sealed partial class PairActorTests
         var clock = new ManualTimeProvider(At(10, 0, 0));
         var store = new ManualCommitStore(new InMemoryStore(Options.Create(new InMemoryStoreOptions())));
         await using var host = GrainHost.StartPairs(clock, store);
+        await using var commitAtTheEnd = store.CommitAllWhenDisposed();
         var updates = new UpdateRecorder();
         await using var subscription = host.Bus.Subscribe(updates);
         await subscription.AddAsync(Btc);

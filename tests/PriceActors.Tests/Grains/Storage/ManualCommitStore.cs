@@ -12,6 +12,7 @@ internal sealed class ManualCommitStore(IMarketStore inner) : IMarketStore
 {
     private readonly Lock gate = new();
     private readonly List<Queued> queued = [];
+    private volatile bool committingAll;
 
     public int QueuedCount
     {
@@ -21,6 +22,15 @@ internal sealed class ManualCommitStore(IMarketStore inner) : IMarketStore
             {
                 return queued.Count;
             }
+        }
+    }
+
+    /// <summary>How many ticks each queued append carries, in queue order.</summary>
+    public int[] QueuedTickCounts()
+    {
+        lock (gate)
+        {
+            return [.. queued.Select(q => q.Ticks.Length)];
         }
     }
 
@@ -35,8 +45,19 @@ internal sealed class ManualCommitStore(IMarketStore inner) : IMarketStore
             queued.Add(append);
         }
 
+        if (committingAll)
+        {
+            _ = CommitAsync();
+        }
+
         return ValueTask.FromResult<Task>(append.Done.Task);
     }
+
+    /// <summary>
+    /// Declare after the host: when disposed, before it, commits what is queued and every later append as it comes,
+    /// so a test that failed half-way ends instead of its pairs' deactivations waiting for commits forever.
+    /// </summary>
+    public IAsyncDisposable CommitAllWhenDisposed() => new CommitAll(this);
 
     /// <summary>Commits the first <paramref name="count"/> queued appends (all by default), in order.</summary>
     public async Task CommitAsync(int count = int.MaxValue)
@@ -77,6 +98,15 @@ internal sealed class ManualCommitStore(IMarketStore inner) : IMarketStore
             var taken = queued.Take(count).ToList();
             queued.RemoveRange(0, taken.Count);
             return taken;
+        }
+    }
+
+    private sealed class CommitAll(ManualCommitStore store) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            store.committingAll = true;
+            await store.CommitAsync();
         }
     }
 
