@@ -115,7 +115,7 @@ public sealed partial class PairActor(
     public override async ValueTask OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         // Held ticks go to the store now; after a failure they are refused, and come back by redelivery.
-        if (pendingCount > 0 && Volatile.Read(ref failed) == 0)
+        if (pendingCount > 0 && !AppendFailed())
         {
             try
             {
@@ -142,14 +142,7 @@ public sealed partial class PairActor(
 
     private async ValueTask<TicksTaken> TakeAsync(ReadOnlyMemory<Tick> ticks, Task after)
     {
-        if (appended is { IsFaulted: true } or { IsCanceled: true })
-        {
-            // Its end may not have run yet (it continues on another thread): without this check a batch handed over
-            // again after the failure could reach this activation first, whose memory has its trades, and count as duplicates.
-            StoreFailed(FailureOf(appended), sequence);
-        }
-
-        if (Volatile.Read(ref failed) == 1)
+        if (AppendFailed())
         {
             // Memory is ahead of the store: refuse, so the batch is not acknowledged and comes back
             // to the next activation, which reloads from the store.
@@ -280,7 +273,7 @@ public sealed partial class PairActor(
             return;
         }
 
-        if (Volatile.Read(ref failed) == 1)
+        if (AppendFailed())
         {
             // The append before them failed: they are refused with it and come back by redelivery.
             DropHeld();
@@ -302,6 +295,21 @@ public sealed partial class PairActor(
         {
             // StoreFailed logged it and the held ticks' task failed; this activation ends.
         }
+    }
+
+    /// <summary>
+    /// Whether a write of this activation failed. The end of a failed append continues on another thread and may not
+    /// have run yet: without looking at the append itself, a batch handed over again after the failure could reach this
+    /// activation first, whose memory has its trades, and count as duplicates, and held ticks would be queued behind it.
+    /// </summary>
+    private bool AppendFailed()
+    {
+        if (appended is { IsFaulted: true } or { IsCanceled: true })
+        {
+            StoreFailed(FailureOf(appended), sequence);
+        }
+
+        return Volatile.Read(ref failed) == 1;
     }
 
     /// <summary>Fails the held ticks' task and forgets them: they were not queued, so their messages are redelivered.</summary>

@@ -137,7 +137,7 @@ public sealed partial class PairActorTests
         await store.CommitAsync();
         await takenA.Durable.WaitAsync(Deadline);
 
-        // b and c taken; b's append fails after its turn, so c's (queued behind it) fails too.
+        // b and c taken (c held for the append after b's); b's append fails after its turn, so c is refused with it.
         var takenB = await pair.AskAsync(new TakeTicks(b, takenA.Durable)).WaitAsync(Deadline);
         var takenC = await pair.AskAsync(new TakeTicks(c, takenB.Durable)).WaitAsync(Deadline);
         store.Fail(1);
