@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using PriceActors.Grains;
 using PriceActors.Grains.Storage;
+using PriceActors.Grains.Streams;
 using PriceActors.Runtime;
 using PriceActors.Tests.Grains.Storage;
 using PriceActors.Tests.Silo.Feeds;
@@ -14,14 +15,8 @@ public sealed partial class PairActorTests
     [Fact]
     public async Task TakeTicks_BatchesTakenWhileAnAppendCommits_UpdatesOutQueriesAnsweredAndHeldTicksGoInOneAppend()
     {
-        var clock = new ManualTimeProvider(At(10, 0, 0));
-        var store = new ManualCommitStore(new InMemoryStore(Options.Create(new InMemoryStoreOptions())));
-        await using var host = GrainHost.StartPairs(clock, store);
-        await using var commitAtTheEnd = store.CommitAllWhenDisposed();
-        var updates = new UpdateRecorder();
-        await using var subscription = host.Bus.Subscribe(updates);
-        await subscription.AddAsync(Btc);
-        var pair = host.Pair(Btc);
+        await using var test = await ManualCommitPair.StartAsync();
+        var (clock, store, updates, pair) = (test.Clock, test.Store, test.Updates, test.Pair);
         Tick[] a = [Trade(1, At(10, 0, 1), 100m), Trade(2, At(10, 0, 2), 101m)];
         Tick[] b = [Trade(3, At(10, 0, 3), 102m)];
         Tick[] c = [Trade(4, At(10, 0, 3.5), 103m), Trade(5, At(10, 0, 4), 104m)];
@@ -60,14 +55,8 @@ public sealed partial class PairActorTests
     [Fact]
     public async Task TakeTicks_TimerClosesTheBarWhileTicksAreHeld_TheyAreQueuedFirstAndTheBarPublishedOnlyOnceStored()
     {
-        var clock = new ManualTimeProvider(At(10, 0, 0));
-        var store = new ManualCommitStore(new InMemoryStore(Options.Create(new InMemoryStoreOptions())));
-        await using var host = GrainHost.StartPairs(clock, store);
-        await using var commitAtTheEnd = store.CommitAllWhenDisposed();
-        var updates = new UpdateRecorder();
-        await using var subscription = host.Bus.Subscribe(updates);
-        await subscription.AddAsync(Btc);
-        var pair = host.Pair(Btc);
+        await using var test = await ManualCommitPair.StartAsync();
+        var (clock, store, updates, pair) = (test.Clock, test.Store, test.Updates, test.Pair);
         clock.Advance(TimeSpan.FromSeconds(40));
         var first = await pair.AskAsync(new TakeTicks(new[] { Trade(1, At(10, 0, 10), 100m) }, Task.CompletedTask)).WaitAsync(Deadline);
         var second = await pair.AskAsync(new TakeTicks(new[] { Trade(2, At(10, 0, 30), 105m), Trade(3, At(10, 0, 35), 99m) }, first.Durable)).WaitAsync(Deadline);
@@ -92,25 +81,22 @@ public sealed partial class PairActorTests
     [Fact]
     public async Task TakeTicks_DeactivatedWhileTicksAreHeld_TheyAreStoredAndTheNextActivationContinuesAfterThem()
     {
-        var clock = new ManualTimeProvider(At(10, 0, 0));
-        var store = new ManualCommitStore(new InMemoryStore(Options.Create(new InMemoryStoreOptions())));
-        await using var host = GrainHost.StartPairs(clock, store);
-        await using var commitAtTheEnd = store.CommitAllWhenDisposed();
-        var pair = host.Pair(Btc);
+        await using var test = await ManualCommitPair.StartAsync();
+        var (clock, store, pair) = (test.Clock, test.Store, test.Pair);
         clock.Advance(TimeSpan.FromSeconds(5));
         var first = await pair.AskAsync(new TakeTicks(new[] { Trade(1, At(10, 0, 1), 100m) }, Task.CompletedTask)).WaitAsync(Deadline);
         var second = await pair.AskAsync(new TakeTicks(new[] { Trade(2, At(10, 0, 2), 101m) }, first.Durable)).WaitAsync(Deadline);
         Assert.Equal(1, store.QueuedCount);
 
         // A graceful end (a partition handed over) stores what the pair holds rather than leaving it to redelivery.
-        var ended = host.Runtime.DeactivateWhereAsync(_ => true);
+        var ended = test.Host.Runtime.DeactivateWhereAsync(_ => true);
         await Poll.UntilAsync(() => store.QueuedCount == 2, Deadline, "the held ticks queued on deactivation");
         await store.CommitAsync();
         await Task.WhenAll(first.Durable, second.Durable, ended).WaitAsync(Deadline);
 
         var next = await pair.AskAsync(new TakeTicks(new[] { Trade(2, At(10, 0, 2), 101m), Trade(3, At(10, 0, 3), 102m) }, Task.CompletedTask)).WaitAsync(Deadline);
         Assert.Equal(new TicksRecorded(1, 1, 0, 3), next.Recorded);
-        Assert.Equal(2, host.Runtime.GetStatistics().Activated);
+        Assert.Equal(2, test.Host.Runtime.GetStatistics().Activated);
         await store.CommitAsync();
         await next.Durable.WaitAsync(Deadline);
         var stored = await store.LoadAsync(Btc, At(10, 0, 0), CancellationToken.None);
@@ -120,14 +106,8 @@ public sealed partial class PairActorTests
     [Fact]
     public async Task TakeTicks_AppendFailsAfterItsTurn_LaterBatchesRefusedUntilTheFailedOneComesAgainThenSameSequences()
     {
-        var clock = new ManualTimeProvider(At(10, 0, 0));
-        var store = new ManualCommitStore(new InMemoryStore(Options.Create(new InMemoryStoreOptions())));
-        await using var host = GrainHost.StartPairs(clock, store);
-        await using var commitAtTheEnd = store.CommitAllWhenDisposed();
-        var updates = new UpdateRecorder();
-        await using var subscription = host.Bus.Subscribe(updates);
-        await subscription.AddAsync(Btc);
-        var pair = host.Pair(Btc);
+        await using var test = await ManualCommitPair.StartAsync();
+        var (clock, store, updates, pair) = (test.Clock, test.Store, test.Updates, test.Pair);
         Tick[] a = [Trade(1, At(10, 0, 1), 100m)];
         Tick[] b = [Trade(2, At(10, 0, 2), 101m), Trade(3, At(10, 0, 3), 102m)];
         Tick[] c = [Trade(4, At(10, 0, 4), 103m)];
@@ -169,7 +149,7 @@ public sealed partial class PairActorTests
         Assert.Equal([1L, 2L, 3L, 4L, 5L], stored.Ticks.Select(t => t.Tick.TradeId));
         Assert.Equal([1L, 3L, 4L, 3L, 4L, 5L], updates.Prices.Select(u => u.Sequence));
         Assert.Single(updates.Prices.Select(u => u.Epoch).Distinct()); // the next activation kept the epoch
-        Assert.Equal(2, host.Runtime.GetStatistics().Activated);
+        Assert.Equal(2, test.Host.Runtime.GetStatistics().Activated);
     }
 
     private static async Task<TicksTaken> TakeWhenAcceptedAsync(ActorRef<IPairActor> pair, TakeTicks batch)
@@ -185,6 +165,47 @@ public sealed partial class PairActorTests
             {
                 await Task.Delay(10, deadline.Token);
             }
+        }
+    }
+
+    /// <summary>
+    /// The pair of <see cref="Btc"/> on a store that commits only when the test says, from 10:00 on a manual clock,
+    /// its updates recorded. Disposing commits whatever is queued, then and later, before the host stops: a test that
+    /// failed half-way then ends instead of the pair's deactivation waiting for a commit forever.
+    /// </summary>
+    private sealed class ManualCommitPair : IAsyncDisposable
+    {
+        private readonly IUpdateSubscription subscription;
+
+        private ManualCommitPair(ManualTimeProvider clock, ManualCommitStore store, GrainHost host, IUpdateSubscription subscription, UpdateRecorder updates) =>
+            (Clock, Store, Host, this.subscription, Updates) = (clock, store, host, subscription, updates);
+
+        public ManualTimeProvider Clock { get; }
+
+        public ManualCommitStore Store { get; }
+
+        public GrainHost Host { get; }
+
+        public UpdateRecorder Updates { get; }
+
+        public ActorRef<IPairActor> Pair => Host.Pair(Btc);
+
+        public static async Task<ManualCommitPair> StartAsync()
+        {
+            var clock = new ManualTimeProvider(At(10, 0, 0));
+            var store = new ManualCommitStore(new InMemoryStore(Options.Create(new InMemoryStoreOptions())));
+            var host = GrainHost.StartPairs(clock, store);
+            var updates = new UpdateRecorder();
+            var subscription = host.Bus.Subscribe(updates);
+            await subscription.AddAsync(Btc);
+            return new ManualCommitPair(clock, store, host, subscription, updates);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Store.CommitEverythingFromNowOnAsync();
+            await subscription.DisposeAsync();
+            await Host.DisposeAsync();
         }
     }
 }

@@ -53,11 +53,12 @@ internal sealed class ManualCommitStore(IMarketStore inner) : IMarketStore
         return ValueTask.FromResult<Task>(append.Done.Task);
     }
 
-    /// <summary>
-    /// Declare after the host: when disposed, before it, commits what is queued and every later append as it comes,
-    /// so a test that failed half-way ends instead of its pairs' deactivations waiting for commits forever.
-    /// </summary>
-    public IAsyncDisposable CommitAllWhenDisposed() => new CommitAll(this);
+    /// <summary>For a test's end, passed or failed: commits what is queued and, from now on, every append as it comes.</summary>
+    public Task CommitEverythingFromNowOnAsync()
+    {
+        committingAll = true;
+        return CommitAsync();
+    }
 
     /// <summary>Commits the first <paramref name="count"/> queued appends (all by default), in order.</summary>
     public async Task CommitAsync(int count = int.MaxValue)
@@ -98,15 +99,6 @@ internal sealed class ManualCommitStore(IMarketStore inner) : IMarketStore
             var taken = queued.Take(count).ToList();
             queued.RemoveRange(0, taken.Count);
             return taken;
-        }
-    }
-
-    private sealed class CommitAll(ManualCommitStore store) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            store.committingAll = true;
-            await store.CommitAsync();
         }
     }
 
