@@ -9,9 +9,9 @@ namespace PriceActors.Silo.RabbitMq;
 /// <summary>
 /// Packs published batches into messages of up to <see cref="RabbitMqOptions.TicksPerMessage"/> ticks per
 /// partition and publishes them with confirms on one channel, in rounds of up to
-/// <see cref="RabbitMqOptions.MaxUnconfirmedMessages"/>. A batch's task completes when every message
-/// carrying its ticks is confirmed; failed messages are retried in order, so callers simply wait while
-/// the broker is down (bounded by <see cref="RabbitMqOptions.MaxBufferedTicks"/>).
+/// <see cref="RabbitMqOptions.MaxUnconfirmedMessages"/> (<see cref="TickRounds"/>). A batch's task completes when
+/// every message carrying its ticks is confirmed; failed messages are retried ahead of their instruments' later
+/// ticks, so callers simply wait while the broker is down (bounded by <see cref="RabbitMqOptions.MaxBufferedTicks"/>).
 /// </summary>
 internal sealed class TickPublisher : IAsyncDisposable
 {
@@ -25,15 +25,13 @@ internal sealed class TickPublisher : IAsyncDisposable
     private readonly ILogger logger;
     private readonly TimeProvider time;
     private readonly TickBudget budget;
-    private readonly Lock gate = new();
-    private readonly Queue<PendingTickBatch>[] pending;
-    private readonly Queue<OutgoingTickMessage>[] retry;
+    private readonly TickRounds rounds;
+    private readonly Action<PendingTickBatch> completed;
     private readonly Channel<bool> signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly CancellationTokenSource stopping = new();
     private readonly Task loop;
     private IChannel? channel;
     private bool declared;
-    private long pendingTicks;
 
     public TickPublisher(RabbitMqConnection connection, int partitionCount, RabbitMqStatistics statistics, ILogger logger, TimeProvider time)
     {
@@ -43,8 +41,8 @@ internal sealed class TickPublisher : IAsyncDisposable
         this.logger = logger;
         this.time = time;
         budget = new TickBudget(options.MaxBufferedTicks);
-        pending = [.. Enumerable.Range(0, partitionCount).Select(_ => new Queue<PendingTickBatch>())];
-        retry = [.. Enumerable.Range(0, partitionCount).Select(_ => new Queue<OutgoingTickMessage>())];
+        completed = Completed;
+        rounds = new TickRounds(partitionCount, options.TicksPerMessage, options.MaxUnconfirmedMessages);
         loop = Task.Run(() => RunAsync(stopping.Token));
     }
 
@@ -59,12 +57,7 @@ internal sealed class TickPublisher : IAsyncDisposable
         await budget.AcquireAsync(batch.Ticks.Length, cancellationToken);
         Interlocked.Add(ref statistics.TicksBuffered, batch.Ticks.Length);
         var item = new PendingTickBatch(batch);
-        lock (gate)
-        {
-            pending[PartitionMap.PartitionOf(batch.Instrument, pending.Length)].Enqueue(item);
-            pendingTicks += batch.Ticks.Length;
-        }
-
+        rounds.Add(item);
         signal.Writer.TryWrite(true);
 
         // Once queued the ticks will be published; cancelling only stops this caller waiting for the confirm.
@@ -75,13 +68,7 @@ internal sealed class TickPublisher : IAsyncDisposable
     {
         await stopping.CancelAsync();
         await loop;
-        lock (gate)
-        {
-            foreach (var item in pending.SelectMany(q => q).Concat(retry.SelectMany(q => q).SelectMany(m => m.Parts)))
-            {
-                item.Confirmed.TrySetException(new ObjectDisposedException(nameof(TickPublisher), "The tick stream was disposed before these ticks were confirmed."));
-            }
-        }
+        rounds.FailAll(new ObjectDisposedException(nameof(TickPublisher), "The tick stream was disposed before these ticks were confirmed."));
 
         if (channel is not null)
         {
@@ -99,12 +86,12 @@ internal sealed class TickPublisher : IAsyncDisposable
             while (await signal.Reader.WaitToReadAsync(cancellationToken))
             {
                 signal.Reader.TryRead(out _);
-                if (options.PublishFlushInterval > TimeSpan.Zero && Volatile.Read(ref pendingTicks) < options.TicksPerMessage)
+                if (options.PublishFlushInterval > TimeSpan.Zero && rounds.PendingTicks < options.TicksPerMessage)
                 {
                     await Task.Delay(options.PublishFlushInterval, time, cancellationToken);
                 }
 
-                while (TakeRound() is { Count: > 0 } round)
+                while (rounds.Take(options.TickMessageVersion) is { Count: > 0 } round)
                 {
                     var failure = await PublishRoundAsync(round, cancellationToken);
                     if (failure is null)
@@ -128,64 +115,6 @@ internal sealed class TickPublisher : IAsyncDisposable
             RabbitMqLog.TickPublisherCrashed(logger, e);
             throw;
         }
-    }
-
-    /// <summary>Takes up to one round of messages, one per partition in turn, retries of a partition before its new ticks.</summary>
-    private List<OutgoingTickMessage> TakeRound()
-    {
-        var round = new List<OutgoingTickMessage>();
-        var builds = new List<(int Partition, List<TickBatch> Runs, PendingTickBatch[] Parts)>();
-        lock (gate)
-        {
-            for (var progress = true; progress && round.Count + builds.Count < options.MaxUnconfirmedMessages;)
-            {
-                progress = false;
-                for (var p = 0; p < pending.Length && round.Count + builds.Count < options.MaxUnconfirmedMessages; p++)
-                {
-                    if (retry[p].TryDequeue(out var again))
-                    {
-                        round.Add(again);
-                        progress = true;
-                    }
-                    else if (pending[p].Count > 0)
-                    {
-                        builds.Add(Build(p));
-                        progress = true;
-                    }
-                }
-            }
-        }
-
-        // Encoding happens outside the lock so publishers are not held up; a round's retries and new
-        // messages of one partition never mix, so appending keeps each partition's order.
-        round.AddRange(builds.Select(b => new OutgoingTickMessage(b.Partition, TickCodec.Encode(b.Runs, options.TickMessageVersion), b.Parts)));
-        return round;
-    }
-
-    private (int, List<TickBatch>, PendingTickBatch[]) Build(int partition)
-    {
-        var runs = new List<TickBatch>();
-        var parts = new List<PendingTickBatch>();
-        var ticks = 0;
-        while (ticks < options.TicksPerMessage && pending[partition].TryPeek(out var item))
-        {
-            var take = Math.Min(options.TicksPerMessage - ticks, item.Batch.Ticks.Length - item.Offset);
-            runs.Add(new TickBatch(item.Batch.Instrument, item.Batch.Ticks.Slice(item.Offset, take)));
-            parts.Add(item);
-            item.Offset += take;
-            ticks += take;
-            if (item.Offset == item.Batch.Ticks.Length)
-            {
-                pending[partition].Dequeue();
-            }
-            else
-            {
-                item.OpenParts++;
-            }
-        }
-
-        pendingTicks -= ticks;
-        return (partition, runs, [.. parts]);
     }
 
     /// <summary>Publishes a round and waits for its confirms; returns why some failed (they are queued again), or null.</summary>
@@ -236,43 +165,27 @@ internal sealed class TickPublisher : IAsyncDisposable
         if (failed.Count > 0)
         {
             Interlocked.Add(ref statistics.TickPublishFailures, failed.Count);
-            Requeue(failed);
+            rounds.Requeue(failed);
+            signal.Writer.TryWrite(true);
         }
 
         return failure;
     }
 
-    // REVIEW: a message nacked while a later one of its partition was confirmed is retried after it; only a
-    // broker-side nack (not a lost connection, which fails every later message too) can cause that.
-    private void Requeue(List<OutgoingTickMessage> failed)
-    {
-        lock (gate)
-        {
-            foreach (var group in failed.GroupBy(m => m.Partition))
-            {
-                var rest = retry[group.Key].ToArray();
-                retry[group.Key] = new Queue<OutgoingTickMessage>(group.Concat(rest));
-            }
-        }
-
-        signal.Writer.TryWrite(true);
-    }
-
     private void Complete(OutgoingTickMessage message)
     {
         Interlocked.Increment(ref statistics.TickMessagesConfirmed);
-        foreach (var item in message.Parts)
-        {
-            if (--item.OpenParts == 0)
-            {
-                var ticks = item.Batch.Ticks.Length;
-                budget.Release(ticks);
-                Interlocked.Add(ref statistics.TicksBuffered, -ticks);
-                Interlocked.Increment(ref statistics.BatchesPublished);
-                Interlocked.Add(ref statistics.TicksPublished, ticks);
-                item.Confirmed.TrySetResult();
-            }
-        }
+        TickRounds.Confirm(message, completed);
+    }
+
+    private void Completed(PendingTickBatch item)
+    {
+        var ticks = item.Batch.Ticks.Length;
+        budget.Release(ticks);
+        Interlocked.Add(ref statistics.TicksBuffered, -ticks);
+        Interlocked.Increment(ref statistics.BatchesPublished);
+        Interlocked.Add(ref statistics.TicksPublished, ticks);
+        item.Confirmed.TrySetResult();
     }
 
     private async Task<IChannel> OpenChannelAsync(CancellationToken cancellationToken)
@@ -300,7 +213,7 @@ internal sealed class TickPublisher : IAsyncDisposable
         channel = await open.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true, outstandingPublisherConfirmationsRateLimiter: null, consumerDispatchConcurrency: null), cancellationToken);
         if (!declared)
         {
-            await TickTopology.DeclareAsync(channel, connection.Names, pending.Length, cancellationToken);
+            await TickTopology.DeclareAsync(channel, connection.Names, rounds.PartitionCount, cancellationToken);
             declared = true;
         }
 
