@@ -259,10 +259,11 @@ internal static class ClusterBenchmark
             throw new InvalidOperationException("the latency run's gateway did not start");
         }
 
+        using var scheduler = SchedulerProbe.Start();
         using var feed = StartChild(redirectInput: false, "cluster-feed", prefix, rate.ToString(CultureInfo.InvariantCulture), seconds.ToString(CultureInfo.InvariantCulture));
         using var pool = new ThreadPoolSampler();
         using var disk = new DiskProbe();
-        var cpu = new CpuAccount(("silo process", Environment.ProcessId), ("feed", feed.Id), ("gateway", gateway.Id));
+        var cpu = new CpuAccount(("silo process", Environment.ProcessId), ("feed", feed.Id), ("gateway", gateway.Id), ("scheduler probe", scheduler.Id));
         var (pauses, gen0, gen1, gen2) = (TimeSpan.Zero, 0, 0, 0);
         double? offered = null;
         long[]? trades = null;
@@ -278,6 +279,7 @@ internal static class ClusterBenchmark
                     allocations?.Start();
                     pool.Start();
                     disk.Start();
+                    await scheduler.BeginAsync();
                     cpu.Start();
                     break;
                 case "STOPPED":
@@ -288,6 +290,11 @@ internal static class ClusterBenchmark
                     allocations?.Stop();
                     Console.WriteLine("  latency run, silo process thread pool: " + pool.Stop());
                     Console.WriteLine("  latency run, disk: " + disk.Stop());
+                    foreach (var probe in await scheduler.StopAsync())
+                    {
+                        Console.WriteLine("  latency run, scheduler: " + probe);
+                    }
+
                     Console.WriteLine("  latency run, CPU: " + spent);
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  latency run, silo process: GC paused {(GC.GetTotalPauseDuration() - pauses).TotalMilliseconds:F0} ms in {GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2} gen0/1/2 collections; heap {GC.GetTotalMemory(false) / 1048576.0:F0} MiB, working set {Environment.WorkingSet / 1048576.0:F0} MiB; inside the silo (PipelineMetrics, ms):"));
                     foreach (var stage in stages.Report())
@@ -350,7 +357,7 @@ internal static class ClusterBenchmark
         return new LatencyResult(offered.Value, Of(results["TICKS"]), (long)Number(results["TICKS"][5]), slices, Of(results["UPDATES"]), trades);
     }
 
-    private static Process StartChild(bool redirectInput, params string[] arguments)
+    internal static Process StartChild(bool redirectInput, params string[] arguments)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardInput = redirectInput };
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")

@@ -5,6 +5,7 @@ return args.FirstOrDefault() switch
     "ingest" => await IngestBenchmark.RunAsync(IngestSettings.Parse(args.Skip(1).ToArray())),
     "cluster-feed" when args.Length == 4 => await LatencyClient.RunFeedAsync(args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture), int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture)),
     "cluster-gateway" when args.Length == 3 => await LatencyClient.RunGatewayAsync(args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture)),
+    "probe-scheduler" => SchedulerProbe.Run(),
     "cluster" => await ClusterBenchmark.RunAsync(seconds: 10, pacedRate: args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20_000),
     _ => Usage(),
 };
