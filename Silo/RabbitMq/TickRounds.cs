@@ -95,8 +95,8 @@ internal sealed class TickRounds
             }
         }
 
-        // Encoding happens outside the lock so publishers are not held up; a round's retries and new
-        // messages of one partition never mix, so appending keeps each partition's order.
+        // Encoding happens outside the lock so publishers are not held up. A partition's retries were taken in
+        // passes before any of its new messages, so appending the new ones keeps each partition's order.
         round.AddRange(builds.Select(b => new OutgoingTickMessage(b.Partition, TickCodec.Encode(b.Runs, messageVersion), b.Parts)));
         return round;
     }
