@@ -48,7 +48,7 @@ internal sealed class TickRounds
         lock (gate)
         {
             pending[PartitionMap.PartitionOf(item.Batch.Instrument, pending.Length)].Add(item);
-            pendingTicks += item.Batch.Ticks.Length - item.Offset;
+            pendingTicks += item.Batch.Ticks.Length;
         }
     }
 
@@ -153,12 +153,12 @@ internal sealed class TickRounds
         inMessage.Clear();
         foreach (var item in pending[partition])
         {
-            var instrument = item.Batch.Instrument;
             if (ticks == ticksPerMessage)
             {
                 break;
             }
 
+            var instrument = item.Batch.Instrument;
             if (item.Offset == item.Batch.Ticks.Length || (inRound[partition].Contains(instrument) && !inMessage.Contains(instrument)))
             {
                 continue;
