@@ -1,6 +1,7 @@
 using PriceActors.Grains;
 using PriceActors.Grains.Streams;
 using PriceActors.Runtime;
+using PriceActors.Silo.Postgres;
 
 namespace PriceActors.Silo.Cluster;
 
@@ -12,13 +13,18 @@ namespace PriceActors.Silo.Cluster;
 /// acknowledges the message only once the append is durable in PostgreSQL. A failed batch (store down,
 /// partition fenced) and those of its instrument taken after it are handed over again, in order. On stop
 /// the stream hands every partition over gracefully: the batches in flight finish and are acknowledged.
+/// It subscribes only once the schema is applied: a silo started while PostgreSQL is down takes no partition
+/// (and answers no query for one) until then, and the other silos keep them.
 /// </summary>
-internal sealed class ClusterTickConsumer(ITickStream stream, IActorClient actors) : BackgroundService
+internal sealed class ClusterTickConsumer(ITickStream stream, IActorClient actors, SchemaMigrator schema) : BackgroundService
 {
     // The stream pipelines up to RabbitMq:PrefetchPerPartition messages per partition and acks in order.
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        stream.ConsumePipelinedAsync(
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await schema.WaitUntilAppliedAsync(stoppingToken);
+        await stream.ConsumePipelinedAsync(
             async (batch, after, cancellationToken) =>
                 (await actors.GetActor<IPairActor>(batch.Instrument.Value).AskAsync(new TakeTicks(batch.Ticks, after), cancellationToken)).Durable,
             stoppingToken);
+    }
 }

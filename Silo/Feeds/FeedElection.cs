@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using PriceActors.Grains.Feeds;
 using PriceActors.Runtime;
 using PriceActors.Silo.Membership;
+using PriceActors.Silo.Postgres;
 
 namespace PriceActors.Silo.Feeds;
 
@@ -31,6 +32,7 @@ public sealed partial class FeedElection : BackgroundService
     private readonly FeedElectionOptions settings;
     private readonly TimeProvider time;
     private readonly ILogger<FeedElection> logger;
+    private readonly SchemaMigrator? schema;
     private readonly ElectedExchange[] exchanges;
     private volatile FeedElectionView view;
     private long rounds;
@@ -44,6 +46,7 @@ public sealed partial class FeedElection : BackgroundService
     /// <param name="feeds">The feeds, for their exchanges.</param>
     /// <param name="time">The clock of the renew timer and of the stop deadline.</param>
     /// <param name="logger">Where gains, losses and failures are logged.</param>
+    /// <param name="schema">The silo's schema migrator: the first round waits until the schema is applied.</param>
     public FeedElection(
         IFeedLeases leases,
         IActorClient actors,
@@ -51,10 +54,12 @@ public sealed partial class FeedElection : BackgroundService
         IOptions<FeedElectionOptions> options,
         IOptions<SyntheticFeedOptions> feeds,
         TimeProvider time,
-        ILogger<FeedElection> logger)
+        ILogger<FeedElection> logger,
+        SchemaMigrator? schema = null)
     {
         this.leases = leases;
         this.actors = actors;
+        this.schema = schema;
         this.silo = silo;
         this.time = time;
         this.logger = logger;
@@ -72,6 +77,11 @@ public sealed partial class FeedElection : BackgroundService
         using var timer = new PeriodicTimer(settings.RenewInterval, time);
         try
         {
+            if (schema is not null)
+            {
+                await schema.WaitUntilAppliedAsync(stoppingToken);
+            }
+
             do
             {
                 try

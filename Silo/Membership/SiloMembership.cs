@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Npgsql;
+using PriceActors.Silo.Postgres;
 
 namespace PriceActors.Silo.Membership;
 
@@ -9,7 +10,8 @@ namespace PriceActors.Silo.Membership;
 /// begins to stop (before any service stops, so other silos stop counting it as a taker of partitions),
 /// then dead once its partitions are handed over. A silo that finds itself declared dead
 /// stops its host, as an Orleans silo does: the others have already taken its work over (and its
-/// state writes are fenced anyway).
+/// state writes are fenced anyway). Given the <paramref name="schema"/> migrator, it registers only once the
+/// schema is applied.
 /// </summary>
 public sealed partial class SiloMembership(
     MembershipTable table,
@@ -17,7 +19,8 @@ public sealed partial class SiloMembership(
     IOptions<MembershipOptions> options,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
-    ILogger<SiloMembership> logger) : BackgroundService, IHostedLifecycleService
+    ILogger<SiloMembership> logger,
+    SchemaMigrator? schema = null) : BackgroundService, IHostedLifecycleService
 {
     private readonly MembershipOptions settings = options.Value;
     private volatile string? lastError;
@@ -45,6 +48,11 @@ public sealed partial class SiloMembership(
     /// <inheritdoc/>
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
+        if (schema is { IsApplied: false })
+        {
+            return; // never registered
+        }
+
         try
         {
             await table.SetStatusAsync(silo.Id, SiloStatus.ShuttingDown, cancellationToken);
@@ -63,6 +71,11 @@ public sealed partial class SiloMembership(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
+        if (schema is { IsApplied: false })
+        {
+            return;
+        }
+
         try
         {
             await table.SetStatusAsync(silo.Id, SiloStatus.Dead, cancellationToken);
@@ -77,6 +90,11 @@ public sealed partial class SiloMembership(
     /// <inheritdoc/>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (schema is not null)
+        {
+            await schema.WaitUntilAppliedAsync(stoppingToken);
+        }
+
         using var timer = new PeriodicTimer(settings.HeartbeatInterval, time);
         var registered = false;
         do

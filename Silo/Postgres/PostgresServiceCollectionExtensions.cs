@@ -11,8 +11,8 @@ public static class PostgresServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the <see cref="PostgresOptions"/> (section <c>Postgres</c>, validated at start), the data source,
-    /// the schema migrator (a hosted service, so the schema is current before the services added after it
-    /// start), the partition fence, <see cref="PostgresStore"/> as <see cref="IMarketStore"/>, the tick
+    /// the schema migrator (a hosted service that retries while the database is down; the services that use the
+    /// database wait for it), the partition fence, <see cref="PostgresStore"/> as <see cref="IMarketStore"/>, the tick
     /// retention service and the <c>postgres</c> readiness check. Replaces an <see cref="IMarketStore"/>
     /// added before; one added later with TryAdd (the embedded silo's) is skipped.
     /// </summary>

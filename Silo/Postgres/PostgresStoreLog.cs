@@ -30,4 +30,11 @@ internal static partial class PostgresStoreLog
     [LoggerMessage(EventId = 5008, Level = LogLevel.Debug,
         Message = "Tick flush of {Appends} appends ({Ticks} ticks) on writer {Writer}: fence {FenceMs:F1} ms, ticks {TicksMs:F1} ms, pair_state {StateMs:F1} ms, commit {CommitMs:F1} ms")]
     public static partial void FlushTimed(ILogger logger, int appends, int ticks, int writer, double fenceMs, double ticksMs, double stateMs, double commitMs);
+
+    [LoggerMessage(EventId = 5009, Level = LogLevel.Warning,
+        Message = "Cannot apply the schema (attempt {Attempt}): PostgreSQL is unavailable; next attempt in {Delay}: {Reason}")]
+    public static partial void SchemaUnavailable(ILogger logger, int attempt, TimeSpan delay, string reason);
+
+    [LoggerMessage(EventId = 5010, Level = LogLevel.Error, Message = "Applying the schema failed (attempt {Attempt}); next attempt in {Delay}")]
+    public static partial void SchemaFailed(ILogger logger, Exception error, int attempt, TimeSpan delay);
 }

@@ -57,7 +57,7 @@ public sealed class ClusterRecoveryTests(ITestOutputHelper output)
             TestServers.Run("stop-rabbitmq");
             foreach (var process in silos.Append(gateway))
             {
-                await WaitForReadyAsync(http, process, HttpStatusCode.ServiceUnavailable, "rabbitmq");
+                await Readiness.WaitForAsync(http, process, HttpStatusCode.ServiceUnavailable, output, "rabbitmq");
             }
         }
         finally
@@ -67,7 +67,7 @@ public sealed class ClusterRecoveryTests(ITestOutputHelper output)
 
         foreach (var process in silos.Append(gateway))
         {
-            await WaitForReadyAsync(http, process, HttpStatusCode.OK, null);
+            await Readiness.WaitForAsync(http, process, HttpStatusCode.OK, output);
         }
 
         seen = await UpdatesResumeAsync(client, seen, "the broker's restart");
@@ -77,7 +77,7 @@ public sealed class ClusterRecoveryTests(ITestOutputHelper output)
             TestServers.Run("stop-postgres");
             foreach (var silo in silos)
             {
-                await WaitForReadyAsync(http, silo, HttpStatusCode.ServiceUnavailable, "postgres");
+                await Readiness.WaitForAsync(http, silo, HttpStatusCode.ServiceUnavailable, output, "postgres");
             }
         }
         finally
@@ -87,7 +87,7 @@ public sealed class ClusterRecoveryTests(ITestOutputHelper output)
 
         foreach (var silo in silos)
         {
-            await WaitForReadyAsync(http, silo, HttpStatusCode.OK, null);
+            await Readiness.WaitForAsync(http, silo, HttpStatusCode.OK, output);
         }
 
         await UpdatesResumeAsync(client, seen, "the database's restart");
@@ -150,34 +150,6 @@ public sealed class ClusterRecoveryTests(ITestOutputHelper output)
         }
 
         throw new InvalidOperationException("unreachable");
-    }
-
-    private async Task WaitForReadyAsync(HttpClient http, Uri process, HttpStatusCode status, string? reason)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        var body = string.Empty;
-        HttpStatusCode? last = null;
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                using var response = await http.GetAsync(new Uri(process, "/health/ready"));
-                (last, body) = (response.StatusCode, await response.Content.ReadAsStringAsync());
-                if (last == status && (reason is null || body.Contains(reason, StringComparison.OrdinalIgnoreCase)))
-                {
-                    output.WriteLine($"{process} ready={(int)status}: {body[..Math.Min(body.Length, 300)]}");
-                    return;
-                }
-            }
-            catch (HttpRequestException e)
-            {
-                body = e.Message;
-            }
-
-            await Task.Delay(200);
-        }
-
-        Assert.Fail($"{process}/health/ready never answered {(int)status} {reason}; last {(int?)last}: {body}");
     }
 
     /// <summary>Publishes a batch per instrument every 20 ms; a failed publish is retried, as a feed does.</summary>

@@ -65,6 +65,15 @@ public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
         }
     }
 
+    /// <summary>How far ahead of now each scheduled timer is due, soonest first.</summary>
+    public TimeSpan[] Pending()
+    {
+        lock (gate)
+        {
+            return [.. timers.Select(t => t.DueAt!.Value - now).Order()];
+        }
+    }
+
     /// <summary>Sets the clock to a later time.</summary>
     public void SetUtcNow(DateTimeOffset value) => Advance(value - GetUtcNow());
 

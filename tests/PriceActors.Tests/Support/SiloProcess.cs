@@ -10,11 +10,15 @@ public sealed class SiloProcess : ServiceProcess
     {
     }
 
+    /// <summary>The base address it listens on (its health endpoints).</summary>
+    public Uri Address { get; private set; } = null!;
+
     /// <summary>Starts a silo on a free port and waits until it listens.</summary>
     public static async Task<SiloProcess> StartAsync(params string[] settings)
     {
         var silo = new SiloProcess(["--urls", "http://127.0.0.1:0", "--contentRoot", SiloProjectDirectory(), .. settings]);
-        await silo.RunUntilReadyAsync();
+        var listening = await silo.RunUntilReadyAsync();
+        silo.Address = new Uri(listening.GetProperty("address").GetString()!);
         return silo;
     }
 

@@ -37,6 +37,9 @@ public sealed class PostgresDatabase : IAsyncLifetime, IAsyncDisposable
 
     public NpgsqlDataSource DataSource { get; }
 
+    /// <summary>A name and a data source for a database that does not exist until <see cref="InitializeAsync"/> creates it.</summary>
+    public static PostgresDatabase NotCreatedYet() => new(migrate: false);
+
     public static async Task<PostgresDatabase> CreateAsync(bool migrate)
     {
         var database = new PostgresDatabase(migrate);

@@ -21,6 +21,7 @@ public sealed class PostgresServiceCollectionExtensionsTests
         using var host = builder.Build();
 
         await host.StartAsync();
+        await host.Services.GetRequiredService<SchemaMigrator>().WaitUntilAppliedAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
         var store = host.Services.GetRequiredService<IMarketStore>();
         var health = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
         await host.StopAsync();

@@ -1,10 +1,14 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging.Abstractions;
+using PriceActors.Silo.Health;
 using PriceActors.Silo.Postgres;
+using PriceActors.Tests.Support;
 
 namespace PriceActors.Tests.Silo.Postgres;
 
 public sealed class SchemaMigratorTests
 {
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
     private static readonly string[] Tables = ["schema_migrations", "ticks", "ticks_default", "pair_state", "minute_bars", "partition_owners", "silos", "feed_leases"];
 
     [Fact]
@@ -79,6 +83,62 @@ public sealed class SchemaMigratorTests
         var today = "ticks_" + DateTime.UtcNow.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(0L, await database.ScalarAsync<long>($"SELECT count(*) FROM pg_stats WHERE tablename = $1 AND attname = ANY({Arrays})", today));
         Assert.Equal(1L, await database.ScalarAsync<long>("SELECT count(*) FROM pg_stats WHERE tablename = $1 AND attname = 'symbol'", today));
+    }
+
+    [Fact]
+    public async Task StartAsync_DatabaseMissing_ReturnsAtOnceRetriesWithDoublingWaitsAndAppliesOnceItIsThere()
+    {
+        await using var database = PostgresDatabase.NotCreatedYet();
+        var clock = new ManualTimeProvider();
+        using var migrator = new SchemaMigrator(database.DataSource, NullLogger<SchemaMigrator>.Instance, clock);
+        var health = new PostgresHealthCheck(database.DataSource, migrator);
+
+        // The start itself does not wait for the database: the host goes on and its readiness says why.
+        Assert.True(migrator.StartAsync(CancellationToken.None).IsCompletedSuccessfully);
+        var applied = migrator.WaitUntilAppliedAsync(CancellationToken.None);
+        foreach (var wait in new[] { 0.5, 1, 2, 4, 5, 5 }.Select(TimeSpan.FromSeconds))
+        {
+            await Eventually.HoldsAsync(() => clock.Pending().SequenceEqual([wait]), Deadline, $"a wait of {wait} after a failed attempt");
+            Assert.False(applied.IsCompleted);
+            clock.Advance(wait);
+        }
+
+        await Eventually.HoldsAsync(() => clock.Pending().Length == 1, Deadline, "the seventh attempt failed");
+        var waiting = await health.CheckHealthAsync(new HealthCheckContext());
+        Assert.Equal(7, migrator.Attempts);
+        Assert.Contains("does not exist", migrator.LastError, StringComparison.Ordinal);
+        Assert.Equal(HealthStatus.Unhealthy, waiting.Status);
+        Assert.EndsWith("the schema is not applied yet (7 attempts)", waiting.Description, StringComparison.Ordinal);
+
+        await database.InitializeAsync();
+        clock.Advance(SchemaMigrator.RetryCeiling);
+        await applied.WaitAsync(Deadline);
+
+        Assert.True(migrator.IsApplied);
+        Assert.Null(migrator.LastError);
+        Assert.Equal(8, migrator.Attempts);
+        Assert.Empty(clock.Pending());
+        Assert.Equal((long)SchemaMigrator.Migrations.Count, await database.ScalarAsync<long>("SELECT count(*) FROM schema_migrations"));
+        Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync(new HealthCheckContext())).Status);
+        await migrator.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task StopAsync_WhileWaitingToRetry_EndsTheAttemptsAndCancelsTheWaiters()
+    {
+        await using var database = PostgresDatabase.NotCreatedYet();
+        var clock = new ManualTimeProvider();
+        using var migrator = new SchemaMigrator(database.DataSource, NullLogger<SchemaMigrator>.Instance, clock);
+        await migrator.StartAsync(CancellationToken.None);
+        var applied = migrator.WaitUntilAppliedAsync(CancellationToken.None);
+        await Eventually.HoldsAsync(() => clock.Pending().Length == 1, Deadline, "the first attempt failed");
+
+        await migrator.StopAsync(CancellationToken.None).WaitAsync(Deadline);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => applied);
+        Assert.Empty(clock.Pending());
+        Assert.Equal(1, migrator.Attempts);
+        Assert.False(migrator.IsApplied);
     }
 
     private static SchemaMigrator Migrator(PostgresDatabase database) => new(database.DataSource, NullLogger<SchemaMigrator>.Instance);
