@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
 namespace PriceActors.Silo.Diagnostics;
@@ -38,7 +39,10 @@ public sealed class PipelineMetricsCollector : IDisposable
     public IEnumerable<string> Names => values.Keys;
 
     /// <summary>The measurements of one histogram, in arrival order.</summary>
-    public double[] Of(string name) => values.TryGetValue(name, out var series) ? series.ToArray() : [];
+    public double[] Of(string name) => values.TryGetValue(name, out var series) ? series.ToArray().Values : [];
+
+    /// <summary>The measurements of one histogram, in arrival order, each with the <see cref="Stopwatch"/> timestamp it was recorded at.</summary>
+    public (double[] Values, long[] Stamps) TimedOf(string name) => values.TryGetValue(name, out var series) ? series.ToArray() : ([], []);
 
     /// <inheritdoc/>
     public void Dispose() => listener.Dispose();
@@ -51,39 +55,46 @@ public sealed class PipelineMetricsCollector : IDisposable
         }
     }
 
-    /// <summary>One histogram's measurements in chunks of 64 kB, appended under a lock (recording threads are few).</summary>
+    /// <summary>One histogram's measurements and their timestamps in chunks of 64 kB, appended under a lock (recording threads are few).</summary>
     private sealed class Series
     {
         private const int ChunkSize = 8192;
         private readonly List<double[]> chunks = [];
+        private readonly List<long[]> stampChunks = [];
         private readonly Lock gate = new();
         private int count;
 
         public void Add(double value)
         {
+            var stamp = Stopwatch.GetTimestamp();
             lock (gate)
             {
                 if (count == chunks.Count * ChunkSize)
                 {
                     chunks.Add(new double[ChunkSize]);
+                    stampChunks.Add(new long[ChunkSize]);
                 }
 
                 chunks[count / ChunkSize][count % ChunkSize] = value;
+                stampChunks[count / ChunkSize][count % ChunkSize] = stamp;
                 count++;
             }
         }
 
-        public double[] ToArray()
+        public (double[] Values, long[] Stamps) ToArray()
         {
             lock (gate)
             {
-                var all = new double[count];
+                var values = new double[count];
+                var stamps = new long[count];
                 for (var i = 0; i < chunks.Count; i++)
                 {
-                    Array.Copy(chunks[i], 0, all, i * ChunkSize, Math.Min(ChunkSize, count - (i * ChunkSize)));
+                    var length = Math.Min(ChunkSize, count - (i * ChunkSize));
+                    Array.Copy(chunks[i], 0, values, i * ChunkSize, length);
+                    Array.Copy(stampChunks[i], 0, stamps, i * ChunkSize, length);
                 }
 
-                return all;
+                return (values, stamps);
             }
         }
     }

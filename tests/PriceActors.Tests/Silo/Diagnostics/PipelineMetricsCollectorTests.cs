@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using PriceActors.Silo.Diagnostics;
 
@@ -53,5 +54,32 @@ public sealed class PipelineMetricsCollectorTests
         histogram.Record(3);
 
         Assert.Equal([2.0], metrics.Of(histogram.Name));
+    }
+
+    [Fact]
+    public void TimedOf_MoreMeasurementsThanSeveralChunks_EachWithTheTimeItWasRecorded()
+    {
+        using var meter = new Meter(PipelineMetrics.MeterName);
+        var histogram = meter.CreateHistogram<double>("test.collector." + Guid.NewGuid().ToString("N"));
+        using var metrics = new PipelineMetricsCollector();
+        var before = Stopwatch.GetTimestamp();
+        for (var i = 0; i < 20_000; i++)
+        {
+            histogram.Record(i);
+        }
+
+        var middle = Stopwatch.GetTimestamp();
+        for (var i = 20_000; i < 20_010; i++)
+        {
+            histogram.Record(i);
+        }
+
+        var (values, stamps) = metrics.TimedOf(histogram.Name);
+
+        Assert.Equal(Enumerable.Range(0, 20_010).Select(i => (double)i), values);
+        Assert.Equal(values.Length, stamps.Length);
+        Assert.Equal(stamps.Order(), stamps);
+        Assert.All(stamps[..20_000], stamp => Assert.InRange(stamp, before, middle));
+        Assert.All(stamps[20_000..], stamp => Assert.True(stamp >= middle));
     }
 }
