@@ -18,23 +18,6 @@ namespace PriceActors.Silo.Postgres;
 /// </summary>
 public sealed class PostgresStore : IMarketStore, IAsyncDisposable
 {
-    // The fence row is share-locked in the same statement, so a claim by another silo either waits
-    // for this upsert to commit or makes it write nothing.
-    private const string UpsertBarSql = """
-        WITH fence AS (SELECT 1 FROM partition_owners WHERE partition = $1 AND owner_epoch = $2 FOR SHARE)
-        INSERT INTO minute_bars (exchange, pair_name, "timestamp", open_price, max_price, min_price, close_price,
-                                 average_price, vwap, trade_count, volume, last_sequence, closed, updated_at)
-        SELECT $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, now()
-        WHERE EXISTS (SELECT 1 FROM fence)
-        ON CONFLICT (exchange, pair_name, "timestamp") DO UPDATE SET
-            open_price = excluded.open_price, max_price = excluded.max_price, min_price = excluded.min_price,
-            close_price = excluded.close_price, average_price = excluded.average_price, vwap = excluded.vwap,
-            trade_count = excluded.trade_count, volume = excluded.volume, last_sequence = excluded.last_sequence,
-            closed = excluded.closed, updated_at = excluded.updated_at
-        """;
-
-    private const string CurrentOwnerSql = "SELECT owner_epoch FROM partition_owners WHERE partition = $1";
-
     private readonly NpgsqlDataSource dataSource;
     private readonly IPartitionFence fence;
     private readonly PostgresOptions settings;
@@ -42,6 +25,7 @@ public sealed class PostgresStore : IMarketStore, IAsyncDisposable
     private readonly TimeProvider time;
     private readonly ILogger<PostgresStore> logger;
     private readonly GroupCommitWriter[] writers;
+    private readonly BarWriter bars;
     private readonly ConcurrentDictionary<InstrumentKey, byte> instruments = new();
     private long ticksStored;
     private long barsStored;
@@ -81,6 +65,10 @@ public sealed class PostgresStore : IMarketStore, IAsyncDisposable
                 Interlocked.Add(ref ticksStored, inserted);
             };
         }
+
+        // A pair has at most one bar being saved, so the queue holds at most one per pair.
+        bars = new BarWriter(dataSource, settings.MaxPendingAppends, logger);
+        bars.Committed += stored => Interlocked.Add(ref barsStored, stored);
     }
 
     /// <inheritdoc/>
@@ -125,28 +113,8 @@ public sealed class PostgresStore : IMarketStore, IAsyncDisposable
     {
         var instrument = InstrumentKey.Create(bar.Exchange, bar.Symbol);
         var (partition, token) = TokenFor(instrument);
-        await using var command = dataSource.CreateCommand(UpsertBarSql);
-        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = partition });
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = token });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = instrument.Exchange });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = instrument.Symbol });
-        command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = TickTime.Microseconds(bar.Minute) });
-        foreach (var price in (ReadOnlySpan<decimal>)[bar.Open, bar.High, bar.Low, bar.Close, bar.Average, bar.Vwap])
-        {
-            command.Parameters.Add(new NpgsqlParameter<decimal> { TypedValue = price });
-        }
-
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = bar.Count });
-        command.Parameters.Add(new NpgsqlParameter<decimal> { TypedValue = bar.Volume });
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = bar.LastSequence });
-        command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = bar.Closed });
-        if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
-        {
-            throw new PartitionFencedException(partition, token, await CurrentOwnerAsync(partition, cancellationToken));
-        }
-
+        await bars.SaveAsync(bar, instrument, partition, token, cancellationToken);
         instruments.TryAdd(instrument, 0);
-        Interlocked.Increment(ref barsStored);
     }
 
     /// <inheritdoc/>
@@ -194,8 +162,8 @@ public sealed class PostgresStore : IMarketStore, IAsyncDisposable
         return result;
     }
 
-    /// <summary>Writes the queued appends, then stops the writers.</summary>
-    public async ValueTask DisposeAsync() => await Task.WhenAll(writers.Select(w => w.DisposeAsync().AsTask()));
+    /// <summary>Writes the queued appends and bars, then stops the writers.</summary>
+    public async ValueTask DisposeAsync() => await Task.WhenAll(writers.Select(w => w.DisposeAsync().AsTask()).Append(bars.DisposeAsync().AsTask()));
 
     // The same instrument always goes to the same writer, whose queue is FIFO, so its appends commit in the
     // order they were made. The hash is the process's string hash, not the partition map's, so a silo that
@@ -206,12 +174,5 @@ public sealed class PostgresStore : IMarketStore, IAsyncDisposable
     {
         var partition = PartitionMap.PartitionOf(instrument, partitionCount);
         return fence.TokenOf(partition) is { } token ? (partition, token) : throw new PartitionFencedException(partition, null, null);
-    }
-
-    private async Task<long?> CurrentOwnerAsync(int partition, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand(CurrentOwnerSql);
-        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = partition });
-        return await command.ExecuteScalarAsync(cancellationToken) as long?;
     }
 }

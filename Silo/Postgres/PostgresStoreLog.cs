@@ -37,4 +37,7 @@ internal static partial class PostgresStoreLog
 
     [LoggerMessage(EventId = 5010, Level = LogLevel.Error, Message = "Applying the schema failed (attempt {Attempt}); next attempt in {Delay}")]
     public static partial void SchemaFailed(ILogger logger, Exception error, int attempt, TimeSpan delay);
+
+    [LoggerMessage(EventId = 5011, Level = LogLevel.Warning, Message = "Saving {Bars} minute bars failed; their pairs get the error")]
+    public static partial void BarFlushFailed(ILogger logger, Exception error, int bars);
 }

@@ -302,6 +302,17 @@ internal static class ClusterBenchmark
                         Console.WriteLine("    " + stage);
                     }
 
+                    // Who had the cores while the worst stalls of the database and the broker lasted (each measure ends when recorded).
+                    foreach (var (what, name) in new[] { ("longest flush", "priceactors.store.flush_duration"), ("oldest delivery", "priceactors.ticks.delivery_age") })
+                    {
+                        if (stages.Worst(name) is (var milliseconds, var stamp))
+                        {
+                            var began = stamp - (long)(milliseconds * Stopwatch.Frequency / 1000);
+                            var at = DateTimeOffset.UtcNow - Stopwatch.GetElapsedTime(stamp);
+                            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  latency run, CPU in the seconds around the {what} ({milliseconds:F1} ms, ended {at:HH:mm:ss.fff} UTC): {cpu.During(began, stamp)}"));
+                        }
+                    }
+
                     foreach (var type in allocations?.Report(top: 15) ?? [])
                     {
                         Console.WriteLine("    allocated: " + type);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 
 namespace PriceActors.Bench;
@@ -7,32 +8,73 @@ namespace PriceActors.Bench;
 /// <c>/proc/[pid]/stat</c>) of the silo's process (this one), the feed's and the gateway's, the broker's (<c>beam.smp</c>)
 /// and PostgreSQL's processes, and the machine's idle and stolen time (<c>/proc/stat</c>). A process counts when it is
 /// alive at both ends of the span (a PostgreSQL connection opened and closed inside it is missed). Linux only; elsewhere
-/// it reports that it cannot tell.
+/// it reports that it cannot tell. It also takes a snapshot every second, so the split over the seconds around a stall
+/// (<see cref="During"/>) says who had the cores then.
 /// </summary>
 internal sealed class CpuAccount(params (string Name, int Pid)[] processes)
 {
     private const double TicksPerSecond = 100; // USER_HZ, 100 on every Linux this runs on
+    private static readonly TimeSpan Every = TimeSpan.FromSeconds(1);
+    private readonly List<(long Stamp, Snapshot Snapshot)> seconds = [];
+    private readonly CancellationTokenSource stopping = new();
     private Snapshot? start;
+    private Task? sampling;
 
-    public void Start() => start = Take();
+    public void Start()
+    {
+        start = Take();
+        if (File.Exists("/proc/stat"))
+        {
+            seconds.Add((Stopwatch.GetTimestamp(), start));
+            sampling = Task.Run(SampleAsync);
+        }
+    }
 
     /// <summary>One line: seconds of CPU per group over the span, beside the span's length times the cores.</summary>
     public string Stop()
     {
-        if (start is null || !File.Exists("/proc/stat"))
-        {
-            return "not measured (needs /proc)";
-        }
+        stopping.Cancel();
+        sampling?.Wait();
+        stopping.Dispose();
+        return start is null || !File.Exists("/proc/stat") ? "not measured (needs /proc)" : Split(start, Take());
+    }
 
-        var end = Take();
+    /// <summary>The split over the whole seconds sampled that cover Stopwatch timestamps <paramref name="from"/> to <paramref name="to"/>.</summary>
+    public string During(long from, long to)
+    {
+        var first = seconds.FindLastIndex(s => s.Stamp <= from);
+        var last = seconds.FindIndex(s => s.Stamp >= to);
+        return first < 0 || last < 0 ? "not sampled" : Split(seconds[first].Snapshot, seconds[last].Snapshot, "F2");
+    }
+
+    private string Split(Snapshot from, Snapshot to, string format = "F1")
+    {
         double Seconds(IEnumerable<int> pids) =>
-            pids.Sum(pid => end.Processes.TryGetValue(pid, out var now) && start.Processes.TryGetValue(pid, out var then) ? now - then : 0) / TicksPerSecond;
+            pids.Sum(pid => to.Processes.TryGetValue(pid, out var now) && from.Processes.TryGetValue(pid, out var then) ? now - then : 0) / TicksPerSecond;
 
         var groups = processes.Select(p => (p.Name, Seconds([p.Pid])))
-            .Append(("broker", Seconds(end.Processes.Keys.Where(p => end.Names[p] == "beam.smp"))))
-            .Append(("PostgreSQL", Seconds(end.Processes.Keys.Where(p => end.Names[p].StartsWith("postgres", StringComparison.Ordinal)))));
-        var elapsed = (end.Total - start.Total) / TicksPerSecond;
-        return string.Create(CultureInfo.InvariantCulture, $"{string.Join(", ", groups.Select(g => $"{g.Item1} {g.Item2:F1} s"))}; idle {(end.Idle - start.Idle) / TicksPerSecond:F1} s, stolen {(end.Steal - start.Steal) / TicksPerSecond:F1} s, of {elapsed:F1} s ({Environment.ProcessorCount} cores)");
+            .Append(("broker", Seconds(to.Processes.Keys.Where(p => to.Names[p] == "beam.smp"))))
+            .Append(("PostgreSQL", Seconds(to.Processes.Keys.Where(p => to.Names[p].StartsWith("postgres", StringComparison.Ordinal)))));
+        var elapsed = (to.Total - from.Total) / TicksPerSecond;
+        string S(double seconds) => seconds.ToString(format, CultureInfo.InvariantCulture);
+        return $"{string.Join(", ", groups.Select(g => $"{g.Item1} {S(g.Item2)} s"))}; idle {S((to.Idle - from.Idle) / TicksPerSecond)} s, stolen {S((to.Steal - from.Steal) / TicksPerSecond)} s, of {S(elapsed)} s ({Environment.ProcessorCount} cores)";
+    }
+
+    private async Task SampleAsync()
+    {
+        using var timer = new PeriodicTimer(Every);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stopping.Token))
+            {
+                var snapshot = Take();
+                seconds.Add((Stopwatch.GetTimestamp(), snapshot));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped.
+        }
     }
 
     private static Snapshot Take()

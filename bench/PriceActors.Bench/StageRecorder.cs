@@ -63,5 +63,18 @@ internal sealed class StageRecorder : IDisposable
         }
     }
 
+    /// <summary>The largest measurement of <paramref name="name"/> and when it was recorded, if any.</summary>
+    public (double Milliseconds, long Stamp)? Worst(string name)
+    {
+        var (values, stamps) = collector.TimedOf(name);
+        if (values.Length == 0)
+        {
+            return null;
+        }
+
+        var worst = Array.IndexOf(values, values.Max());
+        return (values[worst], stamps[worst]);
+    }
+
     public void Dispose() => collector.Dispose();
 }
