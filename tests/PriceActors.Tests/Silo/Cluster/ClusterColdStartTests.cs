@@ -30,10 +30,7 @@ public sealed class ClusterColdStartTests(ITestOutputHelper output)
         await using var bus = new RabbitMqTestBus(Partitions);
         string[] settings =
         [
-            "--RabbitMq:Uri", TestServers.RabbitMq.ToString(),
-            "--RabbitMq:Prefix", bus.Options.Prefix,
-            "--Streams:PartitionCount", Partitions.ToString(CultureInfo.InvariantCulture),
-            "--Cluster:RunFeeds", "false",
+            .. bus.ProcessSettings(),
             "--Feeds:Synthetic:Exchanges:0", "test",
             .. Instruments.SelectMany((instrument, i) => new[] { $"--Feeds:Synthetic:Symbols:{i}", instrument.Symbol }),
             "--Logging:LogLevel:Default", "Warning",

@@ -37,10 +37,7 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
         await using var bus = new RabbitMqTestBus(Partitions);
         string[] settings =
         [
-            "--RabbitMq:Uri", TestServers.RabbitMq.ToString(),
-            "--RabbitMq:Prefix", bus.Options.Prefix,
-            "--Streams:PartitionCount", Partitions.ToString(CultureInfo.InvariantCulture),
-            "--Cluster:RunFeeds", "false",
+            .. bus.ProcessSettings(),
             "--Feeds:Synthetic:Exchanges:0", "test",
             .. Enumerable.Range(1, Instruments).SelectMany(i => new[] { $"--Feeds:Synthetic:Symbols:{i - 1}", $"SYM{i}USDT" }),
             "--Logging:LogLevel:Default", "Warning",

@@ -27,10 +27,7 @@ public sealed class PartitionBalancerTests(ITestOutputHelper output)
         string[] settings =
         [
             "--Postgres:ConnectionString", database.ConnectionString,
-            "--RabbitMq:Uri", TestServers.RabbitMq.ToString(),
-            "--RabbitMq:Prefix", bus.Options.Prefix,
-            "--Streams:PartitionCount", Partitions.ToString(CultureInfo.InvariantCulture),
-            "--Cluster:RunFeeds", "false",
+            .. bus.ProcessSettings(),
             "--Membership:HeartbeatInterval", "00:00:00.5",
             "--Membership:DeadAfter", "00:00:03",
             "--Cluster:Balancing:Interval", "00:00:00.5",

@@ -118,13 +118,7 @@ public sealed class PartitionProbePublisherTests(ITestOutputHelper output)
         await using var bus = new RabbitMqTestBus(partitions);
         var started = Stopwatch.StartNew();
         await using var silo = await SiloProcess.StartAsync(
-            "--Postgres:ConnectionString", database.ConnectionString,
-            "--RabbitMq:Uri", TestServers.RabbitMq.ToString(),
-            "--RabbitMq:Prefix", bus.Options.Prefix,
-            "--Streams:PartitionCount", partitions.ToString(CultureInfo.InvariantCulture),
-            "--Cluster:RunFeeds", "false",
-            "--Membership:HeartbeatInterval", "00:00:00.5",
-            "--Logging:LogLevel:Default", "Warning");
+            ["--Postgres:ConnectionString", database.ConnectionString, .. bus.ProcessSettings(), "--Membership:HeartbeatInterval", "00:00:00.5", "--Logging:LogLevel:Default", "Warning"]);
         var listening = started.Elapsed;
 
         var deadline = DateTime.UtcNow + Deadline;

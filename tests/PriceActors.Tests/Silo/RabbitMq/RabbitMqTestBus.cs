@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using PriceActors.Grains.Streams;
@@ -27,6 +28,18 @@ internal sealed class RabbitMqTestBus : IAsyncDisposable
     public RabbitMqOptions Options { get; }
 
     public RabbitMqNames Names => new(Options.Prefix);
+
+    /// <summary>
+    /// Command-line settings that put a silo or gateway process on this bus: the broker, the prefix and the partition
+    /// count, with the elected feeds off (the test is the feed).
+    /// </summary>
+    public string[] ProcessSettings() =>
+    [
+        "--RabbitMq:Uri", TestServers.RabbitMq.ToString(),
+        "--RabbitMq:Prefix", Options.Prefix,
+        "--Streams:PartitionCount", Partitions.ToString(CultureInfo.InvariantCulture),
+        "--Cluster:RunFeeds", "false",
+    ];
 
     public RabbitMqConnection NewConnection()
     {
