@@ -39,10 +39,10 @@ public sealed class PipelineMetricsCollector : IDisposable
     public IEnumerable<string> Names => values.Keys;
 
     /// <summary>The measurements of one histogram, in arrival order.</summary>
-    public double[] Of(string name) => values.TryGetValue(name, out var series) ? series.ToArray().Values : [];
+    public double[] Of(string name) => values.TryGetValue(name, out var series) ? series.Values() : [];
 
     /// <summary>The measurements of one histogram, in arrival order, each with the <see cref="Stopwatch"/> timestamp it was recorded at.</summary>
-    public (double[] Values, long[] Stamps) TimedOf(string name) => values.TryGetValue(name, out var series) ? series.ToArray() : ([], []);
+    public (double[] Values, long[] Stamps) TimedOf(string name) => values.TryGetValue(name, out var series) ? series.Timed() : ([], []);
 
     /// <inheritdoc/>
     public void Dispose() => listener.Dispose();
@@ -81,21 +81,32 @@ public sealed class PipelineMetricsCollector : IDisposable
             }
         }
 
-        public (double[] Values, long[] Stamps) ToArray()
+        public double[] Values()
         {
             lock (gate)
             {
-                var values = new double[count];
-                var stamps = new long[count];
-                for (var i = 0; i < chunks.Count; i++)
-                {
-                    var length = Math.Min(ChunkSize, count - (i * ChunkSize));
-                    Array.Copy(chunks[i], 0, values, i * ChunkSize, length);
-                    Array.Copy(stampChunks[i], 0, stamps, i * ChunkSize, length);
-                }
-
-                return (values, stamps);
+                return Copy(chunks);
             }
+        }
+
+        public (double[] Values, long[] Stamps) Timed()
+        {
+            lock (gate)
+            {
+                return (Copy(chunks), Copy(stampChunks));
+            }
+        }
+
+        // Under the lock: the first count items of the chunks, in order.
+        private T[] Copy<T>(List<T[]> from)
+        {
+            var all = new T[count];
+            for (var i = 0; i < from.Count; i++)
+            {
+                Array.Copy(from[i], 0, all, i * ChunkSize, Math.Min(ChunkSize, count - (i * ChunkSize)));
+            }
+
+            return all;
         }
     }
 }

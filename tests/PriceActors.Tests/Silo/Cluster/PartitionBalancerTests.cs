@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using PriceActors.Tests.Silo.Postgres;
 using PriceActors.Tests.Silo.RabbitMq;
 using PriceActors.Tests.Support;
