@@ -9,6 +9,7 @@
 #   scripts/servers.sh stop              stop both
 #   scripts/servers.sh env               print the settings as shell exports
 #   scripts/servers.sh restart-postgres | restart-rabbitmq | stop-postgres | stop-rabbitmq | start-postgres | start-rabbitmq
+#   scripts/servers.sh rabbitmqctl ARGS  run rabbitmqctl against the broker (tests set policies with it)
 #
 # Settings (environment): PRICEACTORS_SERVERS_DIR, PRICEACTORS_PG_PORT (55432), PRICEACTORS_AMQP_PORT (55672;
 # its Erlang distribution port is 30000 lower), PRICEACTORS_DURABLE (0).
@@ -120,5 +121,6 @@ case "${1:-start}" in
   start-rabbitmq) install_missing; start_rabbitmq ;;
   stop-rabbitmq) stop_rabbitmq ;;
   restart-rabbitmq) stop_rabbitmq; start_rabbitmq ;;
-  *) echo "usage: $0 start|stop|env|start-postgres|stop-postgres|restart-postgres|start-rabbitmq|stop-rabbitmq|restart-rabbitmq" >&2; exit 2 ;;
+  rabbitmqctl) shift; mq_env rabbitmqctl -q -n "$mq_node" "$@" ;;
+  *) echo "usage: $0 start|stop|env|start-postgres|stop-postgres|restart-postgres|start-rabbitmq|stop-rabbitmq|restart-rabbitmq|rabbitmqctl ARGS" >&2; exit 2 ;;
 esac

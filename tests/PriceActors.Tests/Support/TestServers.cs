@@ -20,13 +20,13 @@ public static partial class TestServers
     /// <summary>AMQP URI of the test broker.</summary>
     public static Uri RabbitMq => new(Settings.Value.RabbitMq);
 
-    /// <summary>Runs <c>scripts/servers.sh</c> with a command such as <c>restart-rabbitmq</c>.</summary>
-    public static void Run(string command)
+    /// <summary>Runs <c>scripts/servers.sh</c> with a command such as <c>restart-rabbitmq</c> and its arguments.</summary>
+    public static void Run(params string[] command)
     {
         var (code, output) = Script(command);
         if (code != 0)
         {
-            throw new InvalidOperationException($"scripts/servers.sh {command} failed ({code}): {output}");
+            throw new InvalidOperationException($"scripts/servers.sh {string.Join(' ', command)} failed ({code}): {output}");
         }
     }
 
@@ -72,11 +72,11 @@ public static partial class TestServers
         RepositoryRootAbove(AppContext.BaseDirectory) ?? RepositoryRootAbove(Path.GetDirectoryName(SourcePath()))
             ?? throw new InvalidOperationException("scripts/servers.sh not found above " + AppContext.BaseDirectory);
 
-    private static (int Code, string Output) Script(string command)
+    private static (int Code, string Output) Script(params string[] command)
     {
         var root = RepositoryRoot;
 
-        using var process = Process.Start(new ProcessStartInfo("bash", [Path.Combine(root, "scripts", "servers.sh"), command])
+        using var process = Process.Start(new ProcessStartInfo("bash", [Path.Combine(root, "scripts", "servers.sh"), .. command])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

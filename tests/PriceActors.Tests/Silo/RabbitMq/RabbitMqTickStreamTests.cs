@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using PriceActors.Grains;
 using PriceActors.Grains.Streams;
 using PriceActors.Silo.RabbitMq;
@@ -40,6 +41,46 @@ public sealed class RabbitMqTickStreamTests
         Assert.Equal(bus.Partitions, recorder.Partitions.Count);
         await stop.CancelAsync();
         await consuming;
+    }
+
+    [Fact]
+    public async Task PublishAsync_BrokerNacksWhileThePartitionQueueIsFull_RetriedUntilAcceptedEveryTickOnceInOrder()
+    {
+        // A real nack: a policy caps each partition queue at 20 messages and has the broker reject what comes beyond.
+        await using var bus = new RabbitMqTestBus(partitions: 2, o => (o.TicksPerMessage, o.NetworkRecoveryInterval) = (10, TimeSpan.FromMilliseconds(500)));
+        var policy = bus.Options.Prefix;
+        TestServers.Run("rabbitmqctl", "set_policy", "--apply-to", "queues", policy, $"^{Regex.Escape(bus.Options.Prefix)}\\.ticks\\.", """{"max-length":20,"overflow":"reject-publish"}""");
+        try
+        {
+            var statistics = new RabbitMqStatistics();
+            var stream = bus.NewTickStream(statistics: statistics);
+            var instruments = Enumerable.Range(0, 4).Select(TestTicks.Instrument).ToArray();
+
+            // 120 messages of 10 ticks for about 40 places. A round carries one message per instrument, so once the queues
+            // are full each round's 4 are nacked, and retried and nacked again while nobody consumes.
+            var publishing = instruments.SelectMany(i => Enumerable.Range(0, 30).Select(n => stream.PublishAsync(TestTicks.Batch(i, 1 + (n * 10), 10), CancellationToken.None).AsTask())).ToArray();
+            await Eventually.HoldsAsync(() => Interlocked.Read(ref statistics.TickPublishFailures) > 8, Deadline, "the broker nacked messages beyond the queues' limit, and their retries");
+            Assert.Contains(publishing, p => !p.IsCompleted);
+
+            var recorder = new TickRecorder(bus.Partitions);
+            using var stop = new CancellationTokenSource();
+            var consuming = stream.ConsumeAsync(recorder.HandleAsync, stop.Token);
+            await Task.WhenAll(publishing).WaitAsync(Deadline);
+            await Eventually.HoldsAsync(() => recorder.Total >= 4 * 300, Deadline, "every tick consumed");
+
+            foreach (var instrument in instruments)
+            {
+                Assert.Equal(TestTicks.Batch(instrument, 1, 300).Ticks.ToArray(), recorder.Of(instrument));
+            }
+
+            Assert.Equal(4 * 300, recorder.Total);
+            await stop.CancelAsync();
+            await consuming;
+        }
+        finally
+        {
+            TestServers.Run("rabbitmqctl", "clear_policy", policy);
+        }
     }
 
     [Theory]
