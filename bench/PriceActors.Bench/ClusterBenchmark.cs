@@ -263,6 +263,7 @@ internal static class ClusterBenchmark
         using var feed = StartChild(redirectInput: false, "cluster-feed", prefix, rate.ToString(CultureInfo.InvariantCulture), seconds.ToString(CultureInfo.InvariantCulture));
         using var pool = new ThreadPoolSampler();
         using var disk = new DiskProbe();
+        using var wal = new BrokerWalWatch();
         var cpu = new CpuAccount(("silo process", Environment.ProcessId), ("feed", feed.Id), ("gateway", gateway.Id), ("scheduler probe", scheduler.Id));
         var (pauses, gen0, gen1, gen2) = (TimeSpan.Zero, 0, 0, 0);
         double? offered = null;
@@ -279,6 +280,7 @@ internal static class ClusterBenchmark
                     allocations?.Start();
                     pool.Start();
                     disk.Start();
+                    wal.Start();
                     await scheduler.BeginAsync();
                     cpu.Start();
                     break;
@@ -290,6 +292,7 @@ internal static class ClusterBenchmark
                     allocations?.Stop();
                     Console.WriteLine("  latency run, silo process thread pool: " + pool.Stop());
                     Console.WriteLine("  latency run, disk: " + disk.Stop());
+                    Console.WriteLine("  latency run, broker: " + wal.Stop());
                     foreach (var probe in await scheduler.StopAsync())
                     {
                         Console.WriteLine("  latency run, scheduler: " + probe);
@@ -309,7 +312,7 @@ internal static class ClusterBenchmark
                         {
                             var began = stamp - (long)(milliseconds * Stopwatch.Frequency / 1000);
                             var at = DateTimeOffset.UtcNow - Stopwatch.GetElapsedTime(stamp);
-                            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  latency run, CPU in the seconds around the {what} ({milliseconds:F1} ms, ended {at:HH:mm:ss.fff} UTC): {cpu.During(began, stamp)}"));
+                            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  latency run, CPU in the seconds around the {what} ({milliseconds:F1} ms, ended {at:HH:mm:ss.fff} UTC): {cpu.During(began, stamp)}{wal.Between(began, stamp)}"));
                         }
                     }
 
