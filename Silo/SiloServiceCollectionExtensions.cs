@@ -58,6 +58,7 @@ public static class SiloServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.TryAddSingleton<IInstrumentCatalog, ConfiguredInstrumentCatalog>();
+        services.TryAddSingleton<IFeedPermit>(AlwaysPermitted.Instance);
         services.AddHealthChecks().AddCheck<ActorRuntimeHealthCheck>("actors", tags: ["ready"]);
         return services;
     }

@@ -12,6 +12,7 @@ namespace PriceActors.Grains.Feeds;
 /// </summary>
 public sealed partial class ExchangeFeedActor(
     ITickStream stream,
+    IFeedPermit permit,
     IOptions<SyntheticFeedOptions> options,
     ILogger<ExchangeFeedActor> logger) : Actor, IExchangeFeedActor
 {
@@ -34,7 +35,7 @@ public sealed partial class ExchangeFeedActor(
             throw new InvalidOperationException($"Exchange '{Key}' has no configured feed; configured: {string.Join(", ", options.Value.Exchanges)}.");
         }
 
-        feed ??= new SyntheticFeed(Key, options.Value, stream, Time);
+        feed ??= new SyntheticFeed(Key, options.Value, stream, permit, Time);
         stopping = new CancellationTokenSource();
         lastError = null;
         running = RunAsync(feed, stopping.Token);
@@ -78,6 +79,10 @@ public sealed partial class ExchangeFeedActor(
         try
         {
             await source.RunAsync(cancellationToken);
+            if (source.PermitLapsed)
+            {
+                LogPermitLapsed(Key, source.TicksPublished);
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -108,4 +113,8 @@ public sealed partial class ExchangeFeedActor(
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Error, Message = "Feed {Exchange} faulted and stopped")]
     private partial void LogFaulted(Exception error, string exchange);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning,
+        Message = "Feed {Exchange} stopped publishing after {Ticks} ticks: this silo's lease on it lapsed (was the process frozen?); its election stops or restarts it")]
+    private partial void LogPermitLapsed(string exchange, long ticks);
 }

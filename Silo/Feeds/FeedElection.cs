@@ -21,10 +21,12 @@ namespace PriceActors.Silo.Feeds;
 /// before any other silo can take the lease — provided the StopFeed itself takes less than that, and the two
 /// machines' clocks run at the same rate (their offsets do not matter: this side only measures elapsed time).
 /// Attempts are abandoned at the stop deadline and the loop wakes at it, so a hanging database call cannot
-/// delay the stop. REVIEW: a silo frozen for longer than the lease (GC pause, SIGSTOP) resumes with its feed
-/// still publishing until its next round; fencing ticks by lease epoch would close that gap.
+/// delay the stop. A silo frozen for longer than the lease (GC pause, SIGSTOP) may wake before its loop does: the feed
+/// asks <see cref="MayPublish"/> before each batch, which holds only until the same stop bound by the clock, so it
+/// publishes nothing new. REVIEW: batches it handed to the tick stream before the freeze are still sent after it (at
+/// most <c>RabbitMq:MaxBufferedTicks</c>); fencing ticks by lease epoch in the consumer would close that gap.
 /// </remarks>
-public sealed partial class FeedElection : BackgroundService
+public sealed partial class FeedElection : BackgroundService, IFeedPermit
 {
     private readonly IFeedLeases leases;
     private readonly IActorClient actors;
@@ -34,6 +36,8 @@ public sealed partial class FeedElection : BackgroundService
     private readonly ILogger<FeedElection> logger;
     private readonly SchemaMigrator? schema;
     private readonly ElectedExchange[] exchanges;
+    private readonly Dictionary<string, ElectedExchange> byName;
+    private readonly long permitTicks;
     private volatile FeedElectionView view;
     private long rounds;
     private DateTimeOffset? lastContactAt;
@@ -65,11 +69,21 @@ public sealed partial class FeedElection : BackgroundService
         this.logger = logger;
         settings = options.Value;
         exchanges = [.. feeds.Value.Exchanges.Distinct(StringComparer.Ordinal).Select(e => new ElectedExchange(e))];
+        byName = exchanges.ToDictionary(e => e.Exchange, StringComparer.Ordinal);
+        permitTicks = (long)(settings.StopAfterRenewalSent.TotalSeconds * time.TimestampFrequency);
         view = Snapshot();
     }
 
     /// <summary>The election as of its last round.</summary>
     public FeedElectionView View => view;
+
+    /// <summary>
+    /// True while this silo holds <paramref name="exchange"/>'s lease and less than the stop bound has passed, by this
+    /// silo's clock, since its last successful renewal was sent; decided by the clock alone, so it ends on time even
+    /// when the election's loop has not run (a frozen process that just woke up).
+    /// </summary>
+    /// <param name="exchange">The exchange whose feed asks.</param>
+    public bool MayPublish(string exchange) => byName.TryGetValue(exchange, out var elected) && time.GetTimestamp() < elected.PermitUntil;
 
     /// <inheritdoc/>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -167,6 +181,7 @@ public sealed partial class FeedElection : BackgroundService
 
                 exchange.Held = true;
                 exchange.RenewalSentAt = outcome.SentAt;
+                exchange.PermitUntil = outcome.SentAt + permitTicks;
             }
             else if (exchange.Held)
             {

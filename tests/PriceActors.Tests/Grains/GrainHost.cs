@@ -50,10 +50,12 @@ internal sealed class GrainHost : IAsyncDisposable
         TimeProvider clock,
         SyntheticFeedOptions feeds,
         ITickStream? stream = null,
-        Action<ActorRuntimeOptions>? actors = null) =>
+        Action<ActorRuntimeOptions>? actors = null,
+        IFeedPermit? permit = null) =>
         Start(clock, actors, services =>
         {
             services.AddSingleton(Options.Create(feeds));
+            services.AddSingleton(permit ?? AlwaysPermitted.Instance);
             if (stream is null)
             {
                 services.AddSingleton<ITickStream>(sp => sp.GetRequiredService<InMemoryBus>());

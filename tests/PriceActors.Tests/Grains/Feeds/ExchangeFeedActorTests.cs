@@ -1,4 +1,7 @@
+using System.Collections.Concurrent;
 using PriceActors.Grains;
+using PriceActors.Grains.Feeds;
+using PriceActors.Tests.Support;
 
 namespace PriceActors.Tests.Grains.Feeds;
 
@@ -49,6 +52,39 @@ public sealed class ExchangeFeedActorTests
         Assert.Equal(stopped.TicksPublished, status.TicksPublished);
         Assert.Equal(stopped.TicksPublished, feed.Host.Bus.GetStatistics().TicksPublished);
         Assert.Equal(feed.Expected.Count, feed.Consumer.Ticks.Count);
+    }
+
+    [Fact]
+    public async Task StartFeed_PermitLapses_PublishesNothingMoreStopsAndSaysWhyThenResumesWhenStartedAgain()
+    {
+        var permit = new SwitchablePermit();
+        await using var feed = FeedHarness.Start(permit: permit);
+        await feed.AskAsync(StartFeed.Instance);
+        await feed.Clock.WaitForPublishTimersAsync(1);
+        feed.Clock.Advance(TimeSpan.FromSeconds(2));
+        await feed.ExpectPublishedUntilAsync(Start.AddSeconds(2));
+
+        // A silo frozen past its lease wakes up: its clock has moved on, its election has not run yet.
+        permit.Allowed = false;
+        feed.Clock.Advance(TimeSpan.FromSeconds(3));
+        await Eventually.HoldsAsync(async () => (await feed.AskAsync(GetFeedStatus.Instance)).State == FeedState.Stopped, Deadline, "the feed stopped itself");
+        var lapsed = await feed.AskAsync(GetFeedStatus.Instance);
+
+        Assert.Null(lapsed.LastError);
+        Assert.Equal(feed.Expected.Count, lapsed.TicksPublished);
+        Assert.Equal(feed.Expected.Count, feed.Consumer.Ticks.Count);
+        Assert.Equal(1, feed.Host.Logs.CountOf(3004));
+        Assert.Contains("binance", permit.Asked);
+
+        // Its election gains the lease again and starts it: the walks go on from where the clock is now.
+        permit.Allowed = true;
+        var restarted = await feed.AskAsync(StartFeed.Instance);
+        await feed.Clock.WaitForPublishTimersAsync(2);
+        feed.Clock.Advance(TimeSpan.FromSeconds(1));
+        await Eventually.HoldsAsync(() => feed.Consumer.Ticks.Count > lapsed.TicksPublished, Deadline, "ticks after the restart");
+
+        Assert.Equal(FeedState.Running, restarted.State);
+        Assert.All(feed.Consumer.Ticks.Skip((int)lapsed.TicksPublished), t => Assert.True(t.ExchangeTime > Start.AddSeconds(2)));
     }
 
     [Fact]
@@ -126,5 +162,24 @@ public sealed class ExchangeFeedActorTests
         Assert.Equal(FeedState.Running, running.State);
         Assert.Equal(0, deactivatedWhileRunning);
         Assert.Equal(new FeedStatus("binance", FeedState.Stopped, "synthetic", 0, 0, null, null), fresh);
+    }
+
+    private sealed class SwitchablePermit : IFeedPermit
+    {
+        private volatile bool allowed = true;
+
+        public bool Allowed
+        {
+            get => allowed;
+            set => allowed = value;
+        }
+
+        public ConcurrentBag<string> Asked { get; } = [];
+
+        public bool MayPublish(string exchange)
+        {
+            Asked.Add(exchange);
+            return allowed;
+        }
     }
 }

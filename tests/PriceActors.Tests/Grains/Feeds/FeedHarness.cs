@@ -14,10 +14,10 @@ internal sealed class FeedHarness : IAsyncDisposable
     private readonly SyntheticInstrument[] reference;
     private readonly TickConsumer? consumer;
 
-    private FeedHarness(SyntheticFeedOptions options, ITickStream? stream, Action<ActorRuntimeOptions>? actors)
+    private FeedHarness(SyntheticFeedOptions options, ITickStream? stream, Action<ActorRuntimeOptions>? actors, IFeedPermit? permit)
     {
         Clock = new WatchedClock(new ManualTimeProvider(StartTime), options.PublishInterval);
-        Host = GrainHost.StartFeeds(Clock, options, stream: stream, actors: actors);
+        Host = GrainHost.StartFeeds(Clock, options, stream: stream, actors: actors, permit: permit);
         consumer = stream is null ? TickConsumer.Start(Host.Bus) : null;
         reference = [.. options.AllSymbols().Select(s => new SyntheticInstrument(InstrumentKey.Create("binance", s), options.InitialPriceOf(s), options, StartTime))];
     }
@@ -32,7 +32,7 @@ internal sealed class FeedHarness : IAsyncDisposable
     /// <summary>Every tick the reference instruments made so far, instrument by instrument.</summary>
     public List<Tick> Expected { get; } = [];
 
-    public static FeedHarness Start(ITickStream? stream = null, Action<ActorRuntimeOptions>? actors = null, double ticksPerSecond = 20)
+    public static FeedHarness Start(ITickStream? stream = null, Action<ActorRuntimeOptions>? actors = null, double ticksPerSecond = 20, IFeedPermit? permit = null)
     {
         var options = new SyntheticFeedOptions
         {
@@ -44,7 +44,7 @@ internal sealed class FeedHarness : IAsyncDisposable
             Paced = true,
             Seed = 7,
         };
-        return new FeedHarness(options, stream, actors);
+        return new FeedHarness(options, stream, actors, permit);
     }
 
     public Task<TResponse> AskAsync<TResponse>(IRequest<TResponse> request) =>

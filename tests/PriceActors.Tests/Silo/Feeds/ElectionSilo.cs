@@ -48,7 +48,8 @@ internal sealed class ElectionSilo : IAsyncDisposable
         FeedRecorder recorder,
         IReadOnlyList<string> exchanges,
         TimeSpan leaseDuration,
-        TimeSpan renewInterval)
+        TimeSpan renewInterval,
+        TimeProvider? time = null)
     {
         var logs = new LogRecorder();
         var services = new ServiceCollection();
@@ -57,6 +58,11 @@ internal sealed class ElectionSilo : IAsyncDisposable
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(logs));
         services.AddSingleton(new SiloIdentity(id, "localhost", Environment.ProcessId, DateTimeOffset.UtcNow));
         services.AddSingleton(recorder);
+        if (time is not null)
+        {
+            services.AddSingleton(time); // before the runtime and the election, which add the system clock only if none is there
+        }
+
         services.AddActorRuntime().AddActor<IExchangeFeedActor, RecordingFeedActor>();
         services.AddSingleton(Options.Create(new SyntheticFeedOptions { Exchanges = [.. exchanges] }));
         services.AddSingleton<IFeedLeases>(sp => new FlakyFeedLeases(new FeedLeases(database.DataSource, sp.GetRequiredService<IOptions<FeedElectionOptions>>())));

@@ -1,4 +1,5 @@
 using PriceActors.Tests.Silo.Postgres;
+using PriceActors.Tests.Support;
 
 namespace PriceActors.Tests.Silo.Feeds;
 
@@ -28,6 +29,27 @@ public sealed class FeedElectionTests(PostgresDatabase database) : IClassFixture
         }
 
         Assert.Empty(recorder.Overlaps);
+    }
+
+    [Fact]
+    public async Task MayPublish_ByTheClockAlone_TrueWhileHeldFalseFromTheStopBoundAfterTheLastRenewalSent()
+    {
+        var clock = new ManualTimeProvider();
+        var recorder = new FeedRecorder();
+        await using var a = await ElectionSilo.StartAsync("silo-a", database, recorder, ["permit"], Lease, Renew, clock);
+        await Poll.UntilAsync(() => recorder.RunningSilos("permit").SequenceEqual([a.Id]), Deadline, "silo-a runs the feed");
+
+        Assert.True(a.Election.MayPublish("permit"));
+        Assert.False(a.Election.MayPublish("not-elected"));
+
+        // No renewal from now on: the permit ends the lease duration less one renew interval after the last one was sent.
+        a.Leases.Unreachable = true;
+        var bound = Lease - Renew;
+        clock.Advance(bound - TimeSpan.FromTicks(1));
+        Assert.True(a.Election.MayPublish("permit"));
+        clock.Advance(TimeSpan.FromTicks(1));
+        Assert.False(a.Election.MayPublish("permit"));
+        await Poll.UntilAsync(() => recorder.RunningSilos("permit").Count == 0, Deadline, "the election stops the feed too");
     }
 
     [Fact]
