@@ -23,8 +23,9 @@ namespace PriceActors.Silo.Feeds;
 /// Attempts are abandoned at the stop deadline and the loop wakes at it, so a hanging database call cannot
 /// delay the stop. A silo frozen for longer than the lease (GC pause, SIGSTOP) may wake before its loop does: the feed
 /// asks <see cref="MayPublish"/> before each batch, which holds only until the same stop bound by the clock, so it
-/// publishes nothing new. REVIEW: batches it handed to the tick stream before the freeze are still sent after it (at
-/// most <c>RabbitMq:MaxBufferedTicks</c>); fencing ticks by lease epoch in the consumer would close that gap.
+/// publishes nothing new. REVIEW: a batch it handed to the tick stream before the freeze is still sent after it (the
+/// synthetic feed waits for each batch's confirm, so one; a feed that pipelines its publishes could have up to
+/// <c>RabbitMq:MaxBufferedTicks</c>); fencing ticks by lease epoch in the consumer would close that gap.
 /// </remarks>
 public sealed partial class FeedElection : BackgroundService, IFeedPermit
 {
