@@ -1,6 +1,8 @@
 namespace PriceActors.Grains;
 
 /// <summary>Where an exchange feed is in its life.</summary>
+[GenerateSerializer]
+[Alias("priceactors.FeedState")]
 public enum FeedState
 {
     /// <summary>Not running.</summary>

@@ -8,6 +8,9 @@ namespace PriceActors.Grains;
 /// <param name="TicksPublished">Ticks published since the feed started.</param>
 /// <param name="LastTickAt">Exchange time of the last tick published.</param>
 /// <param name="LastError">The error that stopped the feed, if any.</param>
+[GenerateSerializer]
+[Immutable]
+[Alias("priceactors.FeedStatus")]
 public sealed record FeedStatus(
     string Exchange,
     FeedState State,

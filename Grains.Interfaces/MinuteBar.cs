@@ -17,6 +17,9 @@ namespace PriceActors.Grains;
 /// <param name="Volume">Traded quantity.</param>
 /// <param name="LastSequence">Sequence of the bar's last trade.</param>
 /// <param name="Closed">True once the minute is over and the bar final.</param>
+[GenerateSerializer]
+[Immutable]
+[Alias("priceactors.MinuteBar")]
 public sealed record MinuteBar(
     string Exchange,
     string Symbol,

@@ -12,6 +12,9 @@ namespace PriceActors.Grains;
 /// <param name="Timestamp">Exchange time of the last trade (UTC).</param>
 /// <param name="Sequence">Number of ticks the instrument has accepted in this epoch, up to and including this one.</param>
 /// <param name="Epoch">Identifies the sequence: it changes when the sequence restarts, so clients can tell a gap from a reset.</param>
+[GenerateSerializer]
+[Immutable]
+[Alias("priceactors.PriceUpdated")]
 public sealed record PriceUpdated(
     string Exchange,
     string Symbol,
@@ -19,4 +22,4 @@ public sealed record PriceUpdated(
     decimal Quantity,
     DateTimeOffset Timestamp,
     long Sequence,
-    long Epoch);
+    long Epoch) : IPairUpdate;

@@ -5,4 +5,7 @@ namespace PriceActors.Grains;
 /// <param name="Duplicates">Ticks already seen (by trade id).</param>
 /// <param name="Rejected">Ticks of another instrument or older than the open minute bar; each is logged.</param>
 /// <param name="Sequence">The instrument's sequence after the batch.</param>
+[GenerateSerializer]
+[Immutable]
+[Alias("priceactors.TicksRecorded")]
 public sealed record TicksRecorded(int Accepted, int Duplicates, int Rejected, long Sequence);

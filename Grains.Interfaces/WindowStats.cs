@@ -13,6 +13,9 @@ namespace PriceActors.Grains;
 /// <param name="First">First trade price; null when there were no trades.</param>
 /// <param name="Last">Last trade price; null when there were no trades.</param>
 /// <param name="Volume">Traded quantity.</param>
+[GenerateSerializer]
+[Immutable]
+[Alias("priceactors.WindowStats")]
 public sealed record WindowStats(
     string Exchange,
     string Symbol,

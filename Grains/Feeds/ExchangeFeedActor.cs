@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PriceActors.Grains.Streams;
 using PriceActors.Runtime;
+using DeactivationReason = PriceActors.Runtime.DeactivationReason;
 
 namespace PriceActors.Grains.Feeds;
 
@@ -35,7 +36,7 @@ public sealed partial class ExchangeFeedActor(
             throw new InvalidOperationException($"Exchange '{Key}' has no configured feed; configured: {string.Join(", ", options.Value.Exchanges)}.");
         }
 
-        feed ??= new SyntheticFeed(Key, options.Value, stream, permit, Time);
+        feed ??= new SyntheticFeed(Key, options.Value, PublishAsync, Time);
         stopping = new CancellationTokenSource();
         lastError = null;
         running = RunAsync(feed, stopping.Token);
@@ -93,6 +94,17 @@ public sealed partial class ExchangeFeedActor(
             lastError = error.Message;
             LogFaulted(error, Key);
         }
+    }
+
+    private async ValueTask<bool> PublishAsync(TickBatch batch, CancellationToken cancellationToken)
+    {
+        if (!permit.MayPublish(Key))
+        {
+            return false;
+        }
+
+        await stream.PublishAsync(batch, cancellationToken);
+        return true;
     }
 
     private FeedStatus Status() => new(

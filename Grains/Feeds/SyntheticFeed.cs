@@ -1,12 +1,10 @@
-using PriceActors.Grains.Streams;
-
 namespace PriceActors.Grains.Feeds;
 
 /// <summary>
 /// The synthetic source of one exchange: generates its instruments' trades and publishes them to
 /// the tick stream in per-instrument batches, either when they fall due (paced) or as fast as the
-/// stream accepts them. Keeps its random walks across stop and start. Asks its <see cref="IFeedPermit"/> before each
-/// batch and ends when it may no longer publish (<see cref="PermitLapsed"/>).
+/// stream accepts them. Keeps its random walks across stop and start. Ends when its publisher refuses a batch
+/// (<see cref="PermitLapsed"/>).
 /// </summary>
 internal sealed class SyntheticFeed
 {
@@ -14,21 +12,21 @@ internal sealed class SyntheticFeed
     private static readonly TimeSpan MaxCatchUp = TimeSpan.FromSeconds(10);
 
     private readonly SyntheticFeedOptions options;
-    private readonly string exchange;
-    private readonly ITickStream stream;
-    private readonly IFeedPermit permit;
+    private readonly Func<TickBatch, CancellationToken, ValueTask<bool>> publish;
     private readonly TimeProvider time;
     private readonly SyntheticInstrument[] instruments;
     private readonly Tick[] scratch = new Tick[4096];
     private long ticksPublished;
     private long lastTickUtcTicks;
 
-    public SyntheticFeed(string exchange, SyntheticFeedOptions options, ITickStream stream, IFeedPermit permit, TimeProvider time)
+    /// <param name="exchange">The exchange.</param>
+    /// <param name="options">The instruments and their walks.</param>
+    /// <param name="publish">Publishes a batch; false when it may not, which ends the run.</param>
+    /// <param name="time">The clock.</param>
+    public SyntheticFeed(string exchange, SyntheticFeedOptions options, Func<TickBatch, CancellationToken, ValueTask<bool>> publish, TimeProvider time)
     {
-        this.exchange = exchange;
         this.options = options;
-        this.stream = stream;
-        this.permit = permit;
+        this.publish = publish;
         this.time = time;
         var start = time.GetUtcNow();
         instruments = [.. options.AllSymbols().Select(s => new SyntheticInstrument(InstrumentKey.Create(exchange, s), options.InitialPriceOf(s), options, start))];
@@ -38,7 +36,7 @@ internal sealed class SyntheticFeed
 
     public long TicksPublished => Interlocked.Read(ref ticksPublished);
 
-    /// <summary>The last run ended because the permit no longer allowed publishing.</summary>
+    /// <summary>The last run ended because the publisher refused a batch.</summary>
     public bool PermitLapsed { get; private set; }
 
     public DateTimeOffset? LastTickAt => Interlocked.Read(ref lastTickUtcTicks) is var t and > 0 ? new DateTimeOffset(t, TimeSpan.Zero) : null;
@@ -94,16 +92,15 @@ internal sealed class SyntheticFeed
         }
     }
 
-    /// <summary>Publishes the batch if the permit allows it; false (nothing published) when it does not.</summary>
+    /// <summary>Publishes the batch; false (nothing published) when the publisher refused it.</summary>
     private async ValueTask<bool> PublishAsync(InstrumentKey instrument, Tick[] ticks, CancellationToken cancellationToken)
     {
-        if (!permit.MayPublish(exchange))
+        if (!await publish(new TickBatch(instrument, ticks), cancellationToken))
         {
             PermitLapsed = true;
             return false;
         }
 
-        await stream.PublishAsync(new TickBatch(instrument, ticks), cancellationToken);
         Interlocked.Add(ref ticksPublished, ticks.Length);
         Interlocked.Exchange(ref lastTickUtcTicks, ticks[^1].ExchangeTime.UtcTicks);
         return true;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using PriceActors.Grains.Storage;
 using PriceActors.Grains.Streams;
 using PriceActors.Runtime;
+using DeactivationReason = PriceActors.Runtime.DeactivationReason;
 
 namespace PriceActors.Grains.Pairs;
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using PriceActors.Runtime;
 using PriceActors.Tests.Runtime.Support;
 using PriceActors.Tests.Runtime.TestActors;
+using DeactivationReason = PriceActors.Runtime.DeactivationReason;
 
 namespace PriceActors.Tests.Runtime;
 

@@ -1,6 +1,7 @@
 using PriceActors.Runtime;
 using PriceActors.Tests.Runtime.Support;
 using PriceActors.Tests.Runtime.TestActors;
+using DeactivationReason = PriceActors.Runtime.DeactivationReason;
 
 namespace PriceActors.Tests.Runtime;
 

@@ -7,6 +7,7 @@ using PriceActors.Runtime.Hosting;
 using PriceActors.Tests.Runtime.Support;
 using PriceActors.Tests.Runtime.TestActors;
 using PriceActors.Tests.Support;
+using DeactivationReason = PriceActors.Runtime.DeactivationReason;
 
 namespace PriceActors.Tests.Runtime.Hosting;
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using PriceActors.Runtime;
+using DeactivationReason = PriceActors.Runtime.DeactivationReason;
 
 namespace PriceActors.Tests.Runtime.Support;
 

@@ -1,5 +1,6 @@
 using PriceActors.Runtime;
 using PriceActors.Tests.Runtime.Support;
+using DeactivationReason = PriceActors.Runtime.DeactivationReason;
 
 namespace PriceActors.Tests.Runtime.TestActors;
 

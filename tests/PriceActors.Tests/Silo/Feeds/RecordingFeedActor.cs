@@ -1,6 +1,7 @@
 using PriceActors.Grains;
 using PriceActors.Runtime;
 using PriceActors.Silo.Membership;
+using DeactivationReason = PriceActors.Runtime.DeactivationReason;
 
 namespace PriceActors.Tests.Silo.Feeds;
 

@@ -1,5 +1,6 @@
 using PriceActors.Silo.Membership;
 using PriceActors.Tests.Silo.Postgres;
+using SiloStatus = PriceActors.Silo.Membership.SiloStatus;
 
 namespace PriceActors.Tests.Silo.Membership;
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using PriceActors.Silo.Membership;
 using PriceActors.Tests.Silo.Postgres;
+using SiloStatus = PriceActors.Silo.Membership.SiloStatus;
 
 namespace PriceActors.Tests.Silo.Membership;
 

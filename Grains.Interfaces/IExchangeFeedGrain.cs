@@ -1,0 +1,22 @@
+namespace PriceActors.Grains;
+
+/// <summary>
+/// One grain per exchange, keyed by the exchange name (lower case): runs that exchange's feed, normalizes its trades
+/// to <see cref="Tick"/>s and publishes them in per-instrument batches to the tick streams. Every silo's feed keeper
+/// calls <see cref="StartAsync"/> every few seconds, so a feed whose silo died is active again elsewhere shortly after.
+/// </summary>
+[Alias("priceactors.IExchangeFeedGrain")]
+public interface IExchangeFeedGrain : IGrainWithStringKey
+{
+    /// <summary>Starts the feed with its configured source; does nothing if it runs. Returns its state.</summary>
+    [Alias("Start")]
+    Task<FeedStatus> StartAsync();
+
+    /// <summary>Stops the feed once its last batch is published. Returns its state.</summary>
+    [Alias("Stop")]
+    Task<FeedStatus> StopAsync();
+
+    /// <summary>The feed's state.</summary>
+    [Alias("GetStatus")]
+    Task<FeedStatus> GetStatusAsync();
+}

@@ -1,0 +1,43 @@
+using Orleans.Concurrency;
+
+namespace PriceActors.Grains;
+
+/// <summary>
+/// One grain per (exchange, symbol), keyed by <see cref="InstrumentKey.Value"/> (<c>binance:BTCUSDT</c>): takes the
+/// instrument's tick stream (<see cref="StreamNames.Ticks"/>), keeps the latest price, the rolling window and the
+/// minute bars, persists trades and closed bars, and publishes <see cref="PriceUpdated"/> and
+/// <see cref="MinuteBarClosed"/> on the instrument's update stream (<see cref="StreamNames.Updates"/>).
+/// Queries interleave with a batch waiting for its store.
+/// </summary>
+[Alias("priceactors.IPairGrain")]
+public interface IPairGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Adds a batch of trades directly, as the tick stream does; for tools and tests. Ticks already seen (trade id
+    /// not above the last accepted one) count as duplicates. Completes once the accepted trades are stored.
+    /// </summary>
+    /// <param name="batch">Trades of this instrument, in exchange order.</param>
+    [Alias("RecordTicks")]
+    Task<TicksRecorded> RecordTicksAsync(TickBatch batch);
+
+    /// <summary>The latest trade as an update; null before the instrument's first trade.</summary>
+    [AlwaysInterleave]
+    [Alias("GetLatestPrice")]
+    Task<PriceUpdated?> GetLatestPriceAsync();
+
+    /// <summary>
+    /// Statistics over <c>[from, to)</c>. A period reaching back before the rolling window starts is answered from
+    /// the window's start: <see cref="WindowStats.From"/> says where.
+    /// </summary>
+    /// <param name="from">Start of the period (inclusive).</param>
+    /// <param name="to">End of the period (exclusive); not before <paramref name="from"/>.</param>
+    [AlwaysInterleave]
+    [Alias("GetWindowStats")]
+    Task<WindowStats> GetWindowStatsAsync(DateTimeOffset from, DateTimeOffset to);
+
+    /// <summary>The most recent closed minute bars still in the window, oldest first, and the open bar.</summary>
+    /// <param name="limit">At most this many closed bars; 0 for only the open bar.</param>
+    [AlwaysInterleave]
+    [Alias("GetMinuteBars")]
+    Task<MinuteBarHistory> GetMinuteBarsAsync(int limit);
+}

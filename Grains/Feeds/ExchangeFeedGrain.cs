@@ -1,0 +1,141 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Streams;
+
+namespace PriceActors.Grains.Feeds;
+
+/// <summary>
+/// The feed of one exchange. Its source runs as a loop in the grain's context, publishing each instrument's batches
+/// to that instrument's tick stream in order; the grain starts and stops it and reports its state. A running feed
+/// keeps the grain active; a batch the stream refuses (a full queue) is offered again after a pause, so the feed
+/// slows to what the stream takes.
+/// </summary>
+public sealed partial class ExchangeFeedGrain(
+    IOptions<SyntheticFeedOptions> options,
+    [FromKeyedServices(TimeProviderNames.Grains)] TimeProvider time,
+    ILogger<ExchangeFeedGrain> logger) : Grain, IExchangeFeedGrain
+{
+    private const string Source = "synthetic";
+    private static readonly TimeSpan RetryPause = TimeSpan.FromMilliseconds(20);
+    private readonly Dictionary<InstrumentKey, IAsyncStream<TickBatch>> streams = [];
+    private SyntheticFeed? feed;
+    private CancellationTokenSource? stopping;
+    private Task running = Task.CompletedTask;
+    private string? lastError;
+
+    private string Exchange => this.GetPrimaryKeyString();
+
+    /// <inheritdoc/>
+    public Task<FeedStatus> StartAsync()
+    {
+        if (!running.IsCompleted)
+        {
+            return Task.FromResult(Status());
+        }
+
+        if (!options.Value.Exchanges.Contains(Exchange, StringComparer.Ordinal))
+        {
+            throw new InvalidOperationException($"Exchange '{Exchange}' has no configured feed; configured: {string.Join(", ", options.Value.Exchanges)}.");
+        }
+
+        feed ??= new SyntheticFeed(Exchange, options.Value, PublishAsync, time);
+        stopping = new CancellationTokenSource();
+        lastError = null;
+        running = RunAsync(feed, stopping.Token);
+        this.DelayDeactivation(TimeSpan.MaxValue);
+        LogStarted(Exchange, Source, feed.InstrumentCount, options.Value.TicksPerSecond, options.Value.Paced);
+        return Task.FromResult(Status());
+    }
+
+    /// <inheritdoc/>
+    public async Task<FeedStatus> StopAsync()
+    {
+        await StopFeedAsync();
+        return Status();
+    }
+
+    /// <inheritdoc/>
+    public Task<FeedStatus> GetStatusAsync() => Task.FromResult(Status());
+
+    /// <inheritdoc/>
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => StopFeedAsync();
+
+    private async Task StopFeedAsync()
+    {
+        if (stopping is null)
+        {
+            return;
+        }
+
+        await stopping.CancelAsync();
+        await running;
+        stopping.Dispose();
+        stopping = null;
+        this.DelayDeactivation(TimeSpan.Zero);
+        LogStopped(Exchange, feed?.TicksPublished ?? 0);
+    }
+
+    private async Task RunAsync(SyntheticFeed source, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        try
+        {
+            await source.RunAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped.
+        }
+        catch (Exception error)
+        {
+            lastError = error.Message;
+            LogFaulted(error, Exchange);
+        }
+    }
+
+    private async ValueTask<bool> PublishAsync(TickBatch batch, CancellationToken cancellationToken)
+    {
+        if (!streams.TryGetValue(batch.Instrument, out var stream))
+        {
+            stream = this.GetStreamProvider(StreamNames.TickProvider).GetStream<TickBatch>(StreamNames.TicksOf(batch.Instrument));
+            streams[batch.Instrument] = stream;
+        }
+
+        while (true)
+        {
+            try
+            {
+                await stream.OnNextAsync(batch);
+                return true;
+            }
+            catch (Exception error) when (!cancellationToken.IsCancellationRequested)
+            {
+                LogPublishRetried(error, Exchange, batch.Instrument.Value);
+                await Task.Delay(RetryPause, time, cancellationToken);
+            }
+        }
+    }
+
+    private FeedStatus Status() => new(
+        Exchange,
+        lastError is not null ? FeedState.Faulted : running.IsCompleted ? FeedState.Stopped : FeedState.Running,
+        Source,
+        feed?.InstrumentCount ?? 0,
+        feed?.TicksPublished ?? 0,
+        feed?.LastTickAt,
+        lastError);
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information,
+        Message = "Feed {Exchange} started: {Source}, {Instruments} instruments, {TicksPerSecond} ticks/s each, paced {Paced}")]
+    private partial void LogStarted(string exchange, string source, int instruments, double ticksPerSecond, bool paced);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Feed {Exchange} stopped after {Ticks} ticks")]
+    private partial void LogStopped(string exchange, long ticks);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Error, Message = "Feed {Exchange} faulted and stopped")]
+    private partial void LogFaulted(Exception error, string exchange);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Debug, Message = "Feed {Exchange}: the tick stream of {Instrument} refused a batch; offering it again")]
+    private partial void LogPublishRetried(Exception error, string exchange, string instrument);
+}

@@ -1,0 +1,439 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Streams;
+using Orleans.Streams.Core;
+using PriceActors.Grains.Storage;
+
+namespace PriceActors.Grains.Pairs;
+
+/// <summary>
+/// The grain of one instrument. Its tick stream delivers batches; each accepted trade gets the next sequence number
+/// and goes into the rolling window and the open minute bar. After each batch one <see cref="PriceUpdated"/> goes to
+/// the update stream, then the trades to the store, and the batch counts as delivered once they are stored, so the
+/// tick stream hands a new activation whatever the store does not have. A bar is closed by the first trade of a later
+/// minute or by a timer shortly after its minute ends, saved after its trades, and only then published. On
+/// activation the grain rebuilds its window and bars from the store, keeping its epoch and sequence.
+/// <para>
+/// The update leaves before the store has the trades, as a ticker plant publishes before its database: if the write
+/// fails, the activation refuses what follows and ends; the next one reloads what is stored and takes the redelivered
+/// trades in the same order, giving them the same sequence numbers, and gateways drop an update that is not newer
+/// than the last one they passed on.
+/// </para>
+/// </summary>
+[ImplicitStreamSubscription(StreamNames.Ticks)]
+public sealed partial class PairGrain(
+    IMarketStore store,
+    IOptions<PairActorOptions> options,
+    [FromKeyedServices(TimeProviderNames.Grains)] TimeProvider time,
+    ILogger<PairGrain> logger) : Grain, IPairGrain, IStreamSubscriptionObserver, IAsyncObserver<TickBatch>
+{
+    private readonly PairActorOptions settings = options.Value;
+    private readonly List<MinuteBar> closedBars = [];
+    private SequencedTick[] pending = new SequencedTick[64];
+    private int pendingCount;
+    private InstrumentKey instrument;
+    private IAsyncStream<IPairUpdate> updates = null!;
+    private TickWindow window = null!;
+    private MinuteBarBuilder bar = null!;
+    private long epoch;
+    private long sequence;
+    private long lastTradeId;
+    private long lastClosedMinute = long.MinValue;
+    private long timerMinute = long.MinValue;
+    private PriceUpdated? latest;
+    private IGrainTimer? barTimer;
+    private Task appended = Task.CompletedTask;
+    private bool failed;
+
+    private int MaxClosedBars => (int)Math.Ceiling(settings.WindowLength.TotalMinutes);
+
+    /// <inheritdoc/>
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        instrument = InstrumentKey.Parse(this.GetPrimaryKeyString());
+        updates = this.GetStreamProvider(StreamNames.UpdateProvider).GetStream<IPairUpdate>(StreamNames.UpdatesOf(instrument));
+        window = new TickWindow(settings.WindowLength);
+        bar = new MinuteBarBuilder(instrument);
+        var now = time.GetUtcNow();
+
+        // From the start of the minute the window begins in, so that minute's bar is rebuilt whole.
+        var since = new DateTimeOffset(MinuteBarBuilder.MinuteOf((now - settings.WindowLength).UtcTicks), TimeSpan.Zero);
+        var history = await store.LoadAsync(instrument, since, cancellationToken);
+        if (history is { Epoch: > 0 })
+        {
+            await RecoverAsync(history, since);
+        }
+        else
+        {
+            epoch = now.ToUnixTimeMilliseconds();
+        }
+
+        await CloseBarIfDueAsync();
+        ScheduleBarClose();
+    }
+
+    /// <inheritdoc/>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // The next activation loads from the store: it must find every append of this one settled.
+            await appended;
+        }
+        catch (Exception)
+        {
+            // Logged when it failed; its trades come back by redelivery.
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) => handleFactory.Create<TickBatch>().ResumeAsync(this);
+
+    /// <inheritdoc/>
+    public Task OnNextAsync(TickBatch item, StreamSequenceToken? token = null) => TakeAsync(item.Ticks);
+
+    /// <inheritdoc/>
+    public Task OnCompletedAsync() => Task.CompletedTask;
+
+    /// <inheritdoc/>
+    public Task OnErrorAsync(Exception ex)
+    {
+        LogStreamError(ex, instrument.Value);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public Task<TicksRecorded> RecordTicksAsync(TickBatch batch) => TakeAsync(batch.Ticks);
+
+    /// <inheritdoc/>
+    public Task<PriceUpdated?> GetLatestPriceAsync() => Task.FromResult(latest);
+
+    /// <inheritdoc/>
+    public Task<WindowStats> GetWindowStatsAsync(DateTimeOffset from, DateTimeOffset to)
+    {
+        if (to < from)
+        {
+            throw new ArgumentException($"The period ends ({to:O}) before it starts ({from:O}).", nameof(to));
+        }
+
+        var now = time.GetUtcNow();
+        window.Prune(now.UtcTicks);
+        var start = from < now - settings.WindowLength ? now - settings.WindowLength : from;
+        var aggregate = window.Aggregate(start.UtcTicks, to.UtcTicks);
+        var any = aggregate.Count > 0;
+        return Task.FromResult(new WindowStats(
+            instrument.Exchange,
+            instrument.Symbol,
+            start,
+            to,
+            aggregate.Count,
+            any ? aggregate.High : null,
+            any ? aggregate.Low : null,
+            any ? aggregate.Average : null,
+            any ? aggregate.Vwap : null,
+            any ? aggregate.First : null,
+            any ? aggregate.Last : null,
+            aggregate.Volume));
+    }
+
+    /// <inheritdoc/>
+    public Task<MinuteBarHistory> GetMinuteBarsAsync(int limit)
+    {
+        var windowStart = (time.GetUtcNow() - settings.WindowLength).UtcTicks;
+        var inWindow = closedBars.Where(b => b.Minute.UtcTicks >= windowStart).ToList();
+        var count = Math.Clamp(limit, 0, inWindow.Count);
+        return Task.FromResult(new MinuteBarHistory(inWindow.GetRange(inWindow.Count - count, count).ToArray(), bar.IsOpen ? bar.ToBar(closed: false) : null));
+    }
+
+    private async Task<TicksRecorded> TakeAsync(ReadOnlyMemory<Tick> ticks)
+    {
+        if (failed)
+        {
+            // Memory is ahead of the store: refuse, so the batch comes back to the next activation.
+            throw new InvalidOperationException($"Pair {instrument} is reloading after a store failure; the batch must be delivered again.");
+        }
+
+        int accepted = 0, duplicates = 0, rejected = 0, reopened = 0;
+        EnsureCapacity(ticks.Length);
+        for (var i = 0; i < ticks.Length; i++)
+        {
+            var tick = ticks.Span[i];
+            if (tick.TradeId <= lastTradeId && tick.Instrument == instrument)
+            {
+                duplicates++;
+                continue;
+            }
+
+            var utcTicks = tick.ExchangeTime.UtcTicks;
+            var minute = MinuteBarBuilder.MinuteOf(utcTicks);
+            if (minute == lastClosedMinute && tick.Instrument == instrument && bar.TryReopen(minute))
+            {
+                // The close timer ran before this trade of the closed minute arrived: the bar takes it and is
+                // saved and published again when it closes again (the store upserts by minute).
+                lastClosedMinute = minute - TimeSpan.TicksPerMinute;
+                reopened++;
+            }
+
+            if (tick.Instrument != instrument || minute <= lastClosedMinute || (bar.IsOpen && minute < bar.MinuteUtcTicks))
+            {
+                rejected++;
+                continue;
+            }
+
+            if (bar.IsOpen && minute > bar.MinuteUtcTicks)
+            {
+                await CloseBarAsync();
+            }
+
+            Accept(tick, utcTicks, minute);
+            accepted++;
+        }
+
+        if (rejected > 0)
+        {
+            LogRejected(instrument.Value, rejected, ticks.Length, lastClosedMinute);
+        }
+
+        if (reopened > 0)
+        {
+            LogReopened(instrument.Value, bar.MinuteUtcTicks);
+        }
+
+        if (pendingCount > 0)
+        {
+            latest = ToUpdate(pending[pendingCount - 1]);
+            await PublishAsync(latest);
+            await FlushAsync();
+            window.Prune(window.NewestUtcTicks);
+            ScheduleBarClose();
+        }
+
+        return new TicksRecorded(accepted, duplicates, rejected, sequence);
+    }
+
+    private void Accept(in Tick tick, long utcTicks, long minute)
+    {
+        sequence++;
+        lastTradeId = tick.TradeId;
+        window.Add(utcTicks, tick.Price, tick.Quantity);
+        bar.Add(minute, tick.Price, tick.Quantity, sequence);
+        pending[pendingCount++] = new SequencedTick(sequence, tick);
+    }
+
+    /// <summary>Stores the pending trades and waits until they are durable; the buffer is free again after it.</summary>
+    private async Task FlushAsync()
+    {
+        if (pendingCount == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            appended = await store.QueueTicksAsync(instrument, epoch, pending.AsMemory(0, pendingCount), appended, CancellationToken.None);
+            await appended;
+        }
+        catch (Exception error)
+        {
+            StoreFailed(error);
+            throw;
+        }
+        finally
+        {
+            pendingCount = 0;
+        }
+    }
+
+    private async Task CloseBarAsync()
+    {
+        // A bar is stored after its trades.
+        await FlushAsync();
+        var closed = bar.Close();
+        lastClosedMinute = closed.Minute.UtcTicks;
+        Remember(closed);
+        try
+        {
+            await store.SaveBarAsync(closed, CancellationToken.None);
+        }
+        catch (Exception error)
+        {
+            StoreFailed(error);
+            throw;
+        }
+
+        await PublishAsync(new MinuteBarClosed(closed, epoch));
+    }
+
+    private async Task PublishAsync(IPairUpdate update)
+    {
+        try
+        {
+            await updates.OnNextAsync(update);
+        }
+        catch (Exception error)
+        {
+            // Updates are best effort: subscribers recover through the sequence and a snapshot.
+            LogPublishFailed(error, instrument.Value, sequence);
+        }
+    }
+
+    /// <summary>A write failed: memory is ahead of the store. The activation refuses further batches and ends.</summary>
+    private void StoreFailed(Exception error)
+    {
+        if (failed)
+        {
+            return;
+        }
+
+        failed = true;
+        LogStoreFailed(error, instrument.Value, sequence);
+        this.DeactivateOnIdle();
+    }
+
+    private async Task CloseBarIfDueAsync()
+    {
+        if (bar.IsOpen && bar.MinuteUtcTicks + TimeSpan.TicksPerMinute + settings.BarCloseGrace.Ticks <= time.GetUtcNow().UtcTicks)
+        {
+            await CloseBarAsync();
+        }
+    }
+
+    private void ScheduleBarClose()
+    {
+        if (!bar.IsOpen || timerMinute == bar.MinuteUtcTicks)
+        {
+            return;
+        }
+
+        timerMinute = bar.MinuteUtcTicks;
+        var due = new DateTimeOffset(bar.MinuteUtcTicks + TimeSpan.TicksPerMinute, TimeSpan.Zero) + settings.BarCloseGrace - time.GetUtcNow();
+        barTimer?.Dispose();
+        barTimer = this.RegisterGrainTimer(OnBarTimerAsync, new GrainTimerCreationOptions
+        {
+            DueTime = due < TimeSpan.Zero ? TimeSpan.Zero : due,
+            Period = Timeout.InfiniteTimeSpan,
+        });
+    }
+
+    private async Task OnBarTimerAsync(CancellationToken cancellationToken)
+    {
+        timerMinute = long.MinValue;
+        if (!failed)
+        {
+            await CloseBarIfDueAsync();
+            ScheduleBarClose();
+        }
+    }
+
+    private async Task RecoverAsync(PairHistory history, DateTimeOffset since)
+    {
+        epoch = history.Epoch;
+        sequence = history.LastSequence;
+        lastTradeId = history.LastTradeId;
+
+        // Every minute before the loaded history is over (grace < 1 minute <= window): never reopen one.
+        lastClosedMinute = since.UtcTicks - TimeSpan.TicksPerMinute;
+        foreach (var stored in history.Bars.Where(b => b.Closed))
+        {
+            Remember(stored);
+            lastClosedMinute = Math.Max(lastClosedMinute, stored.Minute.UtcTicks);
+        }
+
+        foreach (var (tickSequence, tick) in history.Ticks)
+        {
+            var utcTicks = tick.ExchangeTime.UtcTicks;
+            var minute = MinuteBarBuilder.MinuteOf(utcTicks);
+            window.Add(utcTicks, tick.Price, tick.Quantity);
+            if (minute <= lastClosedMinute)
+            {
+                if (minute == lastClosedMinute)
+                {
+                    // A trade of that minute still to come (after a timer close) can then reopen the bar.
+                    bar.AddToClosed(minute, tick.Price, tick.Quantity, tickSequence);
+                }
+
+                continue;
+            }
+
+            if (bar.IsOpen && minute > bar.MinuteUtcTicks)
+            {
+                await CloseBarAsync();
+            }
+
+            bar.Add(minute, tick.Price, tick.Quantity, tickSequence);
+        }
+
+        // The predecessor stored trades of the bar it closed last after saving it (it reopened the bar for a
+        // delayed trade and ended before closing it again): reopen, so it is saved whole when it closes.
+        var lastStored = history.Bars.LastOrDefault(b => b.Closed && b.Minute.UtcTicks == lastClosedMinute);
+        if (lastStored is not null && bar.ClosedCount > lastStored.Count && bar.TryReopen(lastClosedMinute))
+        {
+            lastClosedMinute -= TimeSpan.TicksPerMinute;
+            LogReopened(instrument.Value, bar.MinuteUtcTicks);
+        }
+
+        if (history.Last is { } last)
+        {
+            latest = ToUpdate(last);
+        }
+
+        LogRecovered(instrument.Value, epoch, sequence, history.Ticks.Count);
+    }
+
+    private void Remember(MinuteBar closed)
+    {
+        if (closedBars.Count > 0 && closedBars[^1].Minute == closed.Minute)
+        {
+            // A reopened bar closed again: the amended bar replaces the first close.
+            closedBars[^1] = closed;
+            return;
+        }
+
+        closedBars.Add(closed);
+        if (closedBars.Count > MaxClosedBars)
+        {
+            closedBars.RemoveAt(0);
+        }
+    }
+
+    private PriceUpdated ToUpdate(SequencedTick last) => new(
+        instrument.Exchange,
+        instrument.Symbol,
+        last.Tick.Price,
+        last.Tick.Quantity,
+        last.Tick.ExchangeTime,
+        last.Sequence,
+        epoch);
+
+    private void EnsureCapacity(int count)
+    {
+        if (pending.Length < count)
+        {
+            Array.Resize(ref pending, (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)count));
+        }
+    }
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning,
+        Message = "Pair {Instrument} rejected {Rejected} of {Count} ticks: another instrument's, or older than the open minute bar (last closed minute {LastClosedMinuteTicks})")]
+    private partial void LogRejected(string instrument, int rejected, int count, long lastClosedMinuteTicks);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Information,
+        Message = "Pair {Instrument} recovered epoch {Epoch} at sequence {Sequence} with {Ticks} ticks in its window")]
+    private partial void LogRecovered(string instrument, long epoch, long sequence, int ticks);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Error,
+        Message = "Pair {Instrument} could not write to the store at sequence {Sequence}; it refuses batches and reloads from the store")]
+    private partial void LogStoreFailed(Exception error, string instrument, long sequence);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Information,
+        Message = "Pair {Instrument} reopened the bar of minute {MinuteTicks}: trades of it arrived after its close timer ran")]
+    private partial void LogReopened(string instrument, long minuteTicks);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning,
+        Message = "Pair {Instrument} could not publish its update at sequence {Sequence}; subscribers catch up with the next one")]
+    private partial void LogPublishFailed(Exception error, string instrument, long sequence);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Error, Message = "Pair {Instrument}: its tick stream reported an error")]
+    private partial void LogStreamError(Exception error, string instrument);
+}
