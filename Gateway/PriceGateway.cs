@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+using Orleans.Dashboard;
 using PriceActors.Gateway.Api;
 using PriceActors.Gateway.Dashboard;
 using PriceActors.Gateway.Hosting;
@@ -24,6 +26,10 @@ public static class PriceGateway
         app.MapPriceApi();
         app.MapPriceHub();
         app.MapDashboard();
+        if (app.Services.GetRequiredService<IOptions<PriceActorsOptions>>().Value.Mode == HostingMode.Embedded)
+        {
+            app.MapOrleansDashboard("/dashboard");
+        }
         app.MapHealthEndpoints();
         return app;
     }

@@ -1,14 +1,14 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using PriceActors.Gateway.Pairs;
 using PriceActors.Grains;
 using PriceActors.Grains.Instruments;
 using PriceActors.Grains.Pairs;
-using PriceActors.Runtime;
 
 namespace PriceActors.Gateway.Api;
 
 /// <summary>
-/// The REST API. Every answer comes from the owning pair actor; unknown instruments are 404 and
+/// The REST API. Every answer comes from the instrument's pair; unknown instruments are 404 and
 /// malformed input is 400, both with a problem body.
 /// </summary>
 public static class PriceEndpoints
@@ -26,14 +26,14 @@ public static class PriceEndpoints
         return app;
     }
 
-    private static async Task<Ok<InstrumentPrice[]>> GetInstrumentsAsync(IInstrumentCatalog catalog, IActorClient actors, CancellationToken cancellationToken)
+    private static async Task<Ok<InstrumentPrice[]>> GetInstrumentsAsync(IInstrumentCatalog catalog, IPairQueries pairs, CancellationToken cancellationToken)
     {
-        var latest = await Task.WhenAll(catalog.All.Select(i => LatestAsync(actors, i, cancellationToken)));
+        var latest = await Task.WhenAll(catalog.All.Select(i => pairs.GetLatestPriceAsync(i, cancellationToken)));
         return TypedResults.Ok(catalog.All.Zip(latest, (i, p) => new InstrumentPrice(i.Exchange, i.Symbol, p?.Price, p?.Timestamp, p?.Sequence ?? 0)).ToArray());
     }
 
     private static async Task<Results<Ok<PriceUpdated>, ProblemHttpResult>> GetLatestOfSymbolAsync(
-        string symbol, IInstrumentCatalog catalog, IActorClient actors, CancellationToken cancellationToken)
+        string symbol, IInstrumentCatalog catalog, IPairQueries pairs, CancellationToken cancellationToken)
     {
         if (!InstrumentKey.TryCreate("any", symbol, out _, out var error))
         {
@@ -46,7 +46,7 @@ public static class PriceEndpoints
             return Problems.NotFound($"No exchange trades '{symbol.ToUpperInvariant()}'. GET /instruments lists the known instruments.");
         }
 
-        var latest = await Task.WhenAll(instruments.Select(i => LatestAsync(actors, i, cancellationToken)));
+        var latest = await Task.WhenAll(instruments.Select(i => pairs.GetLatestPriceAsync(i, cancellationToken)));
         var newest = latest.OfType<PriceUpdated>().MaxBy(p => p.Timestamp);
         return newest is null
             ? Problems.NotFound($"'{symbol.ToUpperInvariant()}' has not traded yet.")
@@ -54,14 +54,14 @@ public static class PriceEndpoints
     }
 
     private static async Task<Results<Ok<PriceUpdated>, ProblemHttpResult>> GetLatestAsync(
-        string exchange, string symbol, IInstrumentCatalog catalog, IActorClient actors, CancellationToken cancellationToken)
+        string exchange, string symbol, IInstrumentCatalog catalog, IPairQueries pairs, CancellationToken cancellationToken)
     {
         if (!Problems.TryResolve(catalog, exchange, symbol, out var instrument, out var problem))
         {
             return problem;
         }
 
-        var latest = await LatestAsync(actors, instrument, cancellationToken);
+        var latest = await pairs.GetLatestPriceAsync(instrument, cancellationToken);
         return latest is null ? Problems.NotFound($"'{instrument}' has not traded yet.") : TypedResults.Ok(latest);
     }
 
@@ -70,8 +70,8 @@ public static class PriceEndpoints
         string symbol,
         string? period,
         IInstrumentCatalog catalog,
-        IActorClient actors,
-        IOptions<PairActorOptions> pairs,
+        IPairQueries pairs,
+        IOptions<PairActorOptions> pairOptions,
         TimeProvider time,
         CancellationToken cancellationToken)
     {
@@ -80,7 +80,7 @@ public static class PriceEndpoints
             return problem;
         }
 
-        var window = pairs.Value.WindowLength;
+        var window = pairOptions.Value.WindowLength;
         var length = window;
         if (period is not null && (!PeriodParser.TryParse(period, out length) || length <= TimeSpan.Zero || length > window))
         {
@@ -88,7 +88,7 @@ public static class PriceEndpoints
         }
 
         var now = time.GetUtcNow();
-        var stats = await actors.GetActor<IPairActor>(instrument.Value).AskAsync(new GetWindowStats(now - length, now), cancellationToken);
+        var stats = await pairs.GetWindowStatsAsync(instrument, now - length, now, cancellationToken);
         return TypedResults.Ok(stats);
     }
 
@@ -97,8 +97,8 @@ public static class PriceEndpoints
         string symbol,
         int? limit,
         IInstrumentCatalog catalog,
-        IActorClient actors,
-        IOptions<PairActorOptions> pairs,
+        IPairQueries pairs,
+        IOptions<PairActorOptions> pairOptions,
         CancellationToken cancellationToken)
     {
         if (!Problems.TryResolve(catalog, exchange, symbol, out var instrument, out var problem))
@@ -106,16 +106,13 @@ public static class PriceEndpoints
             return problem;
         }
 
-        var maximum = (int)Math.Ceiling(pairs.Value.WindowLength.TotalMinutes);
+        var maximum = (int)Math.Ceiling(pairOptions.Value.WindowLength.TotalMinutes);
         if (limit is < 0 || limit > maximum)
         {
             return Problems.BadRequest($"Limit {limit} is not valid: use 0 to {maximum} (the minutes in the window).");
         }
 
-        var bars = await actors.GetActor<IPairActor>(instrument.Value).AskAsync(new GetMinuteBars(limit ?? maximum), cancellationToken);
+        var bars = await pairs.GetMinuteBarsAsync(instrument, limit ?? maximum, cancellationToken);
         return TypedResults.Ok(bars);
     }
-
-    private static Task<PriceUpdated?> LatestAsync(IActorClient actors, InstrumentKey instrument, CancellationToken cancellationToken) =>
-        actors.GetActor<IPairActor>(instrument.Value).AskAsync(GetLatestPrice.Instance, cancellationToken);
 }

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using PriceActors.Grains.Feeds;
-using PriceActors.Grains.Instruments;
-using PriceActors.Grains.Pairs;
+using PriceActors.Gateway.Pairs;
+using PriceActors.Grains.Streams;
+using PriceActors.Silo.Embedded;
 using PriceActors.Silo.RabbitMq.Requests;
 
 namespace PriceActors.Gateway.Hosting;
@@ -19,13 +19,9 @@ public static class ClusterGatewayServiceCollectionExtensions
     public static IServiceCollection AddClusterGateway(this IServiceCollection services)
     {
         services.AddRabbitMqActorClient();
-        services.AddOptions<PairActorOptions>().BindConfiguration(PairActorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<SyntheticFeedOptions>()
-            .BindConfiguration(SyntheticFeedOptions.Section)
-            .PostConfigure(o => o.ApplyDefaults())
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        services.TryAddSingleton<IInstrumentCatalog, ConfiguredInstrumentCatalog>();
+        services.TryAddSingleton<IUpdateSource>(sp => sp.GetRequiredService<IUpdateStream>());
+        services.TryAddSingleton<IPairQueries, ActorPairQueries>();
+        services.AddGrainOptions();
         return services;
     }
 }

@@ -1,4 +1,7 @@
-using PriceActors.Silo;
+using PriceActors.Gateway.Pairs;
+using PriceActors.Gateway.Streaming;
+using PriceActors.Grains.Streams;
+using PriceActors.Silo.Embedded;
 
 namespace PriceActors.Gateway.Hosting;
 
@@ -14,7 +17,9 @@ public static class PriceActorsHostingExtensions
         switch (mode)
         {
             case HostingMode.Embedded:
-                builder.Services.AddEmbeddedSilo();
+                builder.AddEmbeddedSilo();
+                builder.Services.AddSingleton<IPairQueries, GrainPairQueries>();
+                builder.Services.AddSingleton<IUpdateSource, OrleansUpdateSource>();
                 break;
             case HostingMode.Cluster:
                 builder.Services.AddClusterGateway();

@@ -6,6 +6,7 @@ using PriceActors.Grains.Instruments;
 using PriceActors.Grains.Storage;
 using PriceActors.Grains.Streams;
 using PriceActors.Runtime;
+using PriceActors.Silo.Embedded;
 using PriceActors.Silo.RabbitMq;
 using PriceActors.Silo.RabbitMq.Requests;
 
@@ -42,23 +43,29 @@ internal sealed class StartupReport(
 
         foreach (var address in addresses.Select(a => a.TrimEnd('/')))
         {
-            logger.LogInformation("Dashboard: {DashboardUrl}/  API: {ApiUrl}/instruments  Health: {HealthUrl}/health", address, address, address);
+            if (options.Value.Mode == HostingMode.Embedded)
+            {
+                logger.LogInformation("Page: {PageUrl}/  Orleans Dashboard: {OrleansDashboardUrl}/dashboard/  API: {ApiUrl}/instruments  Health: {HealthUrl}/health", address, address, address, address);
+            }
+            else
+            {
+                logger.LogInformation("Page: {PageUrl}/  API: {ApiUrl}/instruments  Health: {HealthUrl}/health", address, address, address);
+            }
         }
     }
 
     private void ReportEmbedded(string urls)
     {
         var f = services.GetRequiredService<IOptions<SyntheticFeedOptions>>().Value;
-        var bus = services.GetRequiredService<ITickStream>();
+        var silo = services.GetRequiredService<IOptions<EmbeddedSiloOptions>>().Value;
         logger.LogInformation(
-            "PriceActors started: mode={Mode} bus={Bus} store={Store} feeds=synthetic {Exchanges} exchanges x {Symbols} symbols at {TicksPerSecond} ticks/s partitions={Partitions} urls={Urls}",
+            "PriceActors started: mode={Mode} runtime=Orleans clustering=localhost siloPort={SiloPort} streams=memory store={Store} feeds=synthetic {Exchanges} exchanges x {Symbols} symbols at {TicksPerSecond} ticks/s urls={Urls}",
             options.Value.Mode,
-            bus.GetType().Name,
+            silo.SiloPort,
             services.GetRequiredService<IMarketStore>().GetType().Name,
             f.Exchanges.Count,
             f.AllSymbols().Count(),
             f.TicksPerSecond,
-            bus.PartitionCount,
             urls);
     }
 

@@ -1,8 +1,8 @@
 using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR;
+using PriceActors.Gateway.Pairs;
 using PriceActors.Grains;
 using PriceActors.Grains.Streams;
-using PriceActors.Runtime;
 
 namespace PriceActors.Gateway.Streaming;
 
@@ -25,7 +25,7 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
 
     private readonly IUpdateSubscription subscription;
     private readonly IHubContext<PriceHub> hub;
-    private readonly IActorClient actors;
+    private readonly IPairQueries pairs;
     private readonly TimeProvider time;
     private readonly ILogger<PriceBroadcaster> logger;
     private readonly SemaphoreSlim bindLock = new(1, 1);
@@ -39,15 +39,15 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
     private int instrumentCount;
 
     /// <summary>Creates the broadcaster and its (still empty) stream subscription.</summary>
-    /// <param name="updates">The update stream.</param>
+    /// <param name="updates">Where the updates come from.</param>
     /// <param name="hub">The price hub.</param>
-    /// <param name="actors">Pair actors, asked for current prices.</param>
+    /// <param name="pairs">The pairs, asked for current prices.</param>
     /// <param name="time">The clock.</param>
     /// <param name="logger">Where drops and failures are logged.</param>
-    public PriceBroadcaster(IUpdateStream updates, IHubContext<PriceHub> hub, IActorClient actors, TimeProvider time, ILogger<PriceBroadcaster> logger)
+    public PriceBroadcaster(IUpdateSource updates, IHubContext<PriceHub> hub, IPairQueries pairs, TimeProvider time, ILogger<PriceBroadcaster> logger)
     {
         this.hub = hub;
-        this.actors = actors;
+        this.pairs = pairs;
         this.time = time;
         this.logger = logger;
         subscription = updates.Subscribe(this);
@@ -79,7 +79,7 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
         Join join;
         try
         {
-            var snapshots = await Task.WhenAll(keys.Select(k => actors.GetActor<IPairActor>(k.Value).AskAsync(GetLatestPrice.Instance, connectionAborted)));
+            var snapshots = await Task.WhenAll(keys.Select(k => pairs.GetLatestPriceAsync(k, connectionAborted)));
             join = new Join(connectionId, keys, snapshots, connectionAborted);
             await inbox.Writer.WriteAsync(join, connectionAborted);
         }

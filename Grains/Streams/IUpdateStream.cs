@@ -5,7 +5,7 @@ namespace PriceActors.Grains.Streams;
 /// once and adds or removes the instruments its clients want. Per instrument, updates arrive in the
 /// order they were published.
 /// </summary>
-public interface IUpdateStream
+public interface IUpdateStream : IUpdateSource
 {
     /// <summary>Publishes a price update without waiting for subscribers.</summary>
     /// <param name="update">The update.</param>
@@ -14,8 +14,4 @@ public interface IUpdateStream
     /// <summary>Publishes a closed minute bar without waiting for subscribers.</summary>
     /// <param name="closed">The bar.</param>
     ValueTask PublishAsync(MinuteBarClosed closed);
-
-    /// <summary>Opens a subscription that receives nothing until instruments are added.</summary>
-    /// <param name="observer">Receives the updates; must not block.</param>
-    IUpdateSubscription Subscribe(IUpdateObserver observer);
 }

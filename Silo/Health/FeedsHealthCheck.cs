@@ -2,17 +2,16 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using PriceActors.Grains;
 using PriceActors.Grains.Feeds;
-using PriceActors.Runtime;
 
 namespace PriceActors.Silo.Health;
 
-/// <summary>Asks every feed for its state: unhealthy if one faulted, degraded if one is not running.</summary>
-internal sealed class FeedsHealthCheck(IActorClient actors, IOptions<SyntheticFeedOptions> options) : IHealthCheck
+/// <summary>Asks every feed grain for its state: unhealthy if one faulted, degraded if one is not running.</summary>
+internal sealed class FeedsHealthCheck(IGrainFactory grains, IOptions<SyntheticFeedOptions> options) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var statuses = await Task.WhenAll(options.Value.Exchanges.Select(e =>
-            actors.GetActor<IExchangeFeedActor>(e).AskAsync(GetFeedStatus.Instance, cancellationToken)));
+            grains.GetGrain<IExchangeFeedGrain>(e).GetStatusAsync().WaitAsync(cancellationToken)));
         var data = statuses.ToDictionary(s => s.Exchange, object (s) => s);
         var faulted = statuses.Where(s => s.State == FeedState.Faulted).Select(s => s.Exchange).ToList();
         var stopped = statuses.Where(s => s.State == FeedState.Stopped).Select(s => s.Exchange).ToList();

@@ -6,18 +6,18 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Orleans.Streams;
 using PriceActors.Grains;
 using PriceActors.Grains.Instruments;
-using PriceActors.Grains.Streams;
-using PriceActors.Silo;
+using PriceActors.Silo.Embedded;
 
 namespace PriceActors.Bench;
 
 /// <summary>
-/// Embedded-mode ingest: unpaced synthetic feeds publish as fast as the pipeline accepts; the
-/// benchmark counts what reached the update stream. Each PriceUpdated carries the instrument's
+/// Embedded-mode ingest: unpaced synthetic feed grains publish to the tick streams as fast as the pipeline accepts;
+/// the benchmark counts what reached the update streams. Each PriceUpdated carries the instrument's
 /// sequence — its count of accepted ticks — so the sum over instruments of the last sequence seen
-/// is exactly the number of ticks that went feed → stream → actor → store → update stream.
+/// is exactly the number of ticks that went feed → tick stream → pair grain → store → update stream.
 /// </summary>
 internal static class IngestBenchmark
 {
@@ -30,7 +30,8 @@ internal static class IngestBenchmark
             ["Feeds:Synthetic:Paced"] = "false",
             ["Feeds:Synthetic:UnpacedBatchSize"] = settings.Batch.ToString(CultureInfo.InvariantCulture),
             ["Feeds:Synthetic:GeneratedSymbols"] = settings.Symbols.ToString(CultureInfo.InvariantCulture),
-            ["Streams:PartitionCount"] = settings.Partitions.ToString(CultureInfo.InvariantCulture),
+            ["Orleans:StreamQueues"] = settings.Partitions.ToString(CultureInfo.InvariantCulture),
+            ["Orleans:SiloPort"] = "11311",
             ["Pairs:WindowLength"] = "00:01:00",
             ["Store:InMemory:TickRetention"] = "00:01:00",
         });
@@ -39,35 +40,38 @@ internal static class IngestBenchmark
             builder.Configuration[$"Feeds:Synthetic:Exchanges:{i}"] = $"ex{i + 1}";
         }
 
-        builder.Services.AddEmbeddedSilo();
+        builder.AddEmbeddedSilo();
         using var host = builder.Build();
         var counter = new SequenceCounter();
-        var bus = host.Services.GetRequiredService<InMemoryBus>();
-        await using var subscription = bus.Subscribe(counter);
-        foreach (var instrument in host.Services.GetRequiredService<IInstrumentCatalog>().All)
-        {
-            await subscription.AddAsync(instrument);
-        }
+        var instruments = host.Services.GetRequiredService<IInstrumentCatalog>().All;
 
-        Console.WriteLine($"ingest: {settings.Exchanges} exchanges x {settings.Symbols} symbols, batches of {settings.Batch}, {settings.Partitions} partitions, " +
+        Console.WriteLine($"ingest: {settings.Exchanges} exchanges x {settings.Symbols} symbols, batches of {settings.Batch}, {settings.Partitions} stream queues, " +
             $"{Environment.ProcessorCount} cores, .NET {Environment.Version}, server GC {System.Runtime.GCSettings.IsServerGC}");
         await host.StartAsync();
+        var updates = host.Services.GetRequiredService<IClusterClient>().GetStreamProvider(StreamNames.UpdateProvider);
+        foreach (var instrument in instruments)
+        {
+            await updates.GetStream<IPairUpdate>(StreamNames.UpdatesOf(instrument)).SubscribeAsync(counter);
+        }
+
         await Task.Delay(TimeSpan.FromSeconds(settings.Warmup));
 
         var process = Process.GetCurrentProcess();
-        var start = Sample.Take(counter, bus, process);
+        var grains = host.Services.GetRequiredService<IGrainFactory>();
+        var exchanges = Enumerable.Range(1, settings.Exchanges).Select(i => $"ex{i}").ToArray();
+        var start = await Sample.TakeAsync(counter, grains, exchanges, process);
         await Task.Delay(TimeSpan.FromSeconds(settings.Seconds));
-        var end = Sample.Take(counter, bus, process);
+        var end = await Sample.TakeAsync(counter, grains, exchanges, process);
         await host.StopAsync();
 
         var seconds = (end.At - start.At).TotalSeconds;
         var ticks = end.Ticks - start.Ticks;
-        var updates = end.Updates - start.Updates;
+        var updateCount = end.Updates - start.Updates;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
             measured {seconds:F1} s
               ticks through to the update stream: {ticks:N0}  ->  {ticks / seconds:N0} ticks/s
-              ticks published by feeds:           {end.Published - start.Published:N0}  (queued in partitions at end: {end.Queued:N0} batches)
-              price updates published:            {updates:N0}  ->  {updates / seconds:N0} updates/s ({(double)ticks / Math.Max(1, updates):F1} ticks per update)
+              ticks published by feeds:           {end.Published - start.Published:N0}
+              price updates received:             {updateCount:N0}  ->  {updateCount / seconds:N0} updates/s ({(double)ticks / Math.Max(1, updateCount):F1} ticks per update)
               allocated: {(end.Allocated - start.Allocated) / (double)ticks:F1} bytes per tick
               GC: gen0 {end.Gen0 - start.Gen0}, gen1 {end.Gen1 - start.Gen1}, gen2 {end.Gen2 - start.Gen2}
               CPU: {(end.Cpu - start.Cpu).TotalSeconds / seconds:F2} cores busy
@@ -76,18 +80,17 @@ internal static class IngestBenchmark
         return 0;
     }
 
-    private sealed record Sample(DateTime At, long Ticks, long Updates, long Published, long Queued, long Allocated, int Gen0, int Gen1, int Gen2, TimeSpan Cpu, long Heap, long WorkingSet)
+    private sealed record Sample(DateTime At, long Ticks, long Updates, long Published, long Allocated, int Gen0, int Gen1, int Gen2, TimeSpan Cpu, long Heap, long WorkingSet)
     {
-        public static Sample Take(SequenceCounter counter, InMemoryBus bus, Process process)
+        public static async Task<Sample> TakeAsync(SequenceCounter counter, IGrainFactory grains, string[] exchanges, Process process)
         {
+            var feeds = await Task.WhenAll(exchanges.Select(e => grains.GetGrain<IExchangeFeedGrain>(e).GetStatusAsync()));
             process.Refresh();
-            var bus1 = bus.GetStatistics();
             return new Sample(
                 DateTime.UtcNow,
                 counter.TotalTicks,
                 counter.Updates,
-                bus1.TicksPublished,
-                bus1.QueuedBatches,
+                feeds.Sum(f => f.TicksPublished),
                 GC.GetTotalAllocatedBytes(precise: true),
                 GC.CollectionCount(0),
                 GC.CollectionCount(1),
@@ -99,7 +102,7 @@ internal static class IngestBenchmark
     }
 
     /// <summary>Keeps the last sequence of every instrument; their sum is the ticks accepted.</summary>
-    private sealed class SequenceCounter : IUpdateObserver
+    private sealed class SequenceCounter : IAsyncObserver<IPairUpdate>
     {
         private readonly ConcurrentDictionary<(string, string), StrongBox<long>> last = new();
         private long updates;
@@ -108,15 +111,20 @@ internal static class IngestBenchmark
 
         public long Updates => Interlocked.Read(ref updates);
 
-        public void OnPriceUpdated(PriceUpdated update)
+        public Task OnNextAsync(IPairUpdate item, StreamSequenceToken? token = null)
         {
-            var box = last.GetOrAdd((update.Exchange, update.Symbol), static _ => new StrongBox<long>());
-            Volatile.Write(ref box.Value, update.Sequence);
-            Interlocked.Increment(ref updates);
+            if (item is PriceUpdated update)
+            {
+                var box = last.GetOrAdd((update.Exchange, update.Symbol), static _ => new StrongBox<long>());
+                Volatile.Write(ref box.Value, update.Sequence);
+                Interlocked.Increment(ref updates);
+            }
+
+            return Task.CompletedTask;
         }
 
-        public void OnMinuteBarClosed(MinuteBarClosed closed)
-        {
-        }
+        public Task OnCompletedAsync() => Task.CompletedTask;
+
+        public Task OnErrorAsync(Exception ex) => Task.CompletedTask;
     }
 }

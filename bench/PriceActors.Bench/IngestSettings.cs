@@ -14,7 +14,7 @@ internal sealed record IngestSettings(int Seconds, int Warmup, int Exchanges, in
             ["--exchanges"] = 3,
             ["--symbols"] = 5,
             ["--batch"] = 256,
-            ["--partitions"] = 16,
+            ["--queues"] = 8,
         };
         for (var i = 0; i < args.Length; i += 2)
         {
@@ -26,6 +26,6 @@ internal sealed record IngestSettings(int Seconds, int Warmup, int Exchanges, in
             values[args[i]] = value;
         }
 
-        return new IngestSettings(values["--seconds"], values["--warmup"], values["--exchanges"], values["--symbols"], values["--batch"], values["--partitions"]);
+        return new IngestSettings(values["--seconds"], values["--warmup"], values["--exchanges"], values["--symbols"], values["--batch"], values["--queues"]);
     }
 }

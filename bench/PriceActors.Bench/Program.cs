@@ -19,9 +19,9 @@ static int Usage()
           --exchanges N    synthetic exchanges (default 3)
           --symbols N      symbols per exchange (default 5)
           --batch N        ticks per published batch (default 256)
-          --partitions N   tick stream partitions (default 16)
-        Synthetic ticks flow feed -> tick stream -> silo consumer -> PairActors -> update stream,
-        in embedded mode (in-memory bus and store), as fast as back-pressure allows.
+          --queues N       queues of each memory stream provider (default 8)
+        Synthetic ticks flow ExchangeFeedGrain -> tick stream -> PairGrains -> update streams, in embedded
+        mode (Orleans memory streams, in-memory store), as fast as the streams take them.
         """);
     return 2;
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using PriceActors.Tests.Support;
 
 namespace PriceActors.Tests.Gateway;
 
@@ -9,7 +10,7 @@ namespace PriceActors.Tests.Gateway;
 public sealed class ProgramTests
 {
     [Fact]
-    public async Task Main_StartedAndSentSigterm_LogsModeAndUrlAsJsonThenShutsDownGracefully()
+    public async Task Main_StartedAndSentSigterm_LogsModeAndUrlAsJsonThenStopsFeedsThenSilo()
     {
         var lines = new ConcurrentQueue<string>();
         var started = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -17,7 +18,7 @@ public sealed class ProgramTests
         {
             StartInfo = new ProcessStartInfo("dotnet")
             {
-                ArgumentList = { Path.Combine(AppContext.BaseDirectory, "PriceActors.Gateway.dll"), "--urls", "http://127.0.0.1:0" },
+                ArgumentList = { Path.Combine(AppContext.BaseDirectory, "PriceActors.Gateway.dll"), "--urls", "http://127.0.0.1:0", $"--Orleans:SiloPort={FreePort.Next()}" },
                 RedirectStandardOutput = true,
                 WorkingDirectory = AppContext.BaseDirectory,
             },
@@ -42,7 +43,7 @@ public sealed class ProgramTests
             var report = await started.Task.WaitAsync(TimeSpan.FromSeconds(60));
             var state = report.GetProperty("State");
             Assert.Equal("Embedded", state.GetProperty("Mode").GetString());
-            Assert.Equal("InMemoryBus", state.GetProperty("Bus").GetString());
+            Assert.Equal("InMemoryStore", state.GetProperty("Store").GetString());
             using var http = new HttpClient { BaseAddress = new Uri(state.GetProperty("Urls").GetString()!) };
             using var health = await http.GetAsync("/health/ready");
             Assert.Equal(HttpStatusCode.OK, health.StatusCode);
@@ -58,7 +59,11 @@ public sealed class ProgramTests
             Assert.Equal(0, process.ExitCode);
             Assert.All(lines, line => JsonDocument.Parse(line).Dispose());
             Assert.Contains(lines, l => l.Contains("Feed binance stopped", StringComparison.Ordinal));
-            Assert.Contains(lines, l => l.Contains("Actor runtime stopped", StringComparison.Ordinal));
+            Assert.Contains(lines, l => l.Contains("Orleans Silo stopped", StringComparison.Ordinal));
+            Assert.True(
+                lines.ToList().FindIndex(l => l.Contains("Feed binance stopped", StringComparison.Ordinal)) <
+                lines.ToList().FindIndex(l => l.Contains("Orleans Silo stopped", StringComparison.Ordinal)),
+                "The feeds stop before the silo.");
         }
         finally
         {

@@ -39,8 +39,9 @@ internal sealed class GrainHost : IAsyncDisposable
         TimeProvider clock,
         IMarketStore store,
         Action<PairActorOptions>? pairs = null,
-        Action<ActorRuntimeOptions>? actors = null) =>
-        Start(clock, actors, services =>
+        Action<ActorRuntimeOptions>? actors = null,
+        LogRecorder? logs = null) =>
+        Start(clock, actors, logs, services =>
         {
             services.AddSingleton(store);
             services.Configure<PairActorOptions>(o => pairs?.Invoke(o));
@@ -52,7 +53,7 @@ internal sealed class GrainHost : IAsyncDisposable
         ITickStream? stream = null,
         Action<ActorRuntimeOptions>? actors = null,
         IFeedPermit? permit = null) =>
-        Start(clock, actors, services =>
+        Start(clock, actors, null, services =>
         {
             services.AddSingleton(Options.Create(feeds));
             services.AddSingleton(permit ?? AlwaysPermitted.Instance);
@@ -72,9 +73,9 @@ internal sealed class GrainHost : IAsyncDisposable
 
     public ValueTask DisposeAsync() => provider.DisposeAsync();
 
-    private static GrainHost Start(TimeProvider clock, Action<ActorRuntimeOptions>? actors, Action<IServiceCollection> configure)
+    private static GrainHost Start(TimeProvider clock, Action<ActorRuntimeOptions>? actors, LogRecorder? recorder, Action<IServiceCollection> configure)
     {
-        var logs = new LogRecorder();
+        var logs = recorder ?? new LogRecorder();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(logs));

@@ -33,6 +33,7 @@ public sealed class EmbeddedGatewayFixture : IAsyncLifetime
             "--environment", "Production",
             $"--Feeds:Synthetic:TicksPerSecond={TicksPerSecond}",
             "--Logging:LogLevel:Default=Warning",
+            $"--Orleans:SiloPort={FreePort.Next()}",
         ]);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();

@@ -129,7 +129,7 @@ public sealed class PriceEndpointsTests(EmbeddedGatewayFixture system)
 
         Assert.Equal("healthy", health.GetProperty("status").GetString());
         var checks = health.GetProperty("checks");
-        foreach (var part in new[] { "actors", "feeds", "bus", "store", "subscribers" })
+        foreach (var part in new[] { "silo", "feeds", "store", "subscribers" })
         {
             Assert.Equal("healthy", checks.GetProperty(part).GetProperty("status").GetString());
         }

@@ -1,15 +1,15 @@
 using Microsoft.Extensions.Options;
 using PriceActors.Grains;
+using PriceActors.Grains.Pairs;
 using PriceActors.Grains.Storage;
-using PriceActors.Grains.Streams;
 using PriceActors.Tests.Support;
 
 namespace PriceActors.Tests.Grains.Pairs;
 
 /// <summary>
-/// Drives one pair actor through a <see cref="RandomTickScript"/> on a manual clock and records,
-/// after every batch, what the actor answered next to what <see cref="PairReference"/> says it
-/// should have. Tests assert on the recorded pairs.
+/// Drives one pair (an <see cref="IPairTarget"/>) through a <see cref="RandomTickScript"/> on a manual clock and
+/// records, after every batch, what the pair answered next to what <see cref="PairReference"/> says it should have.
+/// Tests assert on the recorded pairs.
 /// </summary>
 internal sealed class PairSimulation : IAsyncDisposable
 {
@@ -17,12 +17,10 @@ internal sealed class PairSimulation : IAsyncDisposable
     public static readonly TimeSpan WindowLength = TimeSpan.FromSeconds(390);
     public static readonly TimeSpan Grace = TimeSpan.FromSeconds(1);
     public static readonly int MaxClosedBars = 7;
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
 
     private readonly Random random;
     private readonly IReadOnlyList<ScriptBatch> script;
     private readonly InMemoryStore store = new(Options.Create(new InMemoryStoreOptions()));
-    private IUpdateSubscription subscription = null!;
     private int next;
 
     private PairSimulation(int seed, int batches)
@@ -32,16 +30,19 @@ internal sealed class PairSimulation : IAsyncDisposable
         Clock = new ManualTimeProvider(start);
         script = RandomTickScript.Generate(random, Instrument, InstrumentKey.Parse("bybit:BTCUSDT"), start, batches);
         Reference = new PairReference(Instrument, WindowLength, Grace);
-        Host = null!;
+        Target = null!;
     }
+
+    /// <summary>Starts a pair under test on a clock, a store and pair options.</summary>
+    public delegate Task<IPairTarget> TargetFactory(InstrumentKey instrument, TimeProvider clock, IMarketStore store, Action<PairActorOptions> options);
 
     public ManualTimeProvider Clock { get; }
 
     public PairReference Reference { get; }
 
-    public GrainHost Host { get; private set; }
+    public IPairTarget Target { get; private set; }
 
-    public UpdateRecorder Updates { get; } = new();
+    public UpdateRecorder Updates => Target.Updates;
 
     public long Epoch { get; private set; }
 
@@ -53,16 +54,20 @@ internal sealed class PairSimulation : IAsyncDisposable
 
     public List<(PriceUpdated? Expected, PriceUpdated? Actual)> Latest { get; } = [];
 
-    public List<(GetWindowStats Query, WindowStats Expected, WindowStats Actual)> Stats { get; } = [];
+    public List<((DateTimeOffset From, DateTimeOffset To) Query, WindowStats Expected, WindowStats Actual)> Stats { get; } = [];
 
     public List<(DateTimeOffset Now, IReadOnlyList<MinuteBar> Expected, IReadOnlyList<MinuteBar> Actual)> Published { get; } = [];
 
     public List<BarsObservation> Bars { get; } = [];
 
-    public static async Task<PairSimulation> StartAsync(int seed, int batches = 120)
+    public static async Task<PairSimulation> StartAsync(TargetFactory start, int seed, int batches = 120)
     {
         var simulation = new PairSimulation(seed, batches);
-        await simulation.StartHostAsync();
+        simulation.Target = await start(Instrument, simulation.Clock, simulation.store, o =>
+        {
+            o.WindowLength = WindowLength;
+            o.BarCloseGrace = Grace;
+        });
         return simulation;
     }
 
@@ -93,51 +98,33 @@ internal sealed class PairSimulation : IAsyncDisposable
         await CheckAsync();
     }
 
-    /// <summary>Stops the runtime (the actor deactivates) and starts a new one on the same store and clock.</summary>
-    public async Task RestartRuntimeAsync()
-    {
-        await Host.Runtime.StopAsync().WaitAsync(Deadline);
-        await subscription.DisposeAsync();
-        await Host.DisposeAsync();
-        await StartHostAsync();
-    }
+    /// <summary>Ends the pair's activation; the next one starts on the same store and clock.</summary>
+    public Task RestartAsync() => Target.RestartAsync();
 
-    /// <summary>Pings the actor (so timer turns are done), then compares latest price, published bars, window stats and bars.</summary>
+    /// <summary>
+    /// Pings the pair (so timer turns are done) and waits for the updates the reference says are out, then compares
+    /// latest price, published bars, window stats and bars.
+    /// </summary>
     public async Task CheckAsync()
     {
-        var pair = Host.Pair(Instrument);
         var now = Clock.GetUtcNow();
-        Latest.Add((Reference.Latest(Epoch), await pair.AskAsync(GetLatestPrice.Instance).WaitAsync(Deadline)));
-        Published.Add((now, Reference.ClosedBars(now), [.. Updates.ClosedBars.Select(c => c.Bar)]));
+        var expectedBars = Reference.ClosedBars(now);
+        await Target.SettleAsync(ExpectedPrices.Count, expectedBars.Count);
+        Latest.Add((Reference.Latest(Epoch), await Target.LatestAsync()));
+        Published.Add((now, expectedBars, [.. Updates.ClosedBars.Select(c => c.Bar)]));
 
         for (var i = 0; i < 4; i++)
         {
             var (from, to) = RandomPeriod(now);
-            var query = new GetWindowStats(from, to);
-            Stats.Add((query, Reference.Stats(from, to, now), await pair.AskAsync(query).WaitAsync(Deadline)));
+            Stats.Add(((from, to), Reference.Stats(from, to, now), await Target.StatsAsync(from, to)));
         }
 
         var limit = random.Next(0, MaxClosedBars + 3);
-        var history = await pair.AskAsync(new GetMinuteBars(limit)).WaitAsync(Deadline);
+        var history = await Target.BarsAsync(limit);
         Bars.Add(new BarsObservation(now, limit, [.. Updates.ClosedBars.Select(c => c.Bar)], Reference.OpenBar(now), history));
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await subscription.DisposeAsync();
-        await Host.DisposeAsync();
-    }
-
-    private async Task StartHostAsync()
-    {
-        Host = GrainHost.StartPairs(Clock, store, o =>
-        {
-            o.WindowLength = WindowLength;
-            o.BarCloseGrace = Grace;
-        });
-        subscription = Host.Bus.Subscribe(Updates);
-        await subscription.AddAsync(Instrument);
-    }
+    public ValueTask DisposeAsync() => Target.DisposeAsync();
 
     private async Task StepAsync(ScriptBatch batch, DateTimeOffset? nextFirst)
     {
@@ -162,8 +149,9 @@ internal sealed class PairSimulation : IAsyncDisposable
             Epoch = now.ToUnixTimeMilliseconds();
         }
 
-        var expected = Reference.Record(batch.Ticks, now);
-        var actual = await Host.Pair(Instrument).AskAsync(new RecordTicks(batch.Ticks)).WaitAsync(Deadline);
+        var ticks = Target.CarriesForeignTicks ? batch.Ticks : [.. batch.Ticks.Where(t => t.Instrument == Instrument)];
+        var expected = Reference.Record(ticks, now);
+        var actual = await Target.RecordAsync(ticks);
         Replies.Add((expected, actual));
         if (expected.Accepted > 0)
         {

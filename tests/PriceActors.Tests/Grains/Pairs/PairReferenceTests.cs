@@ -1,15 +1,17 @@
 namespace PriceActors.Tests.Grains.Pairs;
 
-/// <summary>The pair actor against <see cref="PairReference"/> over <see cref="RandomTickScript"/>s.</summary>
-public sealed partial class PairActorTests
+/// <summary>A pair against <see cref="PairReference"/> over <see cref="RandomTickScript"/>s.</summary>
+public abstract class PairReferenceTests
 {
     public static TheoryData<int> Seeds => [1, 2, 3, 17, 2026];
+
+    private protected abstract PairSimulation.TargetFactory Target { get; }
 
     [Theory]
     [MemberData(nameof(Seeds))]
     public async Task GetWindowStats_RandomTrades_MatchesReference(int seed)
     {
-        await using var simulation = await PairSimulation.StartAsync(seed);
+        await using var simulation = await PairSimulation.StartAsync(Target, seed);
 
         await simulation.RunAsync();
         await simulation.FinishAsync();
@@ -24,7 +26,7 @@ public sealed partial class PairActorTests
     [MemberData(nameof(Seeds))]
     public async Task RecordTicks_RandomTrades_PublishesEachMinuteBarOnceWhenTheReferenceClosesIt(int seed)
     {
-        await using var simulation = await PairSimulation.StartAsync(seed);
+        await using var simulation = await PairSimulation.StartAsync(Target, seed);
 
         await simulation.RunAsync();
         await simulation.FinishAsync();
@@ -40,7 +42,7 @@ public sealed partial class PairActorTests
     [MemberData(nameof(Seeds))]
     public async Task RecordTicks_RandomTrades_SequenceCountsAcceptedTicksInOneEpoch(int seed)
     {
-        await using var simulation = await PairSimulation.StartAsync(seed);
+        await using var simulation = await PairSimulation.StartAsync(Target, seed);
 
         await simulation.RunAsync();
         await simulation.FinishAsync();
@@ -60,7 +62,7 @@ public sealed partial class PairActorTests
     [MemberData(nameof(Seeds))]
     public async Task GetMinuteBars_RandomTrades_ReturnsNewestPublishedBarsOfTheWindowAndTheOpenBar(int seed)
     {
-        await using var simulation = await PairSimulation.StartAsync(seed);
+        await using var simulation = await PairSimulation.StartAsync(Target, seed);
 
         await simulation.RunAsync();
         await simulation.FinishAsync();
@@ -81,25 +83,37 @@ public sealed partial class PairActorTests
 
     [Theory]
     [MemberData(nameof(Seeds))]
-    public async Task OnActivateAsync_AfterRuntimeRestarts_ContinuesAsIfNeverStopped(int seed)
+    public async Task OnActivateAsync_AfterActivationEnds_ContinuesAsIfNeverStopped(int seed)
     {
-        await using var simulation = await PairSimulation.StartAsync(seed);
+        await using var simulation = await PairSimulation.StartAsync(Target, seed);
 
         await simulation.RunAsync(simulation.BatchCount / 3);
-        await simulation.RestartRuntimeAsync();
+        await simulation.RestartAsync();
         await simulation.CheckAsync();
         await simulation.RunAsync(simulation.BatchCount / 3);
         await simulation.AdvanceToNextTradeAsync();
-        await simulation.RestartRuntimeAsync();
+        await simulation.RestartAsync();
         await simulation.CheckAsync();
         await simulation.RunAsync();
         await simulation.FinishAsync();
 
-        Assert.Equal(1, simulation.Host.Logs.CountOf(2002));
+        Assert.Equal(2, simulation.Target.Logs.CountOf(2002));
         Assert.All(simulation.Replies, r => Assert.Equal(r.Expected, r.Actual));
         Assert.Equal(simulation.ExpectedPrices, simulation.Updates.Prices);
         Assert.All(simulation.Latest, l => Assert.Equal(l.Expected, l.Actual));
         Assert.All(simulation.Stats, s => Assert.Equal(s.Expected, s.Actual));
         Assert.All(simulation.Published, p => Assert.Equal(p.Expected, p.Actual));
     }
+}
+
+/// <summary>The pair actor of the old runtime against the reference.</summary>
+public sealed class PairActorReferenceTests : PairReferenceTests
+{
+    private protected override PairSimulation.TargetFactory Target => ActorPairTarget.StartAsync;
+}
+
+/// <summary>The pair grain, in an Orleans test cluster, against the reference.</summary>
+public sealed class PairGrainReferenceTests : PairReferenceTests
+{
+    private protected override PairSimulation.TargetFactory Target => GrainPairTarget.StartAsync;
 }

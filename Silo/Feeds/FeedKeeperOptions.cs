@@ -1,0 +1,17 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace PriceActors.Silo.Feeds;
+
+/// <summary>Settings of the feed keeper, bound from the <c>Feeds:Keeper</c> section.</summary>
+public sealed class FeedKeeperOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string Section = "Feeds:Keeper";
+
+    /// <summary>
+    /// How often each silo asks every configured feed grain to run; bounds how long a feed stays down after its silo
+    /// died (plus the time Orleans takes to declare that silo dead). Default 2 s.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(2);
+}
