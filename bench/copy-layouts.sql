@@ -1,4 +1,4 @@
--- What PostgreSQL spends to COPY tick rows in two layouts (bench/README.md, session 11): `a` is tick_batches'
+-- What PostgreSQL spends to COPY tick rows in two layouts (bench/README.md): `a` is tick_batches'
 -- (sql/003: eight per-tick arrays, two of them numeric), `b` one bytea of 14 bytes a tick, about what a compact
 -- encoding like the tick messages' (TickCodec version 2) takes. Random bytes stand in for b's ticks: the server
 -- does not look inside a bytea, so its cost does not depend on them. Server side only: the files are written

@@ -58,7 +58,7 @@ start_postgres() {
   fi
   if ! pg "$pg_bin/pg_ctl" -D "$pg_dir" status >/dev/null 2>&1; then
     # min/max_wal_size: WAL segments are recycled instead of created and zero-filled during a burst of ticks
-    # (3.5 % of the machine at full ingest) and checkpoints come less often (bench/README.md, session 5).
+    # (3.5 % of the machine at full ingest) and checkpoints come less often (bench/README.md).
     pg "$pg_bin/pg_ctl" -D "$pg_dir" -w -t 60 -l "$pg_dir/server.log" start \
       -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=$pg_fsync -c synchronous_commit=$pg_fsync -c full_page_writes=$pg_fsync -c max_connections=300 -c min_wal_size=2GB -c max_wal_size=4GB" >/dev/null
   fi

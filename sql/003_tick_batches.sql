@@ -1,6 +1,6 @@
 -- Version 3: ticks stored as one row per append (a pair's ticks of one flush) with the per-tick columns as
 -- arrays: one heap row header and one primary-key entry per batch instead of per tick (the per-row B-tree
--- insert was ~60 % of the server's COPY time, bench/README.md session 3). Readers keep using `ticks`, now a
+-- insert was ~60 % of the server's COPY time, bench/README.md). Readers keep using `ticks`, now a
 -- view with the old columns. Idempotent like the other files.
 
 -- The version-2 table and its partitions move aside as ticks_rows / ticks_rows_YYYYMMDD / ticks_rows_default

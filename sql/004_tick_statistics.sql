@@ -1,7 +1,7 @@
 -- Version 4: no planner statistics on the per-tick array columns of tick_batches.
 -- ANALYZE computes element statistics (most common elements, a histogram of distinct counts) for every array
 -- column: about 15 million elements for a sample of 30,000 batches, which took 1.4 s of a core at a time
--- during ingest (autovacuum's analyze of a young daily partition, bench/README.md session 5) and delayed the
+-- during ingest (autovacuum's analyze of a young daily partition, bench/README.md) and delayed the
 -- group commits behind it. No query filters on array contents; the key columns keep their statistics.
 -- Idempotent like the other files.
 

@@ -12,8 +12,8 @@ public sealed class StreamOptions
     /// Partitions of the tick stream. Default 8; 1 to 1024. Every process of a cluster must agree. A partition is
     /// the unit of ownership, so a cluster spreads its pairs over at most this many silos. Each partition is also a
     /// queue that every publish flush sends its own message to, and the broker's work grows with messages, not
-    /// ticks: at 100k ticks/s on 2 cores, 8 instead of 16 took a fifth off the broker's CPU (bench/README.md, session 8;
-    /// its latency counts used a measure found biased low in session 9). Raise it for more silos. Changing it moves instruments between partitions: stop every process and drain the tick queues first.
+    /// ticks: at 100k ticks/s on 2 cores, 8 instead of 16 took a fifth off the broker's CPU (bench/README.md;
+    /// its latency counts used a measure later found biased low). Raise it for more silos. Changing it moves instruments between partitions: stop every process and drain the tick queues first.
     /// </summary>
     [Range(1, 1024)]
     public int PartitionCount { get; set; } = 8;

@@ -9,7 +9,7 @@ namespace PriceActors.Silo.Diagnostics;
 /// <see cref="Recording"/> is set, per histogram name: for the cluster benchmark's stage breakdown and for tests.
 /// Memory grows with the measurements, so it is meant for runs of seconds, not for a running silo. It grows a small
 /// chunk at a time: a queue's segments double up to 8 MB, and on the benchmark's VM touching that much fresh memory stalls
-/// the recording thread, a silo's, for tens of milliseconds (page faults at 11 µs each, bench/README.md session 15).
+/// the recording thread, a silo's, for tens of milliseconds (page faults at 11 µs each, bench/README.md).
 /// </summary>
 public sealed class PipelineMetricsCollector : IDisposable
 {

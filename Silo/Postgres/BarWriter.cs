@@ -14,7 +14,7 @@ namespace PriceActors.Silo.Postgres;
 /// Every pair closes its bar at the same moment (the minute plus <c>Pairs:BarCloseGrace</c>). With a transaction per
 /// bar that was hundreds of commits at once, each share-locking one of a few <c>partition_owners</c> rows, which
 /// held up the tick writer's commits, and through its acks the broker's deliveries, for up to 240 ms every minute
-/// (bench/README.md, session 18).
+/// (bench/README.md).
 /// </para>
 /// </summary>
 internal sealed class BarWriter : IAsyncDisposable

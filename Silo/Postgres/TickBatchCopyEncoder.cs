@@ -8,7 +8,7 @@ namespace PriceActors.Silo.Postgres;
 /// Encodes <c>tick_batches</c> rows in PostgreSQL's binary COPY format straight into one reused buffer, their
 /// ticks packed (sql/005_packed_ticks.sql, <see cref="PackedTicks"/>) or as arrays (sql/003_tick_batches.sql).
 /// Npgsql's <c>NpgsqlBinaryImporter</c> resolves a converter for every value and boxes every array through its
-/// generic array converter: that was a quarter of the silo's CPU at full ingest (bench/README.md, session 4).
+/// generic array converter: that was a quarter of the silo's CPU at full ingest (bench/README.md).
 /// An append longer than <see cref="MaxTicksPerRow"/> ticks becomes several rows, so a row stays inside one
 /// 8 kB page: a longer one is compressed and moved to the TOAST table, an index entry per 2 kB chunk again.
 /// </summary>

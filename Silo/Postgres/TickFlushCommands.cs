@@ -49,7 +49,7 @@ internal static class TickFlushCommands
         command.BatchCommands.Add(positions);
 
         // Prepared once per connection (Npgsql keeps a connection's prepared statements): the server stops parsing
-        // and planning the flush's statements each time: a tenth of its CPU at 100k ticks/s (bench/README.md, session 4).
+        // and planning the flush's statements each time: a tenth of its CPU at 100k ticks/s (bench/README.md).
         await command.PrepareAsync();
         await using var reader = await command.ExecuteReaderAsync();
         var epochs = new Dictionary<int, long>();

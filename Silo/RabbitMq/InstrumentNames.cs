@@ -8,7 +8,7 @@ namespace PriceActors.Silo.RabbitMq;
 /// <summary>
 /// The instruments decoded from message bodies, by the names as they came: tick and update messages name the same
 /// instruments over and over, and decoding every name anew (two strings and the key's own) was 7 % of what the silo
-/// allocated at 100k ticks/s (bench/README.md, session 8). Keeps at most <see cref="Capacity"/> names; past that,
+/// allocated at 100k ticks/s (bench/README.md). Keeps at most <see cref="Capacity"/> names; past that,
 /// a name is decoded each time, so a publisher sending ever new names cannot grow it without bound.
 /// </summary>
 internal static class InstrumentNames

@@ -40,7 +40,7 @@ public sealed class RabbitMqOptions
     /// owner still holds and what a new owner receives again. It limits throughput only when the broker
     /// has a backlog: at 100k ticks/s on 2 cores a partition had at most 7–22 messages in flight
     /// (<c>priceactors.ticks.in_flight</c>). At saturation a silo owning every partition holds partitions ×
-    /// prefetch: 8 × 64 keeps the 512 messages that 16 × 32 held before (bench/README.md, session 8).
+    /// prefetch: 8 × 64 keeps the 512 messages that 16 × 32 held before (bench/README.md).
     /// </summary>
     [Range(1, 1000)]
     public ushort PrefetchPerPartition { get; set; } = 64;
@@ -52,7 +52,7 @@ public sealed class RabbitMqOptions
     /// not mean more appends. With 1 the next batch goes over only once the previous is durable, so its update waits
     /// for that commit. At 100k ticks/s on 2 cores, 16 took the tick-to-gateway p50 from a median of 20 ms to 14 ms,
     /// left the p99 in the noise (53–125 against 59–104 ms), and cost the silo a tenth more CPU, a third more GC pauses
-    /// and the cluster ingest a tenth (bench/README.md, session 16), since a pair then takes most batches in a turn of
+    /// and the cluster ingest a tenth (bench/README.md), since a pair then takes most batches in a turn of
     /// their own. Raise it where the silo has cores to spare. Whatever arrives beyond the limit, or while the actor is busy, waits and
     /// goes over merged into one batch. After a failed append, that batch and those taken after it are handed over
     /// again, in order, one at a time.

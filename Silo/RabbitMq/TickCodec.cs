@@ -13,7 +13,7 @@ namespace PriceActors.Silo.RabbitMq;
 /// the trade id as a zigzag varint of its difference from the run's previous one (the first from 0), the exchange
 /// time (UTC ticks) likewise, and the receive time as a zigzag varint of its difference from the exchange time.
 /// 8–16 bytes a tick instead of 56: the broker writes every message to its log and flushes it, and the bytes it
-/// writes are what its flushes wait for when the disk is busy (bench/README.md, session 11).</item>
+/// writes are what its flushes wait for when the disk is busy (bench/README.md).</item>
 /// <item>Version 1 (still read, so a silo can consume what an older one published): per tick the four
 /// <see cref="decimal.GetBits(decimal)"/> words of price and quantity, trade id (int64), exchange and receive time
 /// (UTC ticks, int64).</item>

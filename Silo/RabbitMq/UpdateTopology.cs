@@ -7,7 +7,7 @@ namespace PriceActors.Silo.RabbitMq;
 /// gateways bind exact instrument keys, never patterns, and an update message is routed by up to
 /// <see cref="RabbitMqOptions.UpdateInstrumentsPerMessage"/> keys (BCC). On the broker we run (3.10), at 100k
 /// ticks/s on 2 cores, update messages took 44–278 ms at p99 from silo to gateway through a topic exchange and
-/// 9–26 ms in most runs through a direct one (bench/README.md, session 6).
+/// 9–26 ms in most runs through a direct one (bench/README.md).
 /// </summary>
 internal static class UpdateTopology
 {

@@ -7,7 +7,7 @@ namespace PriceActors.Bench;
 /// When the broker rolled its quorum queues' write-ahead log over while the latency run recorded. Ra (the broker's Raft
 /// library) appends every queue's entries to one WAL file and keeps them in memory until that file reaches
 /// <c>raft.wal_max_size_bytes</c> (512 MiB by default); then it opens the next file, writes the entries still needed
-/// to each queue's segment files and deletes the old one. Every roll-over in session 19 came with a delivery stall of
+/// to each queue's segment files and deletes the old one. Every roll-over measured came with a delivery stall of
 /// 0.2–0.6 s, whatever the file's size (bench/README.md). Read every 100 ms from the WAL file the broker's process
 /// (<c>beam.smp</c>) holds open under <c>/proc</c>; on Linux, as root or the broker's user, else it says it cannot tell.
 /// </summary>

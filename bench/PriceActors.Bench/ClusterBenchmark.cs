@@ -96,7 +96,7 @@ internal static class ClusterBenchmark
             var (ticks, updates) = (latency.Ticks, latency.Updates);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  tick -> gateway latency at {latency.Offered:N0} ticks/s offered, every tick: p50 {ticks.P50:F1} ms, p99 {ticks.P99:F1} ms, max {ticks.Max:F1} ms ({ticks.Count:N0} of {latency.Published:N0} ticks published in {LatencySeconds} s)"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    p99 of each {LatencySliceSeconds} s: {string.Join(", ", latency.SliceP99.Select(p => p.ToString("F1", CultureInfo.InvariantCulture)))} ms ({latency.SliceP99.Count(p => p > 50)} of {latency.SliceP99.Length} over 50 ms)"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    each update by its newest tick (the measure before session 9): p50 {updates.P50:F1} ms, p99 {updates.P99:F1} ms, max {updates.Max:F1} ms ({updates.Count:N0} updates)"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    each update by its newest tick (the former measure): p50 {updates.P50:F1} ms, p99 {updates.P99:F1} ms, max {updates.Max:F1} ms ({updates.Count:N0} updates)"));
         }
         finally
         {
@@ -438,7 +438,7 @@ internal static class ClusterBenchmark
     /// Deletes the run's tick and request queues and its exchange: whatever backlog a saturating run left must not stay on the broker.
     /// A failed deletion is reported and skipped, not fatal: RabbitMQ 3.10 can close the channel or the whole connection with
     /// INTERNAL_ERROR when a quorum queue is deleted right after a saturating run (its Ra segment writer crashes on the deleted
-    /// queue's files; seen twice in session 8). The next deletion goes on a new connection.
+    /// queue's files; seen twice). The next deletion goes on a new connection.
     /// </summary>
     private static async Task DeleteTopologyAsync(string rabbit, string prefix)
     {
@@ -490,7 +490,7 @@ internal static class ClusterBenchmark
     /// <summary>
     /// PostgreSQL's durability settings and the host's page-cache writeback thresholds, which every figure depends on: with
     /// fsync off "durable" is not, and with the kernel's default thresholds the broker's log flushes wait behind bursts of
-    /// PostgreSQL's writeback (bench/README.md, session 9).
+    /// PostgreSQL's writeback (bench/README.md).
     /// </summary>
     private static async Task<string> DurabilityAsync(string postgres)
     {

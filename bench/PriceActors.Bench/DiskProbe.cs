@@ -9,13 +9,13 @@ namespace PriceActors.Bench;
 /// file is in <c>BENCH_PROBE_DIR</c> (default: the temporary directory, where scripts/servers.sh keeps both servers).
 /// <para>
 /// On one ext4 disk shared by the broker and PostgreSQL, a flush can wait for the writeback of the other process's dirty
-/// pages: with the kernel's default writeback thresholds these flushes stalled 100–400 ms (bench/README.md, session 9),
+/// pages: with the kernel's default writeback thresholds these flushes stalled 100–400 ms (bench/README.md),
 /// which is what the broker's confirms and deliveries waited for. The figures printed beside each run show it.
 /// </para>
 /// <para>
 /// It also says how much the disks discarded meanwhile (<c>/proc/diskstats</c>): with a file system mounted with
 /// <c>discard</c>, deleting a large file sends the device a discard that the next flushes wait for (about 100 ms for
-/// 512 MiB on this VM's idle disk, session 19).
+/// 512 MiB on this VM's idle disk).
 /// </para>
 /// </summary>
 internal sealed class DiskProbe : IDisposable

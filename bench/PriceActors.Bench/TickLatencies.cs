@@ -29,7 +29,7 @@ internal sealed class TickLatencies : IUpdateObserver
     /// <param name="instruments">The run's instruments.</param>
     /// <param name="capacity">
     /// Updates to make room for before the run: growing the list mid-run copies it into a new array of twice the size, and on
-    /// this VM touching that much fresh memory (11 µs a 4 KiB page, bench/README.md session 15) stalls the gateway for as
+    /// this VM touching that much fresh memory (11 µs a 4 KiB page, bench/README.md) stalls the gateway for as
     /// long as a broker stall, with the lock held.
     /// </param>
     public TickLatencies(InstrumentKey[] instruments, int capacity = 0)
@@ -86,7 +86,7 @@ internal sealed class TickLatencies : IUpdateObserver
 
     /// <summary>
     /// Each update that covered a tick of round <paramref name="firstRound"/> or later: its arrival minus its newest tick's
-    /// exchange time, in ms. The measure before session 9.
+    /// exchange time, in ms. The former measure.
     /// </summary>
     public Distribution PerUpdate(int firstRound, int ticksPerRound)
     {

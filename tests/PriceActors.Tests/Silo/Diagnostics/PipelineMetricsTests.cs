@@ -122,7 +122,7 @@ public sealed class PipelineMetricsTests(PostgresDatabase database) : IClassFixt
         }
         catch (TimeoutException timeout)
         {
-            // Failed once in a clean-clone CI run and once in 20 local runs (session 12): say what the broker and the consumer had.
+            // Failed once in a clean-clone CI run and once in 20 local runs: say what the broker and the consumer had.
             await using var admin = await RabbitMqTestBus.NewAdminConnectionAsync();
             await using var channel = await admin.CreateChannelAsync();
             var ready = (await channel.QueueDeclarePassiveAsync(bus.Names.TickQueue(0))).MessageCount;
