@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using PriceActors.Grains;
+using PriceActors.Grains.Wire;
 
 namespace PriceActors.Silo.RabbitMq;
 
@@ -18,6 +19,15 @@ internal static class InstrumentNames
 
     private static readonly ConcurrentDictionary<string, InstrumentKey> Known = new(StringComparer.Ordinal);
     private static readonly ConcurrentDictionary<string, InstrumentKey>.AlternateLookup<ReadOnlySpan<char>> ByName = Known.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>Reads an exchange and a symbol (two short strings) and returns their key.</summary>
+    /// <exception cref="FormatException">They do not make an instrument key.</exception>
+    public static InstrumentKey ReadInstrument(this ref BodyReader reader)
+    {
+        var exchange = reader.ReadShortBytes();
+        var symbol = reader.ReadShortBytes();
+        return TryGet(exchange, symbol, out var key, out var error) ? key : throw reader.Malformed(error);
+    }
 
     /// <summary>The key for an exchange and symbol as encoded (ASCII), or why they do not make one.</summary>
     public static bool TryGet(ReadOnlySpan<byte> exchange, ReadOnlySpan<byte> symbol, out InstrumentKey key, [NotNullWhen(false)] out string? error)

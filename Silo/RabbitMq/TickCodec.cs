@@ -1,5 +1,6 @@
 using System.Buffers;
 using PriceActors.Grains;
+using PriceActors.Grains.Wire;
 
 namespace PriceActors.Silo.RabbitMq;
 

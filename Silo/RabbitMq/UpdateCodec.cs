@@ -1,4 +1,5 @@
 using PriceActors.Grains;
+using PriceActors.Grains.Wire;
 
 namespace PriceActors.Silo.RabbitMq;
 

@@ -1,15 +1,15 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace PriceActors.Silo.RabbitMq;
+namespace PriceActors.Grains.Wire;
 
-/// <summary>Writes the little-endian primitives of the bus's binary messages into a buffer sized in advance.</summary>
+/// <summary>Writes the little-endian primitives of our binary encodings (tick batches, bus messages) into a buffer sized in advance.</summary>
 internal ref struct BodyWriter(Span<byte> buffer)
 {
     /// <summary>Bytes a decimal takes: its four <see cref="decimal.GetBits(decimal)"/> words, so scale and value stay exact.</summary>
     public const int DecimalSize = 16;
 
-    /// <summary>The most bytes a version-2 tick takes (<see cref="TickCodec"/>): two wide compact decimals and three ten-byte varints.</summary>
+    /// <summary>The most bytes a compact tick takes: two wide compact decimals and three ten-byte varints.</summary>
     public const int MaxCompactTickSize = (2 * (1 + 12)) + (3 * 10);
 
     // The first byte of a compact decimal: scale in bits 0-4, bit 6 set when the mantissa follows as 12 bytes

@@ -1,7 +1,5 @@
 using System.Buffers.Binary;
-using PriceActors.Grains;
-
-namespace PriceActors.Silo.RabbitMq;
+namespace PriceActors.Grains.Wire;
 
 /// <summary>Reads what <see cref="BodyWriter"/> wrote; every malformed input ends in a <see cref="FormatException"/> saying where.</summary>
 internal ref struct BodyReader(ReadOnlySpan<byte> body, string kind)
@@ -109,12 +107,8 @@ internal ref struct BodyReader(ReadOnlySpan<byte> body, string kind)
         throw Malformed("varint longer than 64 bits");
     }
 
-    public InstrumentKey ReadInstrument()
-    {
-        var exchange = Take(ReadByte());
-        var symbol = Take(ReadByte());
-        return InstrumentNames.TryGet(exchange, symbol, out var key, out var error) ? key : throw Malformed(error);
-    }
+    /// <summary>Reads a length byte and that many bytes (what <see cref="BodyWriter.WriteShortString"/> wrote).</summary>
+    public ReadOnlySpan<byte> ReadShortBytes() => Take(ReadByte());
 
     public readonly void ExpectEnd()
     {
