@@ -1,0 +1,155 @@
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Runtime;
+using Orleans.Streams;
+using PriceActors.Grains;
+using PriceActors.Grains.Storage;
+using PriceActors.Silo.Cluster;
+using PriceActors.Silo.Embedded;
+using PriceActors.Silo.Feeds;
+using PriceActors.Tests.Silo.Postgres;
+using PriceActors.Tests.Support;
+using ClusterOptions = Orleans.Configuration.ClusterOptions;
+
+namespace PriceActors.Tests.Silo.Cluster;
+
+/// <summary>
+/// Two Orleans silos, each a host of its own talking TCP on loopback, and a client, all on the ADO.NET providers over
+/// the test PostgreSQL with the schema of <c>sql/</c> (006–010 are ours, written for the providers): they meet in the
+/// membership table, the feed grain's ticks travel through the ADO.NET tick streams to pair grains on both silos, and
+/// when the silo running the feed leaves, the other silo's feed keeper brings the feed back.
+/// </summary>
+public sealed class PostgresOrleansClusterTests(PostgresDatabase database) : IClassFixture<PostgresDatabase>
+{
+    private static readonly string[] Symbols = ["BTCUSDT", "ETHUSDT", "SOLUSDT", "TONUSDT"];
+
+    [Fact]
+    public async Task Cluster_TwoSilosOnPostgres_PairsPriceThroughAdoNetStreamsAndTheFeedComesBackAfterItsSiloLeaves()
+    {
+        var clusterId = "test-" + Guid.NewGuid().ToString("N")[..8];
+        using var silo1 = await StartSiloAsync(clusterId);
+        using var silo2 = await StartSiloAsync(clusterId);
+        using var client = await StartClientAsync(clusterId);
+        var grains = client.Services.GetRequiredService<IClusterClient>();
+
+        var hosts = await WaitForAsync(
+            () => grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true),
+            h => h.Count == 2,
+            TimeSpan.FromSeconds(30));
+        Assert.Equal(2, hosts.Count);
+
+        var first = await WaitForAsync(() => LatestAsync(grains), p => p.All(x => x is not null), TimeSpan.FromSeconds(30));
+        Assert.All(first, p => Assert.True(p!.Sequence > 0));
+        var stored = await database.ScalarAsync<long>("SELECT count(*) FROM orleansstreamdeadletter");
+        Assert.Equal(0, stored);
+
+        // Stop the silo the feed runs on; the other one's keeper starts the feed there.
+        var feedSilo = await FeedSiloAsync(grains);
+        var (leaving, staying) = Address(silo1) == feedSilo ? (silo1, silo2) : (silo2, silo1);
+        await leaving.StopAsync();
+        var stoppedAt = DateTime.UtcNow;
+        var resumed = await WaitForAsync(
+            async () => (Silo: await FeedSiloAsync(grains), Status: await grains.GetGrain<IExchangeFeedGrain>("binance").GetStatusAsync()),
+            f => f.Silo == Address(staying) && f.Status.State == FeedState.Running,
+            TimeSpan.FromSeconds(30));
+        var recovery = DateTime.UtcNow - stoppedAt;
+        Assert.True(recovery < TimeSpan.FromSeconds(10), $"the feed ran again after {recovery.TotalSeconds:F1} s");
+
+        var later = await WaitForAsync(
+            () => LatestAsync(grains),
+            p => p.Zip(first).All(x => x.First!.Sequence > x.Second!.Sequence || x.First.Epoch != x.Second.Epoch),
+            TimeSpan.FromSeconds(30));
+        Assert.All(later, p => Assert.NotNull(p));
+        Assert.Equal(FeedState.Running, resumed.Status.State);
+    }
+
+    private static async Task<PriceUpdated?[]> LatestAsync(IClusterClient grains) =>
+        await Task.WhenAll(Symbols.Select(s => grains.GetGrain<IPairGrain>($"binance:{s}").GetLatestPriceAsync()));
+
+    private static async Task<SiloAddress?> FeedSiloAsync(IClusterClient grains)
+    {
+        var feed = grains.GetGrain<IExchangeFeedGrain>("binance").GetGrainId();
+        var statistics = await grains.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
+        return statistics.FirstOrDefault(s => s.GrainId == feed)?.SiloAddress;
+    }
+
+    private static SiloAddress Address(IHost silo) => silo.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
+
+    private static async Task<T> WaitForAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            try
+            {
+                var value = await read();
+                if (done(value) || DateTime.UtcNow > deadline)
+                {
+                    return value;
+                }
+            }
+            catch (Exception) when (DateTime.UtcNow <= deadline)
+            {
+                // A grain on the silo that just left: asked again.
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    private async Task<IHost> StartSiloAsync(string clusterId)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Feeds:Synthetic:Exchanges:0"] = "binance",
+            ["Feeds:Synthetic:TicksPerSecond"] = "20",
+            ["Feeds:Keeper:Interval"] = "00:00:01",
+        });
+        for (var i = 0; i < Symbols.Length; i++)
+        {
+            builder.Configuration[$"Feeds:Synthetic:Symbols:{i}"] = Symbols[i];
+        }
+
+        builder.Services.AddGrainOptions();
+        builder.Services.AddSingleton<IMarketStore>(new InMemoryStore(Options.Create(new InMemoryStoreOptions())));
+        builder.Services.AddOptions<FeedKeeperOptions>().BindConfiguration(FeedKeeperOptions.Section);
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (clusterId, "priceactors-test"));
+            silo.ConfigureEndpoints(IPAddress.Loopback, FreePort.Next(), FreePort.Next());
+            silo.Configure<ClusterMembershipOptions>(o =>
+            {
+                o.ProbeTimeout = TimeSpan.FromSeconds(1);
+                o.NumMissedProbesLimit = 2;
+                o.NumVotesForDeathDeclaration = 1;
+            });
+            silo.UsePostgresProviders(database.ConnectionString, TimeSpan.FromMilliseconds(20), queues: 4);
+            silo.AddMemoryStreams(StreamNames.UpdateProvider, s => s.ConfigureStreamPubSub(StreamPubSubType.ExplicitGrainBasedOnly));
+        });
+        builder.Services.AddHostedService<FeedKeeper>();
+        var host = builder.Build();
+        await host.StartAsync();
+        return host;
+    }
+
+    private async Task<IHost> StartClientAsync(string clusterId)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.UseOrleansClient(client =>
+        {
+            client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (clusterId, "priceactors-test"));
+            client.UsePostgresClustering(database.ConnectionString);
+        });
+        var host = builder.Build();
+        await host.StartAsync();
+        return host;
+    }
+}
