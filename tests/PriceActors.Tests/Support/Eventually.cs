@@ -31,4 +31,30 @@ public static class Eventually
             await Task.Delay(100);
         }
     }
+
+    /// <summary>
+    /// Reads every 100 ms until <paramref name="done"/> holds or <paramref name="within"/> has passed, and returns the last
+    /// value read for the caller to assert on. A read that throws (a grain whose silo just went away) is tried again.
+    /// </summary>
+    public static async Task<T> ValueAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        while (true)
+        {
+            try
+            {
+                var value = await read();
+                if (done(value) || DateTime.UtcNow > deadline)
+                {
+                    return value;
+                }
+            }
+            catch (Exception) when (DateTime.UtcNow <= deadline)
+            {
+                // Asked again.
+            }
+
+            await Task.Delay(100);
+        }
+    }
 }

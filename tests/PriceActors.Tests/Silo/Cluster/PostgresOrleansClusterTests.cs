@@ -37,13 +37,13 @@ public sealed class PostgresOrleansClusterTests(PostgresDatabase database) : ICl
         using var client = await StartClientAsync(clusterId);
         var grains = client.Services.GetRequiredService<IClusterClient>();
 
-        var hosts = await WaitForAsync(
+        var hosts = await Eventually.ValueAsync(
             () => grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true),
             h => h.Count == 2,
             TimeSpan.FromSeconds(30));
         Assert.Equal(2, hosts.Count);
 
-        var first = await WaitForAsync(() => LatestAsync(grains), p => p.All(x => x is not null), TimeSpan.FromSeconds(30));
+        var first = await Eventually.ValueAsync(() => LatestAsync(grains), p => p.All(x => x is not null), TimeSpan.FromSeconds(30));
         Assert.All(first, p => Assert.True(p!.Sequence > 0));
         var stored = await database.ScalarAsync<long>("SELECT count(*) FROM orleansstreamdeadletter");
         Assert.Equal(0, stored);
@@ -53,14 +53,14 @@ public sealed class PostgresOrleansClusterTests(PostgresDatabase database) : ICl
         var (leaving, staying) = Address(silo1) == feedSilo ? (silo1, silo2) : (silo2, silo1);
         await leaving.StopAsync();
         var stoppedAt = DateTime.UtcNow;
-        var resumed = await WaitForAsync(
+        var resumed = await Eventually.ValueAsync(
             async () => (Silo: await FeedSiloAsync(grains), Status: await grains.GetGrain<IExchangeFeedGrain>("binance").GetStatusAsync()),
             f => f.Silo == Address(staying) && f.Status.State == FeedState.Running,
             TimeSpan.FromSeconds(30));
         var recovery = DateTime.UtcNow - stoppedAt;
         Assert.True(recovery < TimeSpan.FromSeconds(10), $"the feed ran again after {recovery.TotalSeconds:F1} s");
 
-        var later = await WaitForAsync(
+        var later = await Eventually.ValueAsync(
             () => LatestAsync(grains),
             p => p.Zip(first).All(x => x.First!.Sequence > x.Second!.Sequence || x.First.Epoch != x.Second.Epoch),
             TimeSpan.FromSeconds(30));
@@ -79,28 +79,6 @@ public sealed class PostgresOrleansClusterTests(PostgresDatabase database) : ICl
     }
 
     private static SiloAddress Address(IHost silo) => silo.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
-
-    private static async Task<T> WaitForAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            try
-            {
-                var value = await read();
-                if (done(value) || DateTime.UtcNow > deadline)
-                {
-                    return value;
-                }
-            }
-            catch (Exception) when (DateTime.UtcNow <= deadline)
-            {
-                // A grain on the silo that just left: asked again.
-            }
-
-            await Task.Delay(100);
-        }
-    }
 
     private async Task<IHost> StartSiloAsync(string clusterId)
     {
