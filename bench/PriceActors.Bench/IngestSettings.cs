@@ -14,7 +14,7 @@ internal sealed record IngestSettings(int Seconds, int Warmup, int Exchanges, in
             ["--exchanges"] = 3,
             ["--symbols"] = 5,
             ["--batch"] = 256,
-            ["--queues"] = 8,
+            ["--queues"] = 4,
         };
         for (var i = 0; i < args.Length; i += 2)
         {

@@ -19,7 +19,7 @@ static int Usage()
           --exchanges N    synthetic exchanges (default 3)
           --symbols N      symbols per exchange (default 5)
           --batch N        ticks per published batch (default 256)
-          --queues N       queues of each memory stream provider (default 8)
+          --queues N       queues of each memory stream provider (default 4)
         Synthetic ticks flow ExchangeFeedGrain -> tick stream -> PairGrains -> update streams, in embedded
         mode (Orleans memory streams, in-memory store), as fast as the streams take them.
         """);
