@@ -27,7 +27,9 @@ internal static class IngestBenchmark
         builder.Logging.ClearProviders().AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Feeds:Synthetic:Paced"] = "false",
+            ["Feeds:Synthetic:Paced"] = settings.Rate > 0 ? "true" : "false",
+            ["Feeds:Synthetic:TicksPerSecond"] = Math.Max(1.0, settings.Rate / (double)(settings.Exchanges * settings.Symbols)).ToString(CultureInfo.InvariantCulture),
+            ["Feeds:Synthetic:PublishInterval"] = "00:00:00.010",
             ["Feeds:Synthetic:UnpacedBatchSize"] = settings.Batch.ToString(CultureInfo.InvariantCulture),
             ["Feeds:Synthetic:GeneratedSymbols"] = settings.Symbols.ToString(CultureInfo.InvariantCulture),
             ["Orleans:StreamQueues"] = settings.Partitions.ToString(CultureInfo.InvariantCulture),
@@ -45,7 +47,8 @@ internal static class IngestBenchmark
         var counter = new SequenceCounter();
         var instruments = host.Services.GetRequiredService<IInstrumentCatalog>().All;
 
-        Console.WriteLine($"ingest: {settings.Exchanges} exchanges x {settings.Symbols} symbols, batches of {settings.Batch}, {settings.Partitions} stream queues, " +
+        Console.WriteLine($"ingest: {settings.Exchanges} exchanges x {settings.Symbols} symbols, " +
+            (settings.Rate > 0 ? $"paced at {settings.Rate:N0} ticks/s in all (published every 10 ms)" : $"unpaced batches of {settings.Batch}") + $", {settings.Partitions} stream queues, " +
             $"{Environment.ProcessorCount} cores, .NET {Environment.Version}, server GC {System.Runtime.GCSettings.IsServerGC}");
         await host.StartAsync();
         var updates = host.Services.GetRequiredService<IClusterClient>().GetStreamProvider(StreamNames.UpdateProvider);

@@ -20,6 +20,7 @@ static int Usage()
           --symbols N      symbols per exchange (default 5)
           --batch N        ticks per published batch (default 256)
           --queues N       queues of each memory stream provider (default 4)
+          --rate N         paced feeds offering N ticks/s in all (default 0: unpaced, as fast as the streams take)
         Synthetic ticks flow ExchangeFeedGrain -> tick stream -> PairGrains -> update streams, in embedded
         mode (Orleans memory streams, in-memory store), as fast as the streams take them.
         """);
