@@ -141,6 +141,25 @@ public sealed class PriceEndpointsTests(EmbeddedGatewayFixture system)
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
     }
 
+    [Fact]
+    public async Task GetDashboard_Embedded_ServesTheOrleansDashboardWithThePairAndFeedGrains()
+    {
+        using var page = await system.Http.GetAsync("/dashboard/");
+        var counters = await Eventually.ValueAsync(
+            () => system.Http.GetFromJsonAsync<JsonElement>("/dashboard/DashboardCounters"),
+            c => GrainTypes(c).Any(t => t.Contains("PairGrain", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(30));
+
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(1, counters.GetProperty("hosts").GetArrayLength());
+        Assert.Contains(GrainTypes(counters), t => t.Contains("PairGrain", StringComparison.Ordinal));
+        Assert.Contains(GrainTypes(counters), t => t.Contains("ExchangeFeedGrain", StringComparison.Ordinal));
+
+        static IEnumerable<string> GrainTypes(JsonElement counters) =>
+            counters.GetProperty("simpleGrainStats").EnumerateArray().Select(g => g.GetProperty("grainType").GetString() ?? "");
+    }
+
     [Theory]
     [InlineData("/prices/latest/%00/%00")]
     [InlineData("/prices/latest/:/:")]
