@@ -5,9 +5,7 @@ namespace PriceActors.Grains;
 
 /// <summary>
 /// Converts a <see cref="TickBatch"/> to and from <see cref="TickBatchSurrogate"/>. The ticks' bytes are their count as
-/// a varint, then per tick: price and quantity as compact decimals (exact, scale kept), the trade id and the exchange time
-/// (UTC ticks) as zigzag varints of their difference from the previous tick's (the first from 0), and the receive time as
-/// a zigzag varint of its difference from the exchange time. Times come back in UTC.
+/// a varint, then the ticks in <see cref="CompactTicks"/>. Times come back in UTC.
 /// </summary>
 [RegisterConverter]
 internal sealed class TickBatchConverter : IConverter<TickBatch, TickBatchSurrogate>
@@ -22,18 +20,7 @@ internal sealed class TickBatchConverter : IConverter<TickBatch, TickBatchSurrog
             throw reader.Malformed($"{count} ticks cannot fit in {surrogate.Ticks.Length} bytes");
         }
 
-        var ticks = new Tick[count];
-        long tradeId = 0, exchangeTime = 0;
-        for (var i = 0; i < ticks.Length; i++)
-        {
-            var price = reader.ReadCompactDecimal();
-            var quantity = reader.ReadCompactDecimal();
-            tradeId = unchecked(tradeId + reader.ReadZigZag());
-            exchangeTime = unchecked(exchangeTime + reader.ReadZigZag());
-            var receiveTime = unchecked(exchangeTime + reader.ReadZigZag());
-            ticks[i] = new Tick(instrument, price, quantity, tradeId, reader.Time(exchangeTime), reader.Time(receiveTime));
-        }
-
+        var ticks = CompactTicks.Read(ref reader, instrument, (int)count);
         reader.ExpectEnd();
         return new TickBatch(instrument, ticks);
     }
@@ -57,22 +44,16 @@ internal sealed class TickBatchConverter : IConverter<TickBatch, TickBatchSurrog
         var ticks = value.Ticks.Span;
         var writer = new BodyWriter(buffer);
         writer.WriteVarint((ulong)ticks.Length);
-        long tradeId = 0, exchangeTime = 0;
         foreach (ref readonly var tick in ticks)
         {
             if (tick.Instrument != value.Instrument)
             {
                 throw new ArgumentException($"A batch of {value.Instrument} holds a tick of {tick.Instrument}; a batch carries one instrument.", nameof(value));
             }
-
-            writer.WriteCompactDecimal(tick.Price);
-            writer.WriteCompactDecimal(tick.Quantity);
-            writer.WriteZigZag(unchecked(tick.TradeId - tradeId));
-            writer.WriteZigZag(unchecked(tick.ExchangeTime.UtcTicks - exchangeTime));
-            writer.WriteZigZag(unchecked(tick.ReceiveTime.UtcTicks - tick.ExchangeTime.UtcTicks));
-            (tradeId, exchangeTime) = (tick.TradeId, tick.ExchangeTime.UtcTicks);
         }
 
+        long tradeId = 0, exchangeTime = 0;
+        CompactTicks.Write(ref writer, ticks, ref tradeId, ref exchangeTime);
         return buffer.AsSpan(0, writer.Position).ToArray();
     }
 }

@@ -72,22 +72,14 @@ public static class TickCodec
                 throw reader.Malformed("empty run");
             }
 
-            var ticks = new Tick[count];
+            Tick[] ticks;
             if (version == Version)
             {
-                long tradeId = 0, exchangeTime = 0;
-                for (var t = 0; t < count; t++)
-                {
-                    var price = reader.ReadCompactDecimal();
-                    var quantity = reader.ReadCompactDecimal();
-                    tradeId = unchecked(tradeId + reader.ReadZigZag());
-                    exchangeTime = unchecked(exchangeTime + reader.ReadZigZag());
-                    var receiveTime = unchecked(exchangeTime + reader.ReadZigZag());
-                    ticks[t] = new Tick(instrument, price, quantity, tradeId, reader.Time(exchangeTime), reader.Time(receiveTime));
-                }
+                ticks = CompactTicks.Read(ref reader, instrument, count);
             }
             else
             {
+                ticks = new Tick[count];
                 for (var t = 0; t < count; t++)
                 {
                     ticks[t] = new Tick(instrument, reader.ReadDecimal(), reader.ReadDecimal(), reader.ReadInt64(), reader.ReadTime(), reader.ReadTime());
@@ -154,25 +146,19 @@ public static class TickCodec
                 long tradeId = 0, exchangeTime = 0;
                 for (var j = i; j < runs.Count && (j == i || !StartsRun(runs, j)); j++)
                 {
+                    if (version == Version)
+                    {
+                        CompactTicks.Write(ref writer, runs[j].Ticks.Span, ref tradeId, ref exchangeTime);
+                        continue;
+                    }
+
                     foreach (var tick in runs[j].Ticks.Span)
                     {
-                        if (version == Version)
-                        {
-                            writer.WriteCompactDecimal(tick.Price);
-                            writer.WriteCompactDecimal(tick.Quantity);
-                            writer.WriteZigZag(unchecked(tick.TradeId - tradeId));
-                            writer.WriteZigZag(unchecked(tick.ExchangeTime.UtcTicks - exchangeTime));
-                            writer.WriteZigZag(unchecked(tick.ReceiveTime.UtcTicks - tick.ExchangeTime.UtcTicks));
-                            (tradeId, exchangeTime) = (tick.TradeId, tick.ExchangeTime.UtcTicks);
-                        }
-                        else
-                        {
-                            writer.WriteDecimal(tick.Price);
-                            writer.WriteDecimal(tick.Quantity);
-                            writer.WriteInt64(tick.TradeId);
-                            writer.WriteTime(tick.ExchangeTime);
-                            writer.WriteTime(tick.ReceiveTime);
-                        }
+                        writer.WriteDecimal(tick.Price);
+                        writer.WriteDecimal(tick.Quantity);
+                        writer.WriteInt64(tick.TradeId);
+                        writer.WriteTime(tick.ExchangeTime);
+                        writer.WriteTime(tick.ReceiveTime);
                     }
                 }
             }
