@@ -14,6 +14,7 @@ using PriceActors.Silo.Embedded;
 using PriceActors.Silo.Feeds;
 using PriceActors.Tests.Silo.Postgres;
 using PriceActors.Tests.Support;
+using Xunit.Abstractions;
 using ClusterOptions = Orleans.Configuration.ClusterOptions;
 
 namespace PriceActors.Tests.Silo.Cluster;
@@ -24,7 +25,7 @@ namespace PriceActors.Tests.Silo.Cluster;
 /// membership table, the feed grain's ticks travel through the ADO.NET tick streams to pair grains on both silos, and
 /// when the silo running the feed leaves, the other silo's feed keeper brings the feed back.
 /// </summary>
-public sealed class PostgresOrleansClusterTests(PostgresDatabase database) : IClassFixture<PostgresDatabase>
+public sealed class PostgresOrleansClusterTests(PostgresDatabase database, ITestOutputHelper output) : IClassFixture<PostgresDatabase>
 {
     private static readonly string[] Symbols = ["BTCUSDT", "ETHUSDT", "SOLUSDT", "TONUSDT"];
 
@@ -58,6 +59,7 @@ public sealed class PostgresOrleansClusterTests(PostgresDatabase database) : ICl
             f => f.Silo == Address(staying) && f.Status.State == FeedState.Running,
             TimeSpan.FromSeconds(30));
         var recovery = DateTime.UtcNow - stoppedAt;
+        output.WriteLine($"feed binance ran on {resumed.Silo} {recovery.TotalSeconds:F2} s after {feedSilo} stopped");
         Assert.True(recovery < TimeSpan.FromSeconds(10), $"the feed ran again after {recovery.TotalSeconds:F1} s");
 
         var later = await Eventually.ValueAsync(

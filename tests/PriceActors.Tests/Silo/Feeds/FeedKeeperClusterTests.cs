@@ -10,6 +10,7 @@ using PriceActors.Grains.Storage;
 using PriceActors.Silo.Embedded;
 using PriceActors.Silo.Feeds;
 using PriceActors.Tests.Support;
+using Xunit.Abstractions;
 
 namespace PriceActors.Tests.Silo.Feeds;
 
@@ -18,7 +19,7 @@ namespace PriceActors.Tests.Silo.Feeds;
 /// killed (no graceful shutdown: the others learn of it from missed probes), the feed runs on another within 10 s and
 /// the pairs go on from what the store has.
 /// </summary>
-public sealed class FeedKeeperClusterTests
+public sealed class FeedKeeperClusterTests(ITestOutputHelper output)
 {
     private static readonly string[] Exchanges = ["binance", "okx"];
 
@@ -62,6 +63,7 @@ public sealed class FeedKeeperClusterTests
             f => f.Silo is not null && f.Silo != feedSilo && f.Status is { State: FeedState.Running, TicksPublished: > 0 },
             TimeSpan.FromSeconds(30));
         var recovery = DateTime.UtcNow - killedAt;
+        output.WriteLine($"feed {Exchanges[0]} ran on {after.Silo} {recovery.TotalSeconds:F2} s after {feedSilo} was killed");
 
         Assert.True(recovery < TimeSpan.FromSeconds(10), $"the feed ran again {recovery.TotalSeconds:F1} s after its silo was killed");
         Assert.NotEqual(feedSilo, after.Silo);
