@@ -59,6 +59,7 @@ public sealed partial class PairGrain(
 
         // From the start of the minute the window begins in, so that minute's bar is rebuilt whole.
         var since = new DateTimeOffset(MinuteBarBuilder.MinuteOf((now - settings.WindowLength).UtcTicks), TimeSpan.Zero);
+        await store.ClaimAsync(instrument, cancellationToken);
         var history = await store.LoadAsync(instrument, since, cancellationToken);
         if (history is { Epoch: > 0 })
         {

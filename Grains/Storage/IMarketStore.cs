@@ -35,6 +35,15 @@ public interface IMarketStore
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Takes the instrument's writes for the caller, a new activation of its pair: a store shared by several silos refuses
+    /// the writes of any earlier activation from now on, so one that lives on (a silo frozen, or declared dead while it
+    /// still runs) cannot overwrite what the new one writes. By default there is nothing to take (one process).
+    /// </summary>
+    /// <param name="instrument">The instrument.</param>
+    /// <param name="cancellationToken">Cancels the claim.</param>
+    ValueTask ClaimAsync(InstrumentKey instrument, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
     /// <summary>Stores a minute bar, replacing one of the same instrument and minute (idempotent).</summary>
     /// <param name="bar">The bar.</param>
     /// <param name="cancellationToken">Cancels the write.</param>

@@ -1,3 +1,6 @@
+using PriceActors.Grains;
+using PriceActors.Grains.Streams;
+
 namespace PriceActors.Silo.Postgres;
 
 /// <summary>
@@ -21,6 +24,11 @@ public interface IPartitionFence
     /// <summary>This silo's owner epoch of the partition; null when it has not claimed it or released it.</summary>
     /// <param name="partition">The partition.</param>
     long? TokenOf(int partition);
+
+    /// <summary>The fence row an instrument's writes are checked against: by default its partition of the tick stream.</summary>
+    /// <param name="instrument">The instrument.</param>
+    /// <param name="partitionCount">The tick stream's partitions.</param>
+    int KeyOf(InstrumentKey instrument, int partitionCount) => PartitionMap.PartitionOf(instrument, partitionCount);
 
     /// <summary>Forgets this silo's token: its later writes to the partition fail at once.</summary>
     /// <param name="partition">The partition.</param>

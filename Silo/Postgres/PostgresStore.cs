@@ -162,6 +162,17 @@ public sealed class PostgresStore : IMarketStore, IAsyncDisposable
         return result;
     }
 
+    /// <inheritdoc/>
+    /// <remarks>With a <see cref="PairFence"/> (silos on Orleans) this claims the pair's fence row; with partition fencing the
+    /// partition's owner claimed it already.</remarks>
+    public async ValueTask ClaimAsync(InstrumentKey instrument, CancellationToken cancellationToken)
+    {
+        if (fence is PairFence pairs)
+        {
+            await pairs.ClaimAsync(instrument, cancellationToken);
+        }
+    }
+
     /// <summary>Writes the queued appends and bars, then stops the writers.</summary>
     public async ValueTask DisposeAsync() => await Task.WhenAll(writers.Select(w => w.DisposeAsync().AsTask()).Append(bars.DisposeAsync().AsTask()));
 
@@ -172,7 +183,7 @@ public sealed class PostgresStore : IMarketStore, IAsyncDisposable
 
     private (int Partition, long Token) TokenFor(InstrumentKey instrument)
     {
-        var partition = PartitionMap.PartitionOf(instrument, partitionCount);
+        var partition = fence.KeyOf(instrument, partitionCount);
         return fence.TokenOf(partition) is { } token ? (partition, token) : throw new PartitionFencedException(partition, null, null);
     }
 }
