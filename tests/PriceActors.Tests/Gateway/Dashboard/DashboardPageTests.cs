@@ -46,6 +46,23 @@ public sealed class DashboardPageTests(EmbeddedGatewayFixture system)
         Assert.Equal("0", later.SequenceErrors);
     }
 
+    [Fact]
+    public async Task Root_InHeadlessChromium_LinksTheOrleansDashboard()
+    {
+        const string ReadLink = """
+            JSON.stringify((l => ({ shown: !!l && getComputedStyle(l).display !== "none", href: l?.href ?? "" }))(document.getElementById("orleans-dashboard")))
+            """;
+        await using var chromium = await HeadlessChromium.LaunchAsync(Patience);
+
+        await chromium.NavigateAsync(system.BaseAddress);
+        var link = JsonSerializer.Deserialize<Link>(await chromium.WaitForAsync(ReadLink, json => JsonSerializer.Deserialize<Link>(json, JsonSerializerOptions.Web)!.Shown, Patience), JsonSerializerOptions.Web)!;
+
+        Assert.True(link.Shown, "The page should show its link to the Orleans Dashboard once /dashboard/ answers.");
+        Assert.Equal(new Uri(system.BaseAddress, "/dashboard/"), new Uri(link.Href));
+    }
+
+    private sealed record Link(bool Shown, string Href);
+
     private sealed record Instrument(string Exchange, string Symbol);
 
     private sealed record Row(string Instrument, string Price, string Sequence)
