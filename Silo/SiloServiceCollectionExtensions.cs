@@ -3,10 +3,7 @@ using PriceActors.Grains;
 using PriceActors.Grains.Feeds;
 using PriceActors.Grains.Instruments;
 using PriceActors.Grains.Pairs;
-using PriceActors.Grains.Storage;
-using PriceActors.Grains.Streams;
 using PriceActors.Runtime.Hosting;
-using PriceActors.Silo.Embedded;
 using PriceActors.Silo.Health;
 
 namespace PriceActors.Silo;
@@ -15,9 +12,8 @@ namespace PriceActors.Silo;
 public static class SiloServiceCollectionExtensions
 {
     /// <summary>
-    /// What every silo hosts, embedded or clustered: the actor runtime with the pair and feed actors,
-    /// their options (<c>Pairs</c>, <c>Feeds:Synthetic</c>), the instrument catalog and the actors'
-    /// health check. Added first, so the runtime stops last.
+    /// What the cluster silo on the former actor runtime hosts: the runtime with the pair and feed actors, the grain
+    /// options (<see cref="AddGrainOptions"/>) and the actors' health check. Added first, so the runtime stops last.
     /// </summary>
     /// <param name="services">The service collection.</param>
     public static IServiceCollection AddSiloActors(this IServiceCollection services)
@@ -30,4 +26,25 @@ public static class SiloServiceCollectionExtensions
         services.AddHealthChecks().AddCheck<ActorRuntimeHealthCheck>("actors", tags: ["ready"]);
         return services;
     }
+
+    /// <summary>
+    /// The options every silo's grains read: <c>Pairs</c>, <c>Feeds:Synthetic</c>, and the instrument catalog
+    /// built from the latter.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    public static IServiceCollection AddGrainOptions(this IServiceCollection services)
+    {
+        services.AddValidatedOptions<PairActorOptions>(PairActorOptions.Section);
+        services.AddOptions<SyntheticFeedOptions>()
+            .BindConfiguration(SyntheticFeedOptions.Section)
+            .PostConfigure(o => o.ApplyDefaults())
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton<IInstrumentCatalog, ConfiguredInstrumentCatalog>();
+        return services;
+    }
+
+    private static void AddValidatedOptions<TOptions>(this IServiceCollection services, string section)
+        where TOptions : class =>
+        services.AddOptions<TOptions>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
 }

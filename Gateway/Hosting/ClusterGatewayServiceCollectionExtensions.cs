@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using PriceActors.Gateway.Pairs;
 using PriceActors.Grains.Streams;
-using PriceActors.Silo.Embedded;
+using PriceActors.Silo;
 using PriceActors.Silo.RabbitMq.Requests;
 
 namespace PriceActors.Gateway.Hosting;

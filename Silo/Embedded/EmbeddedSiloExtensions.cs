@@ -1,14 +1,9 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
-using Orleans.Configuration;
 using Orleans.Dashboard;
 using Orleans.Providers;
 using Orleans.Streams;
 using PriceActors.Grains;
-using PriceActors.Grains.Feeds;
-using PriceActors.Grains.Instruments;
-using PriceActors.Grains.Pairs;
 using PriceActors.Grains.Storage;
 using PriceActors.Silo.Feeds;
 using PriceActors.Silo.Health;
@@ -53,30 +48,12 @@ public static class EmbeddedSiloExtensions
             silo.AddDashboard();
         });
 
-        services.AddValidatedOptions<FeedKeeperOptions>(FeedKeeperOptions.Section);
-        services.AddHostedService<FeedKeeper>();
+        services.AddFeedKeeper();
         services.AddHealthChecks()
             .AddCheck<SiloHealthCheck>("silo", tags: ["ready"])
             .AddCheck<FeedsHealthCheck>("feeds", tags: ["ready"])
             .AddCheck<StoreHealthCheck>("store", tags: ["ready"]);
         return builder;
-    }
-
-    /// <summary>
-    /// The options every silo's grains read: <c>Pairs</c>, <c>Feeds:Synthetic</c>, and the instrument catalog
-    /// built from the latter.
-    /// </summary>
-    /// <param name="services">The service collection.</param>
-    public static IServiceCollection AddGrainOptions(this IServiceCollection services)
-    {
-        services.AddValidatedOptions<PairActorOptions>(PairActorOptions.Section);
-        services.AddOptions<SyntheticFeedOptions>()
-            .BindConfiguration(SyntheticFeedOptions.Section)
-            .PostConfigure(o => o.ApplyDefaults())
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        services.TryAddSingleton<IInstrumentCatalog, ConfiguredInstrumentCatalog>();
-        return services;
     }
 
     private static void AddValidatedOptions<TOptions>(this IServiceCollection services, string section)

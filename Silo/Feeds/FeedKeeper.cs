@@ -18,7 +18,7 @@ internal sealed partial class FeedKeeper(
     TimeProvider time,
     ILogger<FeedKeeper> logger) : BackgroundService
 {
-    private readonly Dictionary<string, bool> failing = [];
+    private readonly HashSet<string> failing = [];
 
     /// <inheritdoc/>
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -78,7 +78,7 @@ internal sealed partial class FeedKeeper(
         {
             lock (failing)
             {
-                failing[exchange] = true;
+                failing.Add(exchange);
             }
 
             LogStartFailed(error, exchange);

@@ -15,3 +15,19 @@ public sealed class FeedKeeperOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
     public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(2);
 }
+
+/// <summary>Adds the feed keeper to a silo's host.</summary>
+public static class FeedKeeperServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the <see cref="FeedKeeperOptions"/> (section <c>Feeds:Keeper</c>, validated at start) and the feed keeper; add it
+    /// after the silo, so it stops the feeds before the silo stops.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    public static IServiceCollection AddFeedKeeper(this IServiceCollection services)
+    {
+        services.AddOptions<FeedKeeperOptions>().BindConfiguration(FeedKeeperOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddHostedService<FeedKeeper>();
+        return services;
+    }
+}

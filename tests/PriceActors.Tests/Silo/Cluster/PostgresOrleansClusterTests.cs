@@ -8,8 +8,8 @@ using Orleans.Runtime;
 using Orleans.Streams;
 using PriceActors.Grains;
 using PriceActors.Grains.Streams;
+using PriceActors.Silo;
 using PriceActors.Silo.Cluster;
-using PriceActors.Silo.Embedded;
 using PriceActors.Silo.Feeds;
 using PriceActors.Silo.Postgres;
 using PriceActors.Tests.Silo.Postgres;
@@ -110,7 +110,6 @@ public sealed class PostgresOrleansClusterTests(PostgresDatabase database, ITest
         builder.Services.AddOptions<StreamOptions>();
         builder.Services.AddSingleton<IPartitionFence>(new PairFence(database.DataSource, $"silo-{Guid.NewGuid():N}"));
         builder.Services.AddPostgresStore();
-        builder.Services.AddOptions<FeedKeeperOptions>().BindConfiguration(FeedKeeperOptions.Section);
         builder.UseOrleans(silo =>
         {
             silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (clusterId, "priceactors-test"));
@@ -124,7 +123,7 @@ public sealed class PostgresOrleansClusterTests(PostgresDatabase database, ITest
             silo.UsePostgresProviders(database.ConnectionString, TimeSpan.FromMilliseconds(20), queues: 4);
             silo.AddMemoryStreams(StreamNames.UpdateProvider, s => s.ConfigureStreamPubSub(StreamPubSubType.ExplicitGrainBasedOnly));
         });
-        builder.Services.AddHostedService<FeedKeeper>();
+        builder.Services.AddFeedKeeper();
         var host = builder.Build();
         await host.StartAsync();
         return host;

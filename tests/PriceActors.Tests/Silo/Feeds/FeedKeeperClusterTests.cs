@@ -7,7 +7,7 @@ using Orleans.Runtime;
 using Orleans.TestingHost;
 using PriceActors.Grains;
 using PriceActors.Grains.Storage;
-using PriceActors.Silo.Embedded;
+using PriceActors.Silo;
 using PriceActors.Silo.Feeds;
 using PriceActors.Tests.Support;
 using Xunit.Abstractions;
@@ -39,8 +39,7 @@ public sealed class FeedKeeperClusterTests(ITestOutputHelper output)
             });
             host.Services.AddGrainOptions();
             host.Services.AddSingleton<IMarketStore>(store);
-            host.Services.AddOptions<FeedKeeperOptions>().BindConfiguration(FeedKeeperOptions.Section);
-            host.Services.AddHostedService<FeedKeeper>();
+            host.Services.AddFeedKeeper();
             host.Services.Configure<ClusterMembershipOptions>(o =>
             {
                 o.ProbeTimeout = TimeSpan.FromSeconds(1);
