@@ -22,14 +22,16 @@ public static class PriceGateway
 
         var app = builder.Build();
         app.UseServiceDefaults();
+        if (app.Services.GetRequiredService<IOptions<PriceActorsOptions>>().Value.Mode == HostingMode.Cluster)
+        {
+            app.UseClusterConnectionGate();
+        }
+
         app.UseWebSockets();
         app.MapPriceApi();
         app.MapPriceHub();
         app.MapDashboard();
-        if (app.Services.GetRequiredService<IOptions<PriceActorsOptions>>().Value.Mode == HostingMode.Embedded)
-        {
-            app.MapOrleansDashboard("/dashboard");
-        }
+        app.MapOrleansDashboard("/dashboard");
         app.MapHealthEndpoints();
         return app;
     }

@@ -16,10 +16,18 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 });
 builder.Configuration["urls"] ??= "http://localhost:5090";
 builder.AddServiceDefaults();
-builder.Services.AddClusterSilo(builder.Configuration);
+builder.AddClusterSilo();
 
 var app = builder.Build();
 app.UseServiceDefaults();
 app.MapHealthEndpoints();
-await app.RunAsync();
+try
+{
+    await app.RunAsync();
+}
+catch (OperationCanceledException)
+{
+    // Stopped (SIGTERM, Ctrl+C) while still starting, e.g. while waiting for PostgreSQL.
+}
+
 return 0;

@@ -1,20 +1,21 @@
 #!/usr/bin/env bash
-# The docker-compose topology on loopback, without Docker: PostgreSQL and RabbitMQ (scripts/servers.sh),
-# N silos, M gateways and nginx in front of the gateways (WebSocket-aware, sticky by client address).
+# The docker-compose topology on loopback, without Docker: PostgreSQL (scripts/servers.sh), N Orleans silos,
+# M gateways (Orleans clients) and nginx in front of the gateways (WebSocket-aware, sticky by client address).
 #
 #   scripts/cluster-local.sh start     build (unless CLUSTER_BIN is set), start everything, wait until ready, print the URLs
-#   scripts/cluster-local.sh stop      SIGTERM every process it started (silos hand their partitions over), stop nginx
+#   scripts/cluster-local.sh stop      SIGTERM every process it started (silos stop their feeds and leave), stop nginx
 #   scripts/cluster-local.sh status    the processes and their /health/ready
 #
 # Settings (environment, defaults in brackets):
 #   CLUSTER_SILOS [2]  CLUSTER_GATEWAYS [2]  CLUSTER_DIR [/tmp/priceactors-cluster]
-#   CLUSTER_PORT [8080]          nginx; gateways listen on CLUSTER_PORT+1.., silos on CLUSTER_PORT+101..
-#   CLUSTER_DATABASE [priceactors]  CLUSTER_PREFIX [priceactors]  (RabbitMQ names)  CLUSTER_PARTITIONS [8]
+#   CLUSTER_PORT [8080]          nginx; gateways listen on CLUSTER_PORT+1.., silos' health on CLUSTER_PORT+101..,
+#                                silos' Orleans ports on CLUSTER_PORT+201.. (silo) and CLUSTER_PORT+301.. (gateway)
+#   CLUSTER_DATABASE [priceactors]  CLUSTER_ID [priceactors] (the Orleans cluster id)
 #   CLUSTER_BIN                  a folder holding PriceActors.Silo.dll and PriceActors.Gateway.dll (tests pass theirs)
 #   CLUSTER_NGINX [1]            0: no nginx (clients talk to the gateways directly)
 #   Any further setting of the processes: CLUSTER_SETTINGS="--Feeds:Synthetic:TicksPerSecond 50 ..."
-# Servers: PRICEACTORS_POSTGRES and PRICEACTORS_RABBITMQ when set (as scripts/servers.sh env prints them), else
-# scripts/servers.sh starts its throw-away ones (ports PRICEACTORS_PG_PORT, PRICEACTORS_AMQP_PORT).
+# PostgreSQL: PRICEACTORS_POSTGRES when set (as scripts/servers.sh env prints it), else scripts/servers.sh starts its
+# throw-away one (port PRICEACTORS_PG_PORT).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -24,8 +25,7 @@ gateways=${CLUSTER_GATEWAYS:-2}
 dir=${CLUSTER_DIR:-/tmp/priceactors-cluster}
 port=${CLUSTER_PORT:-8080}
 database=${CLUSTER_DATABASE:-priceactors}
-prefix=${CLUSTER_PREFIX:-priceactors}
-partitions=${CLUSTER_PARTITIONS:-8}
+cluster_id=${CLUSTER_ID:-priceactors}
 use_nginx=${CLUSTER_NGINX:-1}
 read -r -a extra <<<"${CLUSTER_SETTINGS:-}"
 
@@ -139,19 +139,19 @@ start() {
   fi
   command -v curl >/dev/null 2>&1 || { say "curl is needed (apt-get install curl)"; exit 1; }
   # Servers given in the environment (a test run's) are used as they are; otherwise start the throw-away ones.
-  if [ -z "${PRICEACTORS_POSTGRES:-}" ] || [ -z "${PRICEACTORS_RABBITMQ:-}" ]; then
+  if [ -z "${PRICEACTORS_POSTGRES:-}" ]; then
     eval "$(scripts/servers.sh start)"
   fi
   [ "$use_nginx" = 1 ] && ensure_nginx
   build
   create_database
-  local pg rabbit common s g
+  local pg common s g
   pg=$(sed "s/Database=[^;]*/Database=$database/" <<<"$PRICEACTORS_POSTGRES")
-  rabbit=$PRICEACTORS_RABBITMQ
-  common=(--RabbitMq:Uri "$rabbit" --RabbitMq:Prefix "$prefix" --Streams:PartitionCount "$partitions")
+  common=(--Postgres:ConnectionString "$pg" --Orleans:ClusterId "$cluster_id")
   for s in $(seq 1 "$silos"); do
     start_process "silo$s" "$silo_bin" PriceActors.Silo.dll "http://127.0.0.1:$((port + 100 + s))" \
-      "${silo_root[@]}" --Postgres:ConnectionString "$pg" "${common[@]}"
+      "${silo_root[@]}" "${common[@]}" --Orleans:AdvertisedAddress 127.0.0.1 \
+      --Orleans:SiloPort $((port + 200 + s)) --Orleans:GatewayPort $((port + 300 + s))
   done
   for g in $(seq 1 "$gateways"); do
     start_process "gateway$g" "$gateway_bin" PriceActors.Gateway.dll "http://127.0.0.1:$((port + g))" \
@@ -195,7 +195,7 @@ stop() {
     nginx -c "$dir/nginx.conf" -p "$dir/nginx" -s quit 2>/dev/null || kill "$(cat "$dir/nginx.pid")" 2>/dev/null || true
     rm -f "$dir/nginx.url"
   fi
-  # Gateways first, then silos one by one so each hands its partitions to the next.
+  # Gateways first, then silos one by one, each leaving the cluster before the next stops.
   for f in "$dir"/gateway*.pid "$dir"/silo*.pid; do
     [ -e "$f" ] || continue
     pid=$(cat "$f")

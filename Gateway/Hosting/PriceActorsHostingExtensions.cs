@@ -22,7 +22,7 @@ public static class PriceActorsHostingExtensions
                 builder.Services.AddSingleton<IUpdateSource, OrleansUpdateSource>();
                 break;
             case HostingMode.Cluster:
-                builder.Services.AddClusterGateway();
+                builder.AddClusterGateway();
                 break;
             default:
                 throw new InvalidOperationException($"Mode {mode} is not supported.");

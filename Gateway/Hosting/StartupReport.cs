@@ -1,14 +1,11 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using PriceActors.Grains.Feeds;
 using PriceActors.Grains.Instruments;
 using PriceActors.Grains.Storage;
-using PriceActors.Grains.Streams;
-using PriceActors.Runtime;
 using PriceActors.Silo.Embedded;
-using PriceActors.Silo.RabbitMq;
-using PriceActors.Silo.RabbitMq.Requests;
 
 namespace PriceActors.Gateway.Hosting;
 
@@ -43,14 +40,7 @@ internal sealed class StartupReport(
 
         foreach (var address in addresses.Select(a => a.TrimEnd('/')))
         {
-            if (options.Value.Mode == HostingMode.Embedded)
-            {
-                logger.LogInformation("Page: {PageUrl}/  Orleans Dashboard: {OrleansDashboardUrl}/dashboard/  API: {ApiUrl}/instruments  Health: {HealthUrl}/health", address, address, address, address);
-            }
-            else
-            {
-                logger.LogInformation("Page: {PageUrl}/  API: {ApiUrl}/instruments  Health: {HealthUrl}/health", address, address, address);
-            }
+            logger.LogInformation("Page: {PageUrl}/  Orleans Dashboard: {OrleansDashboardUrl}/dashboard/  API: {ApiUrl}/instruments  Health: {HealthUrl}/health", address, address, address, address);
         }
     }
 
@@ -71,18 +61,15 @@ internal sealed class StartupReport(
 
     private void ReportCluster(string urls)
     {
-        var rabbit = services.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
+        var cluster = services.GetRequiredService<IOptions<ClusterGatewayOptions>>().Value;
+        var database = new NpgsqlConnectionStringBuilder(services.GetRequiredService<IConfiguration>()["Postgres:ConnectionString"]);
         logger.LogInformation(
-            "PriceActors started: mode={Mode} bus={Bus} broker={Broker} prefix={Prefix} store={Store} actors={Actors} requestTimeout={RequestTimeout} instruments={Instruments} partitions={Partitions} urls={Urls}",
+            "PriceActors started: mode={Mode} runtime=Orleans role=client cluster={ClusterId} clustering=postgres database={Database} store={Store} instruments={Instruments} urls={Urls}",
             options.Value.Mode,
-            services.GetRequiredService<IUpdateStream>().GetType().Name,
-            rabbit.Uri?.Authority,
-            rabbit.Prefix,
+            cluster.ClusterId,
+            $"{database.Host}:{database.Port}/{database.Database}",
             "none (the silos own it)",
-            services.GetRequiredService<IActorTransport>().GetType().Name,
-            services.GetRequiredService<IOptions<RabbitMqRequestOptions>>().Value.RequestTimeout,
             services.GetRequiredService<IInstrumentCatalog>().All.Count,
-            services.GetRequiredService<IOptions<StreamOptions>>().Value.PartitionCount,
             urls);
     }
 }

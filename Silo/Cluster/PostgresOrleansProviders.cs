@@ -24,7 +24,8 @@ public static class PostgresOrleansProviders
     /// <param name="connectionString">The PostgreSQL database, its schema applied.</param>
     /// <param name="pollPeriod">How often a pulling agent looks for new ticks in its queue.</param>
     /// <param name="queues">The tick stream's queues (each a pulling agent on one of the silos).</param>
-    public static ISiloBuilder UsePostgresProviders(this ISiloBuilder silo, string connectionString, TimeSpan pollPeriod, int queues)
+    /// <param name="visibilityTimeout">How long batches an agent took stay hidden from other agents until it confirms them.</param>
+    public static ISiloBuilder UsePostgresProviders(this ISiloBuilder silo, string connectionString, TimeSpan pollPeriod, int queues, TimeSpan visibilityTimeout)
     {
         silo.UseAdoNetClustering(o =>
         {
@@ -47,6 +48,7 @@ public static class PostgresOrleansProviders
             {
                 a.Invariant = Invariant;
                 a.ConnectionString = connectionString;
+                a.VisibilityTimeout = visibilityTimeout;
             }));
             streams.ConfigurePartitioning(queues);
             streams.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly);
@@ -54,6 +56,25 @@ public static class PostgresOrleansProviders
         });
         return silo;
     }
+
+    /// <summary>
+    /// Configures a cluster client that publishes ticks (a feed outside the silos, the benchmarks, the tests): the tick
+    /// streams as the silos have them; <paramref name="queues"/> must be the silos' <c>Orleans:StreamQueues</c>.
+    /// </summary>
+    /// <param name="client">The client builder.</param>
+    /// <param name="connectionString">The PostgreSQL database of the silos.</param>
+    /// <param name="queues">The silos' tick stream queues.</param>
+    public static IClientBuilder AddPostgresTickStreams(this IClientBuilder client, string connectionString, int queues) =>
+        client.AddAdoNetStreams(StreamNames.TickProvider, streams =>
+        {
+            streams.ConfigureAdoNet(o => o.Configure(a =>
+            {
+                a.Invariant = Invariant;
+                a.ConnectionString = connectionString;
+            }));
+            streams.ConfigurePartitioning(queues);
+            streams.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly);
+        });
 
     /// <summary>Configures a cluster client (a gateway): it finds the silos' gateways in the membership table.</summary>
     /// <param name="client">The client builder.</param>

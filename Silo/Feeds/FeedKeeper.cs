@@ -9,7 +9,7 @@ namespace PriceActors.Silo.Feeds;
 /// (reminders tick once a minute at the fastest), so each silo asks every feed grain to start every
 /// <see cref="FeedKeeperOptions.Interval"/>; a running feed answers at once, and a feed whose silo died is activated
 /// again wherever Orleans places it. On shutdown of the embedded silo the feeds are stopped first, so their last
-/// batches reach the pairs before the silo stops.
+/// batches reach the pairs before the silo stops (<see cref="FeedKeeperOptions.StopFeedsOnShutdown"/>).
 /// </summary>
 internal sealed partial class FeedKeeper(
     IGrainFactory grains,
@@ -24,6 +24,11 @@ internal sealed partial class FeedKeeper(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
+        if (!options.Value.Enabled || !options.Value.StopFeedsOnShutdown)
+        {
+            return;
+        }
+
         foreach (var exchange in feeds.Value.Exchanges)
         {
             try
@@ -40,6 +45,12 @@ internal sealed partial class FeedKeeper(
     /// <inheritdoc/>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!options.Value.Enabled)
+        {
+            LogDisabled();
+            return;
+        }
+
         using var timer = new PeriodicTimer(options.Value.Interval, time);
         do
         {
@@ -98,6 +109,9 @@ internal sealed partial class FeedKeeper(
 
     [LoggerMessage(EventId = 3102, Level = LogLevel.Information, Message = "Feed keeper reached feed {Exchange} again: {State}")]
     private partial void LogRecovered(string exchange, FeedState state);
+
+    [LoggerMessage(EventId = 3104, Level = LogLevel.Information, Message = "Feed keeper disabled (Feeds:Keeper:Enabled false): feeds are not started")]
+    private partial void LogDisabled();
 
     [LoggerMessage(EventId = 3103, Level = LogLevel.Warning, Message = "Feed {Exchange} did not stop cleanly")]
     private partial void LogStopFailed(Exception error, string exchange);

@@ -14,6 +14,16 @@ public sealed class FeedKeeperOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
     public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Whether this silo keeps the feeds running at all; false leaves them stopped (tests that are the feed). Default true.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// Whether the keeper stops every feed when its silo shuts down, so the last batches reach the pairs before the
+    /// silo stops: the embedded silo's choice. A cluster silo leaves them running: the feeds it hosts stop as their
+    /// grains deactivate, and the other silos' keepers start them again. Default true.
+    /// </summary>
+    public bool StopFeedsOnShutdown { get; set; } = true;
 }
 
 /// <summary>Adds the feed keeper to a silo's host.</summary>

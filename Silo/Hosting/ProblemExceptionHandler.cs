@@ -1,11 +1,13 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using Orleans.Runtime;
 using PriceActors.Runtime;
 
 namespace PriceActors.Silo.Hosting;
 
 /// <summary>
-/// Maps what escapes an endpoint to a problem body: an actor that cannot answer is 503 (try again),
+/// Maps what escapes an endpoint to a problem body: a grain that cannot answer (its silo gone, the cluster not
+/// reachable, a call timed out) is 503 (try again),
 /// a request the server cannot read is 400; anything else is logged with its context as a bug and
 /// answered 500 without details.
 /// </summary>
@@ -17,6 +19,8 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         {
             ActorRequestTimeoutException or ActorUnavailableException =>
                 (StatusCodes.Status503ServiceUnavailable, "Service unavailable", exception.Message),
+            SiloUnavailableException or OrleansMessageRejectionException or GatewayTooBusyException or Orleans.Runtime.Messaging.ConnectionFailedException or TimeoutException =>
+                (StatusCodes.Status503ServiceUnavailable, "Service unavailable", $"The cluster cannot answer now: {exception.Message}"),
             BadHttpRequestException bad => (bad.StatusCode, "Bad request", bad.Message),
             _ => (StatusCodes.Status500InternalServerError, "Internal error", "The error was logged."),
         };

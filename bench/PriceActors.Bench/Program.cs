@@ -3,10 +3,6 @@ using PriceActors.Bench;
 return args.FirstOrDefault() switch
 {
     "ingest" => await IngestBenchmark.RunAsync(IngestSettings.Parse(args.Skip(1).ToArray())),
-    "cluster-feed" when args.Length == 4 => await LatencyClient.RunFeedAsync(args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture), int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture)),
-    "cluster-gateway" when args.Length == 3 => await LatencyClient.RunGatewayAsync(args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture)),
-    "probe-scheduler" => SchedulerProbe.Run(),
-    "cluster" => await ClusterBenchmark.RunAsync(seconds: 10, pacedRate: args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20_000),
     _ => Usage(),
 };
 
@@ -14,7 +10,6 @@ static int Usage()
 {
     Console.Error.WriteLine("""
         usage: dotnet run -c Release --project bench/PriceActors.Bench -- ingest [options]
-               eval "$(scripts/servers.sh start)"; dotnet run -c Release --project bench/PriceActors.Bench -- cluster [ticks/s for the latency run, default 20000]
           --seconds N      measured time (default 10), after --warmup N seconds (default 3)
           --exchanges N    synthetic exchanges (default 3)
           --symbols N      symbols per exchange (default 5)

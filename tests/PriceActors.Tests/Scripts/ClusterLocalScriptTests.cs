@@ -1,22 +1,22 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using PriceActors.Tests.Gateway.Hosting;
 using PriceActors.Tests.Silo.Postgres;
-using PriceActors.Tests.Silo.RabbitMq;
 using PriceActors.Tests.Support;
 using Xunit.Abstractions;
 
 namespace PriceActors.Tests.Scripts;
 
 /// <summary>
-/// <c>scripts/cluster-local.sh</c>: the docker-compose topology on loopback — two silos running the synthetic
-/// feeds, two gateways in cluster mode and nginx in front of them — started and stopped as an operator does.
+/// <c>scripts/cluster-local.sh</c>: the docker-compose topology on loopback — two Orleans silos on PostgreSQL running
+/// the synthetic feeds, two gateways in cluster mode (Orleans clients) and nginx in front of them — started and
+/// stopped as an operator does.
 /// </summary>
 [Collection(ClusterGatewayCollection.Name)]
 public sealed class ClusterLocalScriptTests(ITestOutputHelper output)
 {
-    private const int Partitions = 8;
     private static readonly string[] Instruments = ["binance:BTCUSDT", "binance:ETHUSDT", "okx:BTCUSDT", "okx:ETHUSDT"];
 
     private static readonly string[] Settings =
@@ -34,8 +34,7 @@ public sealed class ClusterLocalScriptTests(ITestOutputHelper output)
     public async Task Start_TwoSilosTwoGatewaysAndNginx_ClientsOfEveryGatewayReceiveIdenticalUpdates()
     {
         await using var database = await PostgresDatabase.CreateAsync(migrate: false);
-        await using var bus = new RabbitMqTestBus(Partitions);
-        await using var cluster = await LocalCluster.StartAsync(2, 2, database.Name, bus.Options.Prefix, Partitions, Settings);
+        await using var cluster = await LocalCluster.StartAsync(2, 2, database.Name, Settings);
         Assert.Equal(2, cluster.Gateways.Count);
         Assert.Equal(2, cluster.Silos.Count);
         using var http = new HttpClient();
@@ -44,6 +43,13 @@ public sealed class ClusterLocalScriptTests(ITestOutputHelper output)
             var ready = await http.GetAsync(new Uri(process, "/health/ready"));
             Assert.True(ready.StatusCode == HttpStatusCode.OK, $"{process}/health/ready: {(int)ready.StatusCode} {await ready.Content.ReadAsStringAsync()}");
         }
+
+        // The Orleans Dashboard through nginx, hosted by a gateway (an Orleans client), lists both silos and our grains.
+        var counters = await Eventually.ValueAsync(
+            () => http.GetFromJsonAsync<JsonElement>(new Uri(cluster.Nginx, "/dashboard/DashboardCounters")),
+            c => c.GetProperty("hosts").GetArrayLength() == 2 && GrainTypes(c).Any(t => t.Contains("PairGrain", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(30));
+        Assert.Contains(GrainTypes(counters), t => t.Contains("ExchangeFeedGrain", StringComparison.Ordinal));
 
         var missing = await http.GetAsync(new Uri(cluster.Nginx, "/prices/latest/binance/NOPEUSDT"));
         Assert.Equal((HttpStatusCode.NotFound, "application/problem+json"), (missing.StatusCode, missing.Content.Headers.ContentType?.MediaType));
@@ -114,6 +120,9 @@ public sealed class ClusterLocalScriptTests(ITestOutputHelper output)
 
         return updates;
     }
+
+    private static IEnumerable<string> GrainTypes(JsonElement counters) =>
+        counters.GetProperty("simpleGrainStats").EnumerateArray().Select(g => g.GetProperty("grainType").GetString() ?? "");
 
     private static bool IsRunning(int pid)
     {

@@ -5,8 +5,8 @@ namespace PriceActors.Tests.Support;
 /// <summary>A gateway in its own process, as an operator runs it (e.g. <c>--PriceActors:Mode Cluster</c>); stopped with SIGTERM or killed.</summary>
 public sealed class GatewayProcess : ServiceProcess
 {
-    private GatewayProcess(IEnumerable<string> arguments)
-        : base("PriceActors.Gateway.dll", "PriceActors started", arguments)
+    private GatewayProcess(IEnumerable<string> arguments, string readyMarker = "PriceActors started")
+        : base("PriceActors.Gateway.dll", readyMarker, arguments)
     {
     }
 
@@ -22,6 +22,18 @@ public sealed class GatewayProcess : ServiceProcess
         var gateway = new GatewayProcess(["--urls", "http://127.0.0.1:0", .. settings]);
         gateway.StartupReport = await gateway.RunUntilReadyAsync();
         gateway.Address = new Uri(gateway.StartupReport.GetProperty("Urls").GetString()!.Split(' ')[0]);
+        return gateway;
+    }
+
+    /// <summary>
+    /// Starts a gateway on a free port and waits only until it listens: a cluster gateway serves its health endpoints
+    /// while it still looks for a silo, and reports its start once it found one.
+    /// </summary>
+    public static async Task<GatewayProcess> StartListeningAsync(params string[] settings)
+    {
+        var gateway = new GatewayProcess(["--urls", "http://127.0.0.1:0", .. settings], "Now listening on");
+        var listening = await gateway.RunUntilReadyAsync();
+        gateway.Address = new Uri(listening.GetProperty("address").GetString()!);
         return gateway;
     }
 }

@@ -7,7 +7,7 @@ namespace PriceActors.Tests.Support;
 
 /// <summary>
 /// The loopback cluster exactly as an operator starts it: <c>scripts/cluster-local.sh</c> with this test run's
-/// binaries, a database and RabbitMQ prefix of the test's own, free ports and a folder of its own.
+/// binaries, a database and Orleans cluster id of the test's own, free ports and a folder of its own.
 /// </summary>
 public sealed class LocalCluster : IAsyncDisposable
 {
@@ -19,6 +19,9 @@ public sealed class LocalCluster : IAsyncDisposable
         Directory = directory;
         this.environment = environment;
     }
+
+    /// <summary>The Orleans cluster id the processes share (their membership rows carry it).</summary>
+    public string ClusterId => environment["CLUSTER_ID"];
 
     /// <summary>Where the script keeps pids, URLs, logs and the nginx configuration.</summary>
     public string Directory { get; }
@@ -33,7 +36,7 @@ public sealed class LocalCluster : IAsyncDisposable
     public IReadOnlyList<Uri> Silos => Numbered("silo");
 
     /// <summary>Runs <c>scripts/cluster-local.sh start</c>; fails with the script's output if it fails.</summary>
-    public static async Task<LocalCluster> StartAsync(int silos, int gateways, string database, string prefix, int partitions, params string[] settings)
+    public static async Task<LocalCluster> StartAsync(int silos, int gateways, string database, params string[] settings)
     {
         var directory = Path.Combine(Path.GetTempPath(), $"priceactors-cluster-{Guid.NewGuid():N}");
         var cluster = new LocalCluster(directory, new()
@@ -44,8 +47,7 @@ public sealed class LocalCluster : IAsyncDisposable
             ["CLUSTER_GATEWAYS"] = gateways.ToString(CultureInfo.InvariantCulture),
             ["CLUSTER_PORT"] = FreeBasePort(silos, gateways).ToString(CultureInfo.InvariantCulture),
             ["CLUSTER_DATABASE"] = database,
-            ["CLUSTER_PREFIX"] = prefix,
-            ["CLUSTER_PARTITIONS"] = partitions.ToString(CultureInfo.InvariantCulture),
+            ["CLUSTER_ID"] = "test-" + Guid.NewGuid().ToString("N")[..8],
             ["CLUSTER_SETTINGS"] = string.Join(' ', settings),
         });
         var (code, output) = await cluster.RunAsync("start");
@@ -96,7 +98,11 @@ public sealed class LocalCluster : IAsyncDisposable
         for (var attempt = 0; attempt < 100; attempt++)
         {
             var port = Random.Shared.Next(20_000, 40_000);
-            int[] ports = [port, .. Enumerable.Range(port + 1, gateways), .. Enumerable.Range(port + 101, silos)];
+            int[] ports =
+            [
+                port, .. Enumerable.Range(port + 1, gateways), .. Enumerable.Range(port + 101, silos),
+                .. Enumerable.Range(port + 201, silos), .. Enumerable.Range(port + 301, silos),
+            ];
             if (ports.All(IsFree))
             {
                 return port;
@@ -137,9 +143,8 @@ public sealed class LocalCluster : IAsyncDisposable
             start.Environment[key] = value;
         }
 
-        // The script starts the servers through scripts/servers.sh unless they run; hand it the test run's.
+        // The script starts PostgreSQL through scripts/servers.sh unless it runs; hand it the test run's.
         start.Environment["PRICEACTORS_POSTGRES"] = TestServers.Postgres;
-        start.Environment["PRICEACTORS_RABBITMQ"] = TestServers.RabbitMq.ToString();
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

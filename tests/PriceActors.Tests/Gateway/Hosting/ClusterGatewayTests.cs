@@ -2,21 +2,19 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using PriceActors.Tests.Silo.Postgres;
-using PriceActors.Tests.Silo.RabbitMq;
 using PriceActors.Tests.Support;
 using Xunit.Abstractions;
 
 namespace PriceActors.Tests.Gateway.Hosting;
 
 /// <summary>
-/// A cluster on loopback as an operator starts it: a silo process running the synthetic feeds on a fresh
-/// database and prefix, and a stateless gateway process (<c>--PriceActors:Mode Cluster</c>) that reaches the
-/// silo's actors only through RabbitMQ.
+/// A cluster on loopback as an operator starts it: an Orleans silo process running the synthetic feeds on a fresh
+/// database, and a stateless gateway process (<c>--PriceActors:Mode Cluster</c>), an Orleans client that finds the
+/// silo in the PostgreSQL membership table.
 /// </summary>
 [Collection(ClusterGatewayCollection.Name)]
 public sealed class ClusterGatewayTests(ITestOutputHelper output)
 {
-    private const int Partitions = 8;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     private static readonly string[] Feeds =
@@ -26,24 +24,27 @@ public sealed class ClusterGatewayTests(ITestOutputHelper output)
         "--Feeds:Synthetic:Symbols:0", "BTCUSDT",
         "--Feeds:Synthetic:Symbols:1", "ETHUSDT",
         "--Feeds:Synthetic:TicksPerSecond", "20",
-        "--Streams:PartitionCount", Partitions.ToString(CultureInfo.InvariantCulture),
         "--Logging:LogLevel:Default", "Warning",
         "--Logging:LogLevel:Microsoft.Hosting.Lifetime", "Information",
         "--Logging:LogLevel:PriceActors.Gateway.Hosting", "Information",
     ];
 
     [Fact]
-    public async Task ClusterMode_SiloWithFeedsAndGatewayProcesses_RestHubAndHealthAnswerThroughRabbitMq()
+    public async Task ClusterMode_SiloWithFeedsAndGatewayProcesses_RestHubAndHealthAnswerThroughOrleans()
     {
         await using var database = await PostgresDatabase.CreateAsync(migrate: false);
-        await using var bus = new RabbitMqTestBus(Partitions);
-        string[] broker = ["--RabbitMq:Uri", TestServers.RabbitMq.ToString(), "--RabbitMq:Prefix", bus.Options.Prefix];
-        await using var silo = await SiloProcess.StartAsync([.. broker, "--Postgres:ConnectionString", database.ConnectionString, .. Feeds]);
-        await using var gateway = await GatewayProcess.StartAsync(
-            [.. broker, "--PriceActors:Mode", "Cluster", "--RabbitMq:Requests:RequestTimeout", "00:00:02", .. Feeds]);
+        var clusterId = "test-" + Guid.NewGuid().ToString("N")[..8];
+        string[] cluster = ["--Postgres:ConnectionString", database.ConnectionString, "--Orleans:ClusterId", clusterId];
+        await using var silo = await SiloProcess.StartAsync(
+        [
+            .. cluster, .. Feeds, "--Orleans:AdvertisedAddress", "127.0.0.1",
+            "--Orleans:SiloPort", FreePort.Next().ToString(CultureInfo.InvariantCulture),
+            "--Orleans:GatewayPort", FreePort.Next().ToString(CultureInfo.InvariantCulture),
+        ]);
+        await using var gateway = await GatewayProcess.StartAsync([.. cluster, "--PriceActors:Mode", "Cluster", .. Feeds]);
         using var http = new HttpClient { BaseAddress = gateway.Address };
 
-        Assert.Equal(("Cluster", "RabbitMqUpdateStream", "RabbitMqActorTransport"), (Report(gateway, "Mode"), Report(gateway, "Bus"), Report(gateway, "Actors")));
+        Assert.Equal(("Cluster", clusterId), (Report(gateway, "Mode"), Report(gateway, "ClusterId")));
         await WaitForAsync(http, "/health/ready", HttpStatusCode.OK);
         var latest = await WaitForAsync(http, "/prices/latest/binance/BTCUSDT", HttpStatusCode.OK);
         Assert.Equal(("binance", "BTCUSDT"), (latest.GetProperty("exchange").GetString(), latest.GetProperty("symbol").GetString()));
@@ -79,33 +80,36 @@ public sealed class ClusterGatewayTests(ITestOutputHelper output)
         }
 
         var health = await GetAsync(http, "/health/ready", HttpStatusCode.OK);
-        Assert.Equal(["rabbitmq", "requests"], health.GetProperty("checks").EnumerateObject().Select(c => c.Name).Order());
+        output.WriteLine($"gateway readiness: {health}");
+        Assert.Equal(["cluster"], health.GetProperty("checks").EnumerateObject().Select(c => c.Name).Order());
         Assert.Equal(0, await gateway.StopAsync(Patience));
         Assert.All(gateway.Log, line => JsonDocument.Parse(line).Dispose());
     }
 
     [Fact]
-    public async Task ClusterMode_BrokerUnreachable_LiveButNotReadyWithTheReasonAndQueriesAnswer503()
+    public async Task ClusterMode_NoSiloInTheCluster_LiveButNotReadyWithTheReasonAndQueriesAnswer503()
     {
-        await using var gateway = await GatewayProcess.StartAsync(
+        await using var database = await PostgresDatabase.CreateAsync(migrate: true);
+        var clusterId = "nobody-" + Guid.NewGuid().ToString("N")[..8];
+        await using var gateway = await GatewayProcess.StartListeningAsync(
             "--PriceActors:Mode", "Cluster",
-            "--RabbitMq:Uri", "amqp://guest:guest@127.0.0.1:1/",
-            "--RabbitMq:Requests:RequestTimeout", "00:00:00.500",
+            "--Postgres:ConnectionString", database.ConnectionString,
+            "--Orleans:ClusterId", clusterId,
             "--Logging:LogLevel:Default", "Warning",
-            "--Logging:LogLevel:PriceActors.Gateway.Hosting", "Information");
+            "--Logging:LogLevel:PriceActors.Gateway.Hosting", "Information",
+            "--Logging:LogLevel:Microsoft.Hosting.Lifetime", "Information");
         using var http = new HttpClient { BaseAddress = gateway.Address };
 
         var ready = await GetAsync(http, "/health/ready", HttpStatusCode.ServiceUnavailable, problem: false);
         await GetAsync(http, "/health/live", HttpStatusCode.OK);
         var latest = await GetAsync(http, "/prices/latest/binance/BTCUSDT", HttpStatusCode.ServiceUnavailable);
 
-        var rabbit = ready.GetProperty("checks").GetProperty("rabbitmq");
-        Assert.Equal("unhealthy", rabbit.GetProperty("status").GetString());
-        Assert.StartsWith("RabbitMQ unavailable: ", rabbit.GetProperty("description").GetString(), StringComparison.Ordinal);
-        var requests = ready.GetProperty("checks").GetProperty("requests");
-        Assert.Equal("unhealthy", requests.GetProperty("status").GetString());
-        Assert.StartsWith("Actor requests cannot be sent: ", requests.GetProperty("description").GetString(), StringComparison.Ordinal);
-        Assert.Contains("binance:BTCUSDT", latest.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var check = ready.GetProperty("checks").GetProperty("cluster");
+        Assert.Equal("unhealthy", check.GetProperty("status").GetString());
+        output.WriteLine($"cluster check: {check.GetProperty("description").GetString()}; latest: {latest.GetProperty("detail").GetString()}");
+        Assert.Equal("Not connected to the cluster: no silo answers", check.GetProperty("description").GetString());
+        Assert.Contains(clusterId, latest.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains(gateway.Log, line => line.Contains("Connecting to cluster", StringComparison.Ordinal));
         Assert.Equal(0, await gateway.StopAsync(Patience));
     }
 

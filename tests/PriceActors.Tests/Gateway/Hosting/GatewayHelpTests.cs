@@ -1,4 +1,5 @@
-using PriceActors.Grains.Streams;
+using PriceActors.Gateway.Hosting;
+using PriceActors.Silo.Embedded;
 using PriceActors.Tests.Support;
 
 namespace PriceActors.Tests.Gateway.Hosting;
@@ -15,9 +16,9 @@ public sealed class GatewayHelpTests
         Assert.Equal(0, exitCode);
         Assert.Equal(GatewayHelpText(), text.TrimEnd());
         Assert.Contains("--PriceActors:Mode Cluster", text, StringComparison.Ordinal);
-        Assert.Contains("--RabbitMq:Uri", text, StringComparison.Ordinal);
-        Assert.Contains($"--Streams:PartitionCount {new StreamOptions().PartitionCount} ", text, StringComparison.Ordinal);
-        Assert.Contains("--RabbitMq:Requests:RequestTimeout", text, StringComparison.Ordinal);
+        Assert.Contains("--Postgres:ConnectionString", text, StringComparison.Ordinal);
+        Assert.Contains($"--Orleans:ClusterId {new ClusterGatewayOptions().ClusterId} ", text, StringComparison.Ordinal);
+        Assert.Contains($"--Orleans:SiloPort {new EmbeddedSiloOptions().SiloPort} ", text, StringComparison.Ordinal);
         Assert.DoesNotContain("Now listening", text, StringComparison.Ordinal);
     }
 

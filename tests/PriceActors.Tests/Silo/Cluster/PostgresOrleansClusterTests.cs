@@ -1,4 +1,4 @@
-using System.Net;
+using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -105,25 +105,19 @@ public sealed class PostgresOrleansClusterTests(PostgresDatabase database, ITest
             builder.Configuration[$"Feeds:Synthetic:Symbols:{i}"] = Symbols[i];
         }
 
-        builder.Services.AddGrainOptions();
         builder.Configuration["Postgres:ConnectionString"] = database.ConnectionString;
-        builder.Services.AddOptions<StreamOptions>();
-        builder.Services.AddSingleton<IPartitionFence>(new PairFence(database.DataSource, $"silo-{Guid.NewGuid():N}"));
-        builder.Services.AddPostgresStore();
-        builder.UseOrleans(silo =>
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (clusterId, "priceactors-test"));
-            silo.ConfigureEndpoints(IPAddress.Loopback, FreePort.Next(), FreePort.Next());
-            silo.Configure<ClusterMembershipOptions>(o =>
-            {
-                o.ProbeTimeout = TimeSpan.FromSeconds(1);
-                o.NumMissedProbesLimit = 2;
-                o.NumVotesForDeathDeclaration = 1;
-            });
-            silo.UsePostgresProviders(database.ConnectionString, TimeSpan.FromMilliseconds(20), queues: 4);
-            silo.AddMemoryStreams(StreamNames.UpdateProvider, s => s.ConfigureStreamPubSub(StreamPubSubType.ExplicitGrainBasedOnly));
+            ["Orleans:ClusterId"] = clusterId,
+            ["Orleans:AdvertisedAddress"] = "127.0.0.1",
+            ["Orleans:SiloPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
+            ["Orleans:GatewayPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
+            ["Orleans:StreamQueues"] = "4",
+            ["Orleans:Membership:ProbeTimeout"] = "00:00:01",
+            ["Orleans:Membership:NumMissedProbesLimit"] = "2",
+            ["Orleans:Membership:NumVotesForDeathDeclaration"] = "1",
         });
-        builder.Services.AddFeedKeeper();
+        builder.AddClusterSilo();
         var host = builder.Build();
         await host.StartAsync();
         return host;
@@ -135,7 +129,7 @@ public sealed class PostgresOrleansClusterTests(PostgresDatabase database, ITest
         builder.Logging.ClearProviders();
         builder.UseOrleansClient(client =>
         {
-            client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (clusterId, "priceactors-test"));
+            client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (clusterId, ClusterSiloExtensions.ServiceId));
             client.UsePostgresClustering(database.ConnectionString);
         });
         var host = builder.Build();

@@ -1,4 +1,4 @@
-using PriceActors.Grains.Streams;
+using PriceActors.Silo.Cluster;
 using PriceActors.Tests.Support;
 
 namespace PriceActors.Tests.Silo.Hosting;
@@ -15,8 +15,9 @@ public sealed class SiloHelpTests
         Assert.Equal(0, exitCode);
         Assert.Equal(PriceActors.Silo.Hosting.SiloHelp.Text.TrimEnd(), text.TrimEnd());
         Assert.Contains("--Postgres:ConnectionString", text, StringComparison.Ordinal);
-        Assert.Contains("--RabbitMq:Uri", text, StringComparison.Ordinal);
-        Assert.Contains($"--Streams:PartitionCount {new StreamOptions().PartitionCount} ", text, StringComparison.Ordinal);
+        var defaults = new ClusterSiloOptions();
+        Assert.Contains($"--Orleans:SiloPort {defaults.SiloPort} --Orleans:GatewayPort {defaults.GatewayPort}", text, StringComparison.Ordinal);
+        Assert.Contains($"--Orleans:StreamQueues {defaults.StreamQueues} ", text, StringComparison.Ordinal);
         Assert.DoesNotContain("Now listening", text, StringComparison.Ordinal);
     }
 }
