@@ -5,7 +5,7 @@ namespace PriceActors.Grains;
 /// <summary>
 /// The canonical name of an instrument on one exchange, <c>{exchange}:{SYMBOL}</c>, e.g.
 /// <c>binance:BTCUSDT</c>: the exchange in lower case, the symbol in upper case, each 1 to 32
-/// letters, digits, '.', '_' or '-'. Also the key of the instrument's <see cref="IPairActor"/>.
+/// letters, digits, '.', '_' or '-'. Also the key of the instrument's <see cref="IPairGrain"/>.
 /// </summary>
 public readonly struct InstrumentKey : IEquatable<InstrumentKey>
 {

@@ -1,7 +1,7 @@
 namespace PriceActors.Grains;
 
 /// <summary>
-/// An instrument's latest price changed. One is published per batch of ticks a <see cref="IPairActor"/>
+/// An instrument's latest price changed. One is published per batch of ticks a <see cref="IPairGrain"/>
 /// handles, carrying the last tick; <see cref="Sequence"/> counts the instrument's accepted ticks, so
 /// it strictly increases and jumps when several ticks were folded into one update.
 /// </summary>

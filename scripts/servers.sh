@@ -1,27 +1,22 @@
 #!/usr/bin/env bash
-# Throw-away PostgreSQL 15 and RabbitMQ 3.10 on loopback for tests and the local cluster, installed
-# from Debian's packages when missing. Everything lives under one directory (default
+# A throw-away PostgreSQL 15 on loopback for tests and the local cluster, installed from Debian's
+# package when missing. Everything lives under one directory (default
 # /tmp/priceactors-servers). PostgreSQL runs with test settings (fsync, synchronous_commit and
 # full_page_writes off) unless PRICEACTORS_DURABLE=1 asks for production durability (all three on), as the
 # benchmark's figures need; `start` restarts a running PostgreSQL whose durability is not the one asked for.
 #
-#   scripts/servers.sh start             install if needed, start both (idempotent), print their settings
-#   scripts/servers.sh stop              stop both
+#   scripts/servers.sh start             install if needed, start (idempotent), print the settings
+#   scripts/servers.sh stop              stop
 #   scripts/servers.sh env               print the settings as shell exports
-#   scripts/servers.sh restart-postgres | restart-rabbitmq | stop-postgres | stop-rabbitmq | start-postgres | start-rabbitmq
-#   scripts/servers.sh rabbitmqctl ARGS  run rabbitmqctl against the broker (tests set policies with it)
+#   scripts/servers.sh restart-postgres | stop-postgres | start-postgres
 #
-# Settings (environment): PRICEACTORS_SERVERS_DIR, PRICEACTORS_PG_PORT (55432), PRICEACTORS_AMQP_PORT (55672;
-# its Erlang distribution port is 30000 lower), PRICEACTORS_DURABLE (0).
+# Settings (environment): PRICEACTORS_SERVERS_DIR, PRICEACTORS_PG_PORT (55432), PRICEACTORS_DURABLE (0).
 set -euo pipefail
 
 dir=${PRICEACTORS_SERVERS_DIR:-/tmp/priceactors-servers}
 pg_port=${PRICEACTORS_PG_PORT:-55432}
-amqp_port=${PRICEACTORS_AMQP_PORT:-55672}
 pg_bin=/usr/lib/postgresql/15/bin
 pg_dir=$dir/postgres
-mq_dir=$dir/rabbitmq
-mq_node=priceactors-${amqp_port}@localhost
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 say() { echo "servers.sh: $*" >&2; }
@@ -29,13 +24,11 @@ say() { echo "servers.sh: $*" >&2; }
 install_missing() {
   local packages=()
   [ -x "$pg_bin/pg_ctl" ] || packages+=(postgresql-15)
-  command -v rabbitmq-server >/dev/null 2>&1 || packages+=(rabbitmq-server)
   if [ ${#packages[@]} -gt 0 ]; then
     say "installing ${packages[*]}"
     as_root apt-get update -qq
     # The packages' own services are not wanted: this script runs private instances.
     as_root env DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
-    as_root service rabbitmq-server stop >/dev/null 2>&1 || true
     as_root service postgresql stop >/dev/null 2>&1 || true
   fi
 }
@@ -58,9 +51,10 @@ start_postgres() {
   fi
   if ! pg "$pg_bin/pg_ctl" -D "$pg_dir" status >/dev/null 2>&1; then
     # min/max_wal_size: WAL segments are recycled instead of created and zero-filled during a burst of ticks
-    # (3.5 % of the machine at full ingest) and checkpoints come less often (bench/README.md).
+    # (3.5 % of the machine at full ingest) and checkpoints come less often (bench/README.md). max_connections:
+    # the cluster tests run silo processes, each pooling connections for the Orleans providers and the store.
     pg "$pg_bin/pg_ctl" -D "$pg_dir" -w -t 60 -l "$pg_dir/server.log" start \
-      -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=$pg_fsync -c synchronous_commit=$pg_fsync -c full_page_writes=$pg_fsync -c max_connections=300 -c min_wal_size=2GB -c max_wal_size=4GB" >/dev/null
+      -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=$pg_fsync -c synchronous_commit=$pg_fsync -c full_page_writes=$pg_fsync -c max_connections=1000 -c min_wal_size=2GB -c max_wal_size=4GB" >/dev/null
   fi
   say "postgres on 127.0.0.1:$pg_port (fsync $pg_fsync)"
 }
@@ -71,56 +65,17 @@ stop_postgres() {
   fi
 }
 
-mq_env() {
-  env HOME="$mq_dir" RABBITMQ_NODENAME="$mq_node" RABBITMQ_NODE_PORT="$amqp_port" \
-    RABBITMQ_DIST_PORT=$((amqp_port - 30000)) RABBITMQ_MNESIA_BASE="$mq_dir/mnesia" RABBITMQ_LOG_BASE="$mq_dir/log" \
-    RABBITMQ_FEATURE_FLAGS_FILE="$mq_dir/feature_flags" RABBITMQ_ENABLED_PLUGINS_FILE="$mq_dir/enabled_plugins" \
-    RABBITMQ_PID_FILE="$mq_dir/rabbitmq.pid" "$@"
-}
-
-start_rabbitmq() {
-  if mq_env rabbitmqctl -q -n "$mq_node" status >/dev/null 2>&1; then
-    say "rabbitmq on 127.0.0.1:$amqp_port (already running)"
-    return
-  fi
-  as_root mkdir -p "$mq_dir/log" "$mq_dir/mnesia"
-  [ -f "$mq_dir/enabled_plugins" ] || echo '[].' | as_root tee "$mq_dir/enabled_plugins" >/dev/null
-  as_root chown -R rabbitmq:rabbitmq "$mq_dir"
-  as_root rm -f "$mq_dir/rabbitmq.pid"
-  mq_env setsid rabbitmq-server >"$dir/rabbitmq.out" 2>&1 < /dev/null &
-  local server=$!
-  # The pid file appears only once the node has registered; wait for it, then for the boot.
-  for _ in $(seq 1 120); do
-    [ -f "$mq_dir/rabbitmq.pid" ] && break
-    if ! kill -0 "$server" 2>/dev/null; then
-      say "rabbitmq exited while starting:"; tail -5 "$dir/rabbitmq.out" >&2; exit 1
-    fi
-    sleep 0.5
-  done
-  mq_env rabbitmqctl -q -n "$mq_node" wait --timeout 90 "$mq_dir/rabbitmq.pid" >/dev/null
-  say "rabbitmq on 127.0.0.1:$amqp_port"
-}
-
-stop_rabbitmq() {
-  mq_env rabbitmqctl -q -n "$mq_node" stop >/dev/null 2>&1 || true
-}
-
 print_env() {
   echo "export PRICEACTORS_POSTGRES='Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres'"
-  echo "export PRICEACTORS_RABBITMQ='amqp://guest:guest@127.0.0.1:$amqp_port/'"
 }
 
 as_root mkdir -p "$dir"
 case "${1:-start}" in
-  start) install_missing; start_postgres; start_rabbitmq; print_env ;;
-  stop) stop_rabbitmq; stop_postgres ;;
+  start) install_missing; start_postgres; print_env ;;
+  stop) stop_postgres ;;
   env) print_env ;;
   start-postgres) install_missing; start_postgres ;;
   stop-postgres) stop_postgres ;;
   restart-postgres) stop_postgres; start_postgres ;;
-  start-rabbitmq) install_missing; start_rabbitmq ;;
-  stop-rabbitmq) stop_rabbitmq ;;
-  restart-rabbitmq) stop_rabbitmq; start_rabbitmq ;;
-  rabbitmqctl) shift; mq_env rabbitmqctl -q -n "$mq_node" "$@" ;;
-  *) echo "usage: $0 start|stop|env|start-postgres|stop-postgres|restart-postgres|start-rabbitmq|stop-rabbitmq|restart-rabbitmq|rabbitmqctl ARGS" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|env|start-postgres|stop-postgres|restart-postgres" >&2; exit 2 ;;
 esac

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The test command (README, CI): works on a fresh machine by itself. Installs what the tests need
-# and is missing (Debian's Chromium for the page test, nginx for the loopback cluster, PostgreSQL and RabbitMQ for the cluster
-# adapters), starts throw-away servers on loopback (scripts/servers.sh), builds with warnings as
-# errors, runs every test, and ends with one line "N passed, N failed".
+# and is missing (Debian's Chromium for the page test, nginx for the loopback cluster, PostgreSQL for the
+# cluster), starts a throw-away PostgreSQL on loopback (scripts/servers.sh), builds with warnings as errors,
+# runs every test, and ends with one line "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using PriceActors.Gateway.Pairs;
 using PriceActors.Grains;
 using PriceActors.Grains.Instruments;
 using PriceActors.Grains.Pairs;
@@ -26,14 +25,14 @@ public static class PriceEndpoints
         return app;
     }
 
-    private static async Task<Ok<InstrumentPrice[]>> GetInstrumentsAsync(IInstrumentCatalog catalog, IPairQueries pairs, CancellationToken cancellationToken)
+    private static async Task<Ok<InstrumentPrice[]>> GetInstrumentsAsync(IInstrumentCatalog catalog, IGrainFactory grains, CancellationToken cancellationToken)
     {
-        var latest = await Task.WhenAll(catalog.All.Select(i => pairs.GetLatestPriceAsync(i, cancellationToken)));
+        var latest = await Task.WhenAll(catalog.All.Select(i => grains.GetGrain<IPairGrain>(i.Value).GetLatestPriceAsync().WaitAsync(cancellationToken)));
         return TypedResults.Ok(catalog.All.Zip(latest, (i, p) => new InstrumentPrice(i.Exchange, i.Symbol, p?.Price, p?.Timestamp, p?.Sequence ?? 0)).ToArray());
     }
 
     private static async Task<Results<Ok<PriceUpdated>, ProblemHttpResult>> GetLatestOfSymbolAsync(
-        string symbol, IInstrumentCatalog catalog, IPairQueries pairs, CancellationToken cancellationToken)
+        string symbol, IInstrumentCatalog catalog, IGrainFactory grains, CancellationToken cancellationToken)
     {
         if (!InstrumentKey.TryCreate("any", symbol, out _, out var error))
         {
@@ -46,7 +45,7 @@ public static class PriceEndpoints
             return Problems.NotFound($"No exchange trades '{symbol.ToUpperInvariant()}'. GET /instruments lists the known instruments.");
         }
 
-        var latest = await Task.WhenAll(instruments.Select(i => pairs.GetLatestPriceAsync(i, cancellationToken)));
+        var latest = await Task.WhenAll(instruments.Select(i => grains.GetGrain<IPairGrain>(i.Value).GetLatestPriceAsync().WaitAsync(cancellationToken)));
         var newest = latest.OfType<PriceUpdated>().MaxBy(p => p.Timestamp);
         return newest is null
             ? Problems.NotFound($"'{symbol.ToUpperInvariant()}' has not traded yet.")
@@ -54,14 +53,14 @@ public static class PriceEndpoints
     }
 
     private static async Task<Results<Ok<PriceUpdated>, ProblemHttpResult>> GetLatestAsync(
-        string exchange, string symbol, IInstrumentCatalog catalog, IPairQueries pairs, CancellationToken cancellationToken)
+        string exchange, string symbol, IInstrumentCatalog catalog, IGrainFactory grains, CancellationToken cancellationToken)
     {
         if (!Problems.TryResolve(catalog, exchange, symbol, out var instrument, out var problem))
         {
             return problem;
         }
 
-        var latest = await pairs.GetLatestPriceAsync(instrument, cancellationToken);
+        var latest = await grains.GetGrain<IPairGrain>(instrument.Value).GetLatestPriceAsync().WaitAsync(cancellationToken);
         return latest is null ? Problems.NotFound($"'{instrument}' has not traded yet.") : TypedResults.Ok(latest);
     }
 
@@ -70,8 +69,8 @@ public static class PriceEndpoints
         string symbol,
         string? period,
         IInstrumentCatalog catalog,
-        IPairQueries pairs,
-        IOptions<PairActorOptions> pairOptions,
+        IGrainFactory grains,
+        IOptions<PairOptions> pairOptions,
         TimeProvider time,
         CancellationToken cancellationToken)
     {
@@ -88,7 +87,7 @@ public static class PriceEndpoints
         }
 
         var now = time.GetUtcNow();
-        var stats = await pairs.GetWindowStatsAsync(instrument, now - length, now, cancellationToken);
+        var stats = await grains.GetGrain<IPairGrain>(instrument.Value).GetWindowStatsAsync(now - length, now).WaitAsync(cancellationToken);
         return TypedResults.Ok(stats);
     }
 
@@ -97,8 +96,8 @@ public static class PriceEndpoints
         string symbol,
         int? limit,
         IInstrumentCatalog catalog,
-        IPairQueries pairs,
-        IOptions<PairActorOptions> pairOptions,
+        IGrainFactory grains,
+        IOptions<PairOptions> pairOptions,
         CancellationToken cancellationToken)
     {
         if (!Problems.TryResolve(catalog, exchange, symbol, out var instrument, out var problem))
@@ -112,7 +111,7 @@ public static class PriceEndpoints
             return Problems.BadRequest($"Limit {limit} is not valid: use 0 to {maximum} (the minutes in the window).");
         }
 
-        var bars = await pairs.GetMinuteBarsAsync(instrument, limit ?? maximum, cancellationToken);
+        var bars = await grains.GetGrain<IPairGrain>(instrument.Value).GetMinuteBarsAsync(limit ?? maximum).WaitAsync(cancellationToken);
         return TypedResults.Ok(bars);
     }
 }

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Dashboard;
-using PriceActors.Gateway.Pairs;
 using PriceActors.Gateway.Streaming;
 using PriceActors.Grains;
 using PriceActors.Grains.Streams;
@@ -49,7 +48,6 @@ public static class ClusterGatewayExtensions
         services.AddSingleton<ClusterConnection>();
         services.AddSingleton<IClusterConnectionStatusObserver>(sp => sp.GetRequiredService<ClusterConnection>());
         services.AddGrainOptions();
-        services.AddSingleton<IPairQueries, GrainPairQueries>();
         services.AddSingleton<IUpdateSource, OrleansUpdateSource>();
         services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
         return builder;

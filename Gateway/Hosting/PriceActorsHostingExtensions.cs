@@ -1,4 +1,3 @@
-using PriceActors.Gateway.Pairs;
 using PriceActors.Gateway.Streaming;
 using PriceActors.Grains.Streams;
 using PriceActors.Silo.Embedded;
@@ -18,7 +17,6 @@ public static class PriceActorsHostingExtensions
         {
             case HostingMode.Embedded:
                 builder.AddEmbeddedSilo();
-                builder.Services.AddSingleton<IPairQueries, GrainPairQueries>();
                 builder.Services.AddSingleton<IUpdateSource, OrleansUpdateSource>();
                 break;
             case HostingMode.Cluster:

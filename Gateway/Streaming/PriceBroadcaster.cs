@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR;
-using PriceActors.Gateway.Pairs;
 using PriceActors.Grains;
 using PriceActors.Grains.Streams;
 
@@ -25,7 +24,7 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
 
     private readonly IUpdateSubscription subscription;
     private readonly IHubContext<PriceHub> hub;
-    private readonly IPairQueries pairs;
+    private readonly IGrainFactory grains;
     private readonly TimeProvider time;
     private readonly ILogger<PriceBroadcaster> logger;
     private readonly SemaphoreSlim bindLock = new(1, 1);
@@ -41,13 +40,13 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
     /// <summary>Creates the broadcaster and its (still empty) stream subscription.</summary>
     /// <param name="updates">Where the updates come from.</param>
     /// <param name="hub">The price hub.</param>
-    /// <param name="pairs">The pairs, asked for current prices.</param>
+    /// <param name="grains">The pair grains, asked for current prices.</param>
     /// <param name="time">The clock.</param>
     /// <param name="logger">Where drops and failures are logged.</param>
-    public PriceBroadcaster(IUpdateSource updates, IHubContext<PriceHub> hub, IPairQueries pairs, TimeProvider time, ILogger<PriceBroadcaster> logger)
+    public PriceBroadcaster(IUpdateSource updates, IHubContext<PriceHub> hub, IGrainFactory grains, TimeProvider time, ILogger<PriceBroadcaster> logger)
     {
         this.hub = hub;
-        this.pairs = pairs;
+        this.grains = grains;
         this.time = time;
         this.logger = logger;
         subscription = updates.Subscribe(this);
@@ -79,7 +78,7 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
         Join join;
         try
         {
-            var snapshots = await Task.WhenAll(keys.Select(k => pairs.GetLatestPriceAsync(k, connectionAborted)));
+            var snapshots = await Task.WhenAll(keys.Select(k => grains.GetGrain<IPairGrain>(k.Value).GetLatestPriceAsync().WaitAsync(connectionAborted)));
             join = new Join(connectionId, keys, snapshots, connectionAborted);
             await inbox.Writer.WriteAsync(join, connectionAborted);
         }

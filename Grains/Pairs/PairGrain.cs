@@ -24,11 +24,11 @@ namespace PriceActors.Grains.Pairs;
 [ImplicitStreamSubscription(StreamNames.Ticks)]
 public sealed partial class PairGrain(
     IMarketStore store,
-    IOptions<PairActorOptions> options,
+    IOptions<PairOptions> options,
     [FromKeyedServices(TimeProviderNames.Grains)] TimeProvider time,
     ILogger<PairGrain> logger) : Grain, IPairGrain, IStreamSubscriptionObserver, IAsyncObserver<TickBatch>
 {
-    private readonly PairActorOptions settings = options.Value;
+    private readonly PairOptions settings = options.Value;
     private readonly List<MinuteBar> closedBars = [];
     private SequencedTick[] pending = new SequencedTick[64];
     private int pendingCount;

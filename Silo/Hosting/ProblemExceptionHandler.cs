@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Orleans.Runtime;
-using PriceActors.Runtime;
 
 namespace PriceActors.Silo.Hosting;
 
@@ -17,8 +16,6 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
     {
         var (status, title, detail) = exception switch
         {
-            ActorRequestTimeoutException or ActorUnavailableException =>
-                (StatusCodes.Status503ServiceUnavailable, "Service unavailable", exception.Message),
             SiloUnavailableException or OrleansMessageRejectionException or GatewayTooBusyException or Orleans.Runtime.Messaging.ConnectionFailedException or TimeoutException =>
                 (StatusCodes.Status503ServiceUnavailable, "Service unavailable", $"The cluster cannot answer now: {exception.Message}"),
             BadHttpRequestException bad => (bad.StatusCode, "Bad request", bad.Message),

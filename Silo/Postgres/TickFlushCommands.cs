@@ -75,7 +75,7 @@ internal static class TickFlushCommands
     /// so every tick at or before the stored (epoch, sequence) is durable; a redelivered append, whole or
     /// overlapping, loses the ticks already stored and a batch row never repeats a tick.
     /// REVIEW: this relies on an instrument's appends carrying increasing sequences in queue order, as a
-    /// <c>PairActor</c> does (it awaits each append and ends its activation when one fails). Two appends of
+    /// <c>PairGrain</c> does (it awaits each append and ends its activation when one fails). Two appends of
     /// one instrument racing into the queue with disjoint ranges, the later range first, would lose the earlier
     /// range; the version-2 per-tick key stored both.
     /// </summary>

@@ -5,22 +5,18 @@ using System.Text.RegularExpressions;
 namespace PriceActors.Tests.Support;
 
 /// <summary>
-/// The real PostgreSQL and RabbitMQ the integration tests use. <c>scripts/test.sh</c> starts them and
-/// exports <c>PRICEACTORS_POSTGRES</c> and <c>PRICEACTORS_RABBITMQ</c>; when a test run starts without
-/// them (plain <c>dotnet test</c>), the first use runs <c>scripts/servers.sh start</c> itself, which
-/// installs and starts what is missing. Never skipped: a failure to start is a test failure.
+/// The real PostgreSQL the integration tests use. <c>scripts/test.sh</c> starts it and exports
+/// <c>PRICEACTORS_POSTGRES</c>; when a test run starts without it (plain <c>dotnet test</c>), the first use
+/// runs <c>scripts/servers.sh start</c> itself, which installs and starts what is missing. Never skipped: a failure to start is a test failure.
 /// </summary>
 public static partial class TestServers
 {
-    private static readonly Lazy<(string Postgres, string RabbitMq)> Settings = new(Resolve);
+    private static readonly Lazy<string> Settings = new(Resolve);
 
     /// <summary>Npgsql connection string of the test server's <c>postgres</c> database.</summary>
-    public static string Postgres => Settings.Value.Postgres;
+    public static string Postgres => Settings.Value;
 
-    /// <summary>AMQP URI of the test broker.</summary>
-    public static Uri RabbitMq => new(Settings.Value.RabbitMq);
-
-    /// <summary>Runs <c>scripts/servers.sh</c> with a command such as <c>restart-rabbitmq</c> and its arguments.</summary>
+    /// <summary>Runs <c>scripts/servers.sh</c> with a command such as <c>restart-postgres</c> and its arguments.</summary>
     public static void Run(params string[] command)
     {
         var (code, output) = Script(command);
@@ -30,11 +26,10 @@ public static partial class TestServers
         }
     }
 
-    private static (string, string) Resolve()
+    private static string Resolve()
     {
         var postgres = Environment.GetEnvironmentVariable("PRICEACTORS_POSTGRES");
-        var rabbit = Environment.GetEnvironmentVariable("PRICEACTORS_RABBITMQ");
-        if (string.IsNullOrEmpty(postgres) || string.IsNullOrEmpty(rabbit))
+        if (string.IsNullOrEmpty(postgres))
         {
             var (code, output) = Script("start");
             if (code != 0)
@@ -43,10 +38,9 @@ public static partial class TestServers
             }
 
             postgres = ExportOf(output, "PRICEACTORS_POSTGRES");
-            rabbit = ExportOf(output, "PRICEACTORS_RABBITMQ");
         }
 
-        return (postgres, rabbit);
+        return postgres;
     }
 
     private static string ExportOf(string output, string name) =>

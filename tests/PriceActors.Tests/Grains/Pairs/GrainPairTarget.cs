@@ -38,7 +38,7 @@ internal sealed class GrainPairTarget : IPairTarget
 
     private IPairGrain Pair => cluster.Client.GetGrain<IPairGrain>(instrument.Value);
 
-    public static async Task<IPairTarget> StartAsync(InstrumentKey instrument, TimeProvider clock, IMarketStore store, Action<PairActorOptions> options)
+    public static async Task<IPairTarget> StartAsync(InstrumentKey instrument, TimeProvider clock, IMarketStore store, Action<PairOptions> options)
     {
         var logs = new LogRecorder();
         var cluster = TestSilos.Build(1, (_, host) =>

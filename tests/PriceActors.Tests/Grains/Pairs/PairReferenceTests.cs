@@ -106,12 +106,6 @@ public abstract class PairReferenceTests
     }
 }
 
-/// <summary>The pair actor of the old runtime against the reference.</summary>
-public sealed class PairActorReferenceTests : PairReferenceTests
-{
-    private protected override PairSimulation.TargetFactory Target => ActorPairTarget.StartAsync;
-}
-
 /// <summary>The pair grain, in an Orleans test cluster, against the reference.</summary>
 public sealed class PairGrainReferenceTests : PairReferenceTests
 {

@@ -34,7 +34,7 @@ internal sealed class PairSimulation : IAsyncDisposable
     }
 
     /// <summary>Starts a pair under test on a clock, a store and pair options.</summary>
-    public delegate Task<IPairTarget> TargetFactory(InstrumentKey instrument, TimeProvider clock, IMarketStore store, Action<PairActorOptions> options);
+    public delegate Task<IPairTarget> TargetFactory(InstrumentKey instrument, TimeProvider clock, IMarketStore store, Action<PairOptions> options);
 
     public ManualTimeProvider Clock { get; }
 

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace PriceActors.Grains.Pairs;
 
 /// <summary>Settings of every pair actor, bound from the <c>Pairs</c> section.</summary>
-public sealed class PairActorOptions
+public sealed class PairOptions
 {
     /// <summary>Configuration section name.</summary>
     public const string Section = "Pairs";
