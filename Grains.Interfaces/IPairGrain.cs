@@ -4,7 +4,7 @@ namespace PriceActors.Grains;
 
 /// <summary>
 /// One grain per (exchange, symbol), keyed by <see cref="InstrumentKey.Value"/> (<c>binance:BTCUSDT</c>): takes the
-/// instrument's tick stream (<see cref="StreamNames.Ticks"/>), keeps the latest price, the rolling window and the
+/// instrument's trades from the router of its tick stream (<see cref="ITickRouterGrain"/>), keeps the latest price, the rolling window and the
 /// minute bars, persists trades and closed bars, and publishes <see cref="PriceUpdated"/> and
 /// <see cref="MinuteBarClosed"/> on the instrument's update stream (<see cref="StreamNames.Updates"/>).
 /// Queries interleave with a batch waiting for its store.
@@ -13,8 +13,11 @@ namespace PriceActors.Grains;
 public interface IPairGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// Adds a batch of trades directly, as the tick stream does; for tools and tests. Ticks already seen (trade id
-    /// not above the last accepted one) count as duplicates. Completes once the accepted trades are stored.
+    /// Adds a batch of trades: the tick stream's router calls it, and tools and tests may. Ticks already seen (trade id
+    /// not above the last accepted one) count as duplicates. Completes once the accepted trades are stored. A caller
+    /// sends one batch at a time and sends a failed one again before any later one, as the router does: when the store
+    /// fails, the activation ends, and a later batch already waiting would reach the next activation first and make
+    /// the failed batch's trades count as duplicates.
     /// </summary>
     /// <param name="batch">Trades of this instrument, in exchange order.</param>
     [Alias("RecordTicks")]

@@ -40,6 +40,8 @@ public static class ClusterGatewayExtensions
         {
             client.Configure<OrleansClusterOptions>(o => (o.ClusterId, o.ServiceId) = (settings.ClusterId, ClusterSiloExtensions.ServiceId));
             client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = settings.GatewayListRefreshPeriod);
+            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = ClusterSiloExtensions.DefaultResponseTimeout);
+            client.Services.Configure<ClientMessagingOptions>(builder.Configuration.GetSection(ClusterSiloExtensions.MessagingSection));
             client.UsePostgresClustering(connectionString);
             client.UseConnectionRetryFilter<ClusterConnectRetry>();
             client.AddMemoryStreams(StreamNames.UpdateProvider);

@@ -6,10 +6,12 @@ using Orleans.Streams;
 namespace PriceActors.Grains.Feeds;
 
 /// <summary>
-/// The feed of one exchange. Its source runs as a loop in the grain's context, publishing each instrument's batches
-/// to that instrument's tick stream in order; the grain starts and stops it and reports its state. A running feed
-/// keeps the grain active; a batch the stream refuses (a full queue) is offered again after a pause, so the feed
-/// slows to what the stream takes.
+/// The feed of one exchange. Its source runs as a loop in the grain's context and produces rounds of batches; the
+/// grain publishes each round as one <see cref="TickRound"/> per tick stream of the exchange
+/// (<see cref="StreamNames.TicksOf(InstrumentKey)"/>), the streams in parallel, and the next round only after this one, so
+/// every stream carries its instruments' trades in order. It starts and stops the source and reports its state. A
+/// running feed keeps the grain active; a round a stream refuses (a full queue) is offered again after a pause, so
+/// the feed slows to what the streams take.
 /// </summary>
 public sealed partial class ExchangeFeedGrain(
     IOptions<SyntheticFeedOptions> options,
@@ -18,7 +20,8 @@ public sealed partial class ExchangeFeedGrain(
 {
     private const string Source = "synthetic";
     private static readonly TimeSpan RetryPause = TimeSpan.FromMilliseconds(20);
-    private readonly Dictionary<InstrumentKey, IAsyncStream<TickBatch>> streams = [];
+    private readonly IAsyncStream<TickRound>?[] streams = new IAsyncStream<TickRound>?[StreamNames.TickStreamsPerExchange];
+    private readonly List<TickBatch>[] shards = [.. Enumerable.Range(0, StreamNames.TickStreamsPerExchange).Select(_ => new List<TickBatch>())];
     private SyntheticFeed? feed;
     private CancellationTokenSource? stopping;
     private Task running = Task.CompletedTask;
@@ -94,24 +97,44 @@ public sealed partial class ExchangeFeedGrain(
         }
     }
 
-    private async ValueTask<bool> PublishAsync(TickBatch batch, CancellationToken cancellationToken)
+    private async ValueTask<bool> PublishAsync(IReadOnlyList<TickBatch> round, CancellationToken cancellationToken)
     {
-        if (!streams.TryGetValue(batch.Instrument, out var stream))
+        foreach (var shard in shards)
         {
-            stream = this.GetStreamProvider(StreamNames.TickProvider).GetStream<TickBatch>(StreamNames.TicksOf(batch.Instrument));
-            streams[batch.Instrument] = stream;
+            shard.Clear();
         }
 
+        foreach (var batch in round)
+        {
+            shards[StreamNames.ShardOf(batch.Instrument)].Add(batch);
+        }
+
+        var publishing = new List<Task>(shards.Length);
+        for (var shard = 0; shard < shards.Length; shard++)
+        {
+            if (shards[shard].Count > 0)
+            {
+                publishing.Add(PublishAsync(shard, new TickRound([.. shards[shard]]), cancellationToken));
+            }
+        }
+
+        await Task.WhenAll(publishing);
+        return true;
+    }
+
+    private async Task PublishAsync(int shard, TickRound round, CancellationToken cancellationToken)
+    {
+        var stream = streams[shard] ??= this.GetStreamProvider(StreamNames.TickProvider).GetStream<TickRound>(StreamNames.TicksOf(Exchange, shard));
         while (true)
         {
             try
             {
-                await stream.OnNextAsync(batch);
-                return true;
+                await stream.OnNextAsync(round);
+                return;
             }
             catch (Exception error) when (!cancellationToken.IsCancellationRequested)
             {
-                LogPublishRetried(error, Exchange, batch.Instrument.Value);
+                LogPublishRetried(error, Exchange, stream.StreamId.ToString());
                 await Task.Delay(RetryPause, time, cancellationToken);
             }
         }
@@ -136,6 +159,6 @@ public sealed partial class ExchangeFeedGrain(
     [LoggerMessage(EventId = 3003, Level = LogLevel.Error, Message = "Feed {Exchange} faulted and stopped")]
     private partial void LogFaulted(Exception error, string exchange);
 
-    [LoggerMessage(EventId = 3005, Level = LogLevel.Debug, Message = "Feed {Exchange}: the tick stream of {Instrument} refused a batch; offering it again")]
-    private partial void LogPublishRetried(Exception error, string exchange, string instrument);
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Debug, Message = "Feed {Exchange}: tick stream {Stream} refused a round; offering it again")]
+    private partial void LogPublishRetried(Exception error, string exchange, string stream);
 }

@@ -1,9 +1,9 @@
 namespace PriceActors.Grains.Feeds;
 
 /// <summary>
-/// The synthetic source of one exchange: generates its instruments' trades and publishes them to
-/// the tick stream in per-instrument batches, either when they fall due (paced) or as fast as the
-/// stream accepts them. Keeps its random walks across stop and start. Ends when its publisher refuses a batch
+/// The synthetic source of one exchange: generates its instruments' trades and publishes them in rounds, at most one
+/// batch per instrument each, either when they fall due (paced, a round every <c>PublishInterval</c>) or as fast as
+/// the streams accept them. Keeps its random walks across stop and start. Ends when its publisher refuses a round
 /// (<see cref="PermitLapsed"/>).
 /// </summary>
 internal sealed class SyntheticFeed
@@ -12,7 +12,7 @@ internal sealed class SyntheticFeed
     private static readonly TimeSpan MaxCatchUp = TimeSpan.FromSeconds(10);
 
     private readonly SyntheticFeedOptions options;
-    private readonly Func<TickBatch, CancellationToken, ValueTask<bool>> publish;
+    private readonly Func<IReadOnlyList<TickBatch>, CancellationToken, ValueTask<bool>> publish;
     private readonly TimeProvider time;
     private readonly SyntheticInstrument[] instruments;
     private readonly Tick[] scratch = new Tick[4096];
@@ -21,9 +21,9 @@ internal sealed class SyntheticFeed
 
     /// <param name="exchange">The exchange.</param>
     /// <param name="options">The instruments and their walks.</param>
-    /// <param name="publish">Publishes a batch; false when it may not, which ends the run.</param>
+    /// <param name="publish">Publishes a round; false when it may not, which ends the run.</param>
     /// <param name="time">The clock.</param>
-    public SyntheticFeed(string exchange, SyntheticFeedOptions options, Func<TickBatch, CancellationToken, ValueTask<bool>> publish, TimeProvider time)
+    public SyntheticFeed(string exchange, SyntheticFeedOptions options, Func<IReadOnlyList<TickBatch>, CancellationToken, ValueTask<bool>> publish, TimeProvider time)
     {
         this.options = options;
         this.publish = publish;
@@ -50,9 +50,12 @@ internal sealed class SyntheticFeed
     private async Task RunPacedAsync(CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(options.PublishInterval, time);
+        var round = new List<TickBatch>(instruments.Length);
+        var due = new List<Tick>();
         do
         {
             var now = time.GetUtcNow();
+            round.Clear();
             foreach (var instrument in instruments)
             {
                 if (now.UtcTicks - instrument.NextUtcTicks > MaxCatchUp.Ticks)
@@ -60,16 +63,24 @@ internal sealed class SyntheticFeed
                     instrument.SkipTo(now.UtcTicks - MaxCatchUp.Ticks);
                 }
 
+                due.Clear();
                 int count;
                 do
                 {
                     count = instrument.GenerateDue(now.UtcTicks, scratch, now);
-                    if (count > 0 && !await PublishAsync(instrument.Instrument, scratch.AsSpan(0, count).ToArray(), cancellationToken))
-                    {
-                        return;
-                    }
+                    due.AddRange(scratch.AsSpan(0, count));
                 }
                 while (count == scratch.Length);
+
+                if (due.Count > 0)
+                {
+                    round.Add(new TickBatch(instrument.Instrument, due.ToArray()));
+                }
+            }
+
+            if (round.Count > 0 && !await PublishAsync(round, cancellationToken))
+            {
+                return;
             }
         }
         while (await timer.WaitForNextTickAsync(cancellationToken));
@@ -77,32 +88,44 @@ internal sealed class SyntheticFeed
 
     private async Task RunUnpacedAsync(CancellationToken cancellationToken)
     {
+        var round = new List<TickBatch>(instruments.Length);
         while (!cancellationToken.IsCancellationRequested)
         {
             var now = time.GetUtcNow();
+            round.Clear();
             foreach (var instrument in instruments)
             {
                 var ticks = new Tick[options.UnpacedBatchSize];
                 instrument.GenerateNow(ticks, now);
-                if (!await PublishAsync(instrument.Instrument, ticks, cancellationToken))
-                {
-                    return;
-                }
+                round.Add(new TickBatch(instrument.Instrument, ticks));
+            }
+
+            if (!await PublishAsync(round, cancellationToken))
+            {
+                return;
             }
         }
     }
 
-    /// <summary>Publishes the batch; false (nothing published) when the publisher refused it.</summary>
-    private async ValueTask<bool> PublishAsync(InstrumentKey instrument, Tick[] ticks, CancellationToken cancellationToken)
+    /// <summary>Publishes the round; false (nothing published) when the publisher refused it.</summary>
+    private async ValueTask<bool> PublishAsync(List<TickBatch> round, CancellationToken cancellationToken)
     {
-        if (!await publish(new TickBatch(instrument, ticks), cancellationToken))
+        if (!await publish(round, cancellationToken))
         {
             PermitLapsed = true;
             return false;
         }
 
-        Interlocked.Add(ref ticksPublished, ticks.Length);
-        Interlocked.Exchange(ref lastTickUtcTicks, ticks[^1].ExchangeTime.UtcTicks);
+        var ticks = 0L;
+        var last = 0L;
+        foreach (var batch in round)
+        {
+            ticks += batch.Ticks.Length;
+            last = Math.Max(last, batch.Ticks.Span[^1].ExchangeTime.UtcTicks);
+        }
+
+        Interlocked.Add(ref ticksPublished, ticks);
+        Interlocked.Exchange(ref lastTickUtcTicks, last);
         return true;
     }
 }

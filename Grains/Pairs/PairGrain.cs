@@ -2,31 +2,31 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Streams;
-using Orleans.Streams.Core;
 using PriceActors.Grains.Storage;
 
 namespace PriceActors.Grains.Pairs;
 
 /// <summary>
-/// The grain of one instrument. Its tick stream delivers batches; each accepted trade gets the next sequence number
-/// and goes into the rolling window and the open minute bar. After each batch one <see cref="PriceUpdated"/> goes to
-/// the update stream, then the trades to the store, and the batch counts as delivered once they are stored, so the
-/// tick stream hands a new activation whatever the store does not have. A bar is closed by the first trade of a later
+/// The grain of one instrument. The router of its tick stream (<see cref="Streams.TickRouterGrain"/>) hands it batches
+/// through <see cref="RecordTicksAsync"/>; each accepted trade gets the next sequence number and goes into the rolling
+/// window and the open minute bar. After each batch one <see cref="PriceUpdated"/> goes to the update stream, then the
+/// trades to the store, and the call completes once they are stored, so the tick stream hands a new activation
+/// whatever the store does not have. A bar is closed by the first trade of a later
 /// minute or by a timer shortly after its minute ends, saved after its trades, and only then published. On
 /// activation the grain rebuilds its window and bars from the store, keeping its epoch and sequence.
 /// <para>
 /// The update leaves before the store has the trades, as a ticker plant publishes before its database: if the write
-/// fails, the activation refuses what follows and ends; the next one reloads what is stored and takes the redelivered
+/// fails, the call fails and the activation ends; the next one reloads what is stored and takes the redelivered
 /// trades in the same order, giving them the same sequence numbers, and gateways drop an update that is not newer
-/// than the last one they passed on.
+/// than the last one they passed on. That needs the caller to send the failed batch again before any later one, as
+/// the tick stream's router does (<see cref="IPairGrain.RecordTicksAsync"/>).
 /// </para>
 /// </summary>
-[ImplicitStreamSubscription(StreamNames.Ticks)]
 public sealed partial class PairGrain(
     IMarketStore store,
     IOptions<PairOptions> options,
     [FromKeyedServices(TimeProviderNames.Grains)] TimeProvider time,
-    ILogger<PairGrain> logger) : Grain, IPairGrain, IStreamSubscriptionObserver, IAsyncObserver<TickBatch>
+    ILogger<PairGrain> logger) : Grain, IPairGrain
 {
     private readonly PairOptions settings = options.Value;
     private readonly List<MinuteBar> closedBars = [];
@@ -59,8 +59,18 @@ public sealed partial class PairGrain(
 
         // From the start of the minute the window begins in, so that minute's bar is rebuilt whole.
         var since = new DateTimeOffset(MinuteBarBuilder.MinuteOf((now - settings.WindowLength).UtcTicks), TimeSpan.Zero);
-        await store.ClaimAsync(instrument, cancellationToken);
-        var history = await store.LoadAsync(instrument, since, cancellationToken);
+        PairHistory? history;
+        try
+        {
+            await store.ClaimAsync(instrument, cancellationToken);
+            history = await store.LoadAsync(instrument, since, cancellationToken);
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            LogLoadFailed(error, instrument.Value);
+            throw CallerError("loading from the store", error);
+        }
+
         if (history is { Epoch: > 0 })
         {
             await RecoverAsync(history, since);
@@ -86,22 +96,6 @@ public sealed partial class PairGrain(
         {
             // Logged when it failed; its trades come back by redelivery.
         }
-    }
-
-    /// <inheritdoc/>
-    public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) => handleFactory.Create<TickBatch>().ResumeAsync(this);
-
-    /// <inheritdoc/>
-    public Task OnNextAsync(TickBatch item, StreamSequenceToken? token = null) => TakeAsync(item.Ticks);
-
-    /// <inheritdoc/>
-    public Task OnCompletedAsync() => Task.CompletedTask;
-
-    /// <inheritdoc/>
-    public Task OnErrorAsync(Exception ex)
-    {
-        LogStreamError(ex, instrument.Value);
-        return Task.CompletedTask;
     }
 
     /// <inheritdoc/>
@@ -238,7 +232,7 @@ public sealed partial class PairGrain(
         catch (Exception error)
         {
             StoreFailed(error);
-            throw;
+            throw CallerError("storing trades", error);
         }
         finally
         {
@@ -260,7 +254,7 @@ public sealed partial class PairGrain(
         catch (Exception error)
         {
             StoreFailed(error);
-            throw;
+            throw CallerError("storing a closed bar", error);
         }
 
         await PublishAsync(new MinuteBarClosed(closed, epoch));
@@ -278,6 +272,14 @@ public sealed partial class PairGrain(
             LogPublishFailed(error, instrument.Value, sequence);
         }
     }
+
+    /// <summary>
+    /// What a caller (a pulling agent, a gateway in another process) gets for a store failure: the store's own
+    /// exceptions (Npgsql's) have no Orleans codec, and one that cannot be serialized would fail the caller's
+    /// connection instead of its call. The failure itself is logged with its exception here.
+    /// </summary>
+    private InvalidOperationException CallerError(string what, Exception error) =>
+        new($"Pair {instrument}: {what} failed ({error.GetType().Name}: {error.Message}); the batch must be delivered again.");
 
     /// <summary>A write failed: memory is ahead of the store. The activation refuses further batches and ends.</summary>
     private void StoreFailed(Exception error)
@@ -435,6 +437,7 @@ public sealed partial class PairGrain(
         Message = "Pair {Instrument} could not publish its update at sequence {Sequence}; subscribers catch up with the next one")]
     private partial void LogPublishFailed(Exception error, string instrument, long sequence);
 
-    [LoggerMessage(EventId = 2006, Level = LogLevel.Error, Message = "Pair {Instrument}: its tick stream reported an error")]
-    private partial void LogStreamError(Exception error, string instrument);
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Error,
+        Message = "Pair {Instrument} could not claim or load its state from the store; the activation fails and the next call tries again")]
+    private partial void LogLoadFailed(Exception error, string instrument);
 }

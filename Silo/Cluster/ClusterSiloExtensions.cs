@@ -7,7 +7,6 @@ using Orleans.Configuration;
 using Orleans.Dashboard;
 using Orleans.Streams;
 using PriceActors.Grains;
-using PriceActors.Grains.Streams;
 using PriceActors.Silo.Feeds;
 using PriceActors.Silo.Health;
 using PriceActors.Silo.Postgres;
@@ -24,6 +23,12 @@ public static class ClusterSiloExtensions
     /// <summary>The section bound to Orleans' <see cref="ClusterMembershipOptions"/> (failure detection).</summary>
     public const string MembershipSection = "Orleans:Membership";
 
+    /// <summary>The section bound to Orleans' messaging options (e.g. <c>ResponseTimeout</c> of grain calls).</summary>
+    public const string MessagingSection = "Orleans:Messaging";
+
+    /// <summary>How long a grain call waits for its answer in a cluster, silos and gateways alike: 5 s (Orleans' own is 30 s).</summary>
+    public static readonly TimeSpan DefaultResponseTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>
     /// Adds a cluster silo: the PostgreSQL store (schema migrator, pairs fenced per pair, tick retention), then Orleans
     /// on PostgreSQL (<see cref="PostgresOrleansProviders"/>: membership, the stream subscriptions' storage, reminders
@@ -38,18 +43,24 @@ public static class ClusterSiloExtensions
         var services = builder.Services;
         services.AddOptions<ClusterSiloOptions>().BindConfiguration(ClusterSiloOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddGrainOptions();
-        services.AddOptions<StreamOptions>();
-        services.TryAddSingleton<IPartitionFence>(sp =>
+        services.TryAddSingleton(sp =>
             new PairFence(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToString()));
         services.AddPostgresStore();
         services.AddHostedService<SchemaGate>();
 
-        var connectionString = builder.Configuration.GetSection(PostgresOptions.Section).Get<PostgresOptions>()?.ConnectionString ?? "";
+        var connectionString = new NpgsqlConnectionStringBuilder(builder.Configuration.GetSection(PostgresOptions.Section).Get<PostgresOptions>()?.ConnectionString)
+        {
+            MaxPoolSize = settings.ProviderMaxPoolSize,
+        }.ConnectionString;
         builder.UseOrleans(silo =>
         {
             silo.Configure<OrleansClusterOptions>(o => (o.ClusterId, o.ServiceId) = (settings.ClusterId, ServiceId));
             ConfigureEndpoints(silo, settings);
             silo.Services.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection(MembershipSection));
+            // A call to a grain of a silo that died waits for its response timeout; Orleans' 30 s would hold every update
+            // stream whose queue or subscriptions lived there that long. Overridable in Orleans:Messaging.
+            silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = DefaultResponseTimeout);
+            silo.Services.Configure<SiloMessagingOptions>(builder.Configuration.GetSection(MessagingSection));
             silo.UsePostgresProviders(connectionString, settings.StreamPollPeriod, settings.StreamQueues, settings.TickVisibilityTimeout);
             silo.AddMemoryStreams(StreamNames.UpdateProvider, streams =>
             {

@@ -45,4 +45,12 @@ public sealed class ClusterSiloOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan TickVisibilityTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Connections the Orleans providers (membership, streams, stream subscriptions, reminders) of this silo share at
+    /// most; the store has its own (<c>Postgres:MaxPoolSize</c>). Npgsql's default of 100 a pool would let two silos
+    /// exhaust a PostgreSQL of default settings (100 connections). Default 20.
+    /// </summary>
+    [Range(2, 1000)]
+    public int ProviderMaxPoolSize { get; set; } = 20;
 }

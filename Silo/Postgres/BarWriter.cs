@@ -6,15 +6,13 @@ namespace PriceActors.Silo.Postgres;
 
 /// <summary>
 /// Saves minute bars in batches: the bars queued when it is free go in one transaction, one fenced upsert each (the
-/// partition's owner row share-locked, as a single save did), sent in one round trip, in partition order so two
-/// batches lock the owner rows in the same order. A bar completes once its transaction committed; one whose
-/// partition another silo owns now fails with <see cref="PartitionFencedException"/> and stores nothing; a failed
-/// transaction fails every bar in it.
+/// pair's fence row share-locked, <see cref="PairFence"/>), sent in one round trip, in fence key order so two batches
+/// lock the fence rows in the same order. A bar completes once its transaction committed; one whose pair another
+/// activation claimed since fails with <see cref="PairFencedException"/> and stores nothing; a failed transaction fails
+/// every bar in it.
 /// <para>
-/// Every pair closes its bar at the same moment (the minute plus <c>Pairs:BarCloseGrace</c>). With a transaction per
-/// bar that was hundreds of commits at once, each share-locking one of a few <c>partition_owners</c> rows, which
-/// held up the tick writer's commits, and through its acks the broker's deliveries, for up to 240 ms every minute
-/// (bench/README.md).
+/// Every pair closes its bar at the same moment (the minute plus <c>Pairs:BarCloseGrace</c>): a transaction per bar
+/// made that hundreds of commits at once, which held up the tick writer's commits every minute (bench/README.md).
 /// </para>
 /// </summary>
 internal sealed class BarWriter : IAsyncDisposable
@@ -22,7 +20,7 @@ internal sealed class BarWriter : IAsyncDisposable
     /// <summary>The most bars one transaction saves.</summary>
     public const int MaxBarsPerFlush = 1024;
 
-    // The fence row is share-locked in the same statement, so a claim by another silo either waits
+    // The fence row is share-locked in the same statement, so a claim by another activation either waits
     // for this transaction to commit or makes the upsert write nothing.
     private const string UpsertBarSql = """
         WITH fence AS (SELECT 1 FROM partition_owners WHERE partition = $1 AND owner_epoch = $2 FOR SHARE)
@@ -56,10 +54,10 @@ internal sealed class BarWriter : IAsyncDisposable
     public event Action<int>? Committed;
 
     /// <summary>Queues the bar and completes once it is durable.</summary>
-    /// <exception cref="PartitionFencedException">Another silo owns the partition now; nothing was stored.</exception>
-    public async ValueTask SaveAsync(MinuteBar bar, InstrumentKey instrument, int partition, long token, CancellationToken cancellationToken)
+    /// <exception cref="PairFencedException">Another activation claimed the pair since; nothing was stored.</exception>
+    public async ValueTask SaveAsync(MinuteBar bar, InstrumentKey instrument, int fenceKey, long token, CancellationToken cancellationToken)
     {
-        var save = new BarSave(bar, instrument, partition, token);
+        var save = new BarSave(bar, instrument, fenceKey, token);
         await queue.Writer.WriteAsync(save, cancellationToken);
         await save.Completion.Task.WaitAsync(cancellationToken);
     }
@@ -101,7 +99,7 @@ internal sealed class BarWriter : IAsyncDisposable
     private async Task FlushAsync(List<BarSave> batch)
     {
         // Stable: two saves of one instrument keep their order.
-        var saves = batch.OrderBy(s => s.Partition).ToArray();
+        var saves = batch.OrderBy(s => s.FenceKey).ToArray();
         await using var connection = await dataSource.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         await using var commands = new NpgsqlBatch(connection, transaction);
@@ -124,14 +122,14 @@ internal sealed class BarWriter : IAsyncDisposable
                 continue;
             }
 
-            if (!current.TryGetValue(save.Partition, out var owner))
+            if (!current.TryGetValue(save.FenceKey, out var owner))
             {
                 await using var command = new NpgsqlCommand(CurrentOwnerSql, connection);
-                command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = save.Partition });
-                current[save.Partition] = owner = await command.ExecuteScalarAsync() as long?;
+                command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = save.FenceKey });
+                current[save.FenceKey] = owner = await command.ExecuteScalarAsync() as long?;
             }
 
-            save.Completion.TrySetException(new PartitionFencedException(save.Partition, save.Token, owner));
+            save.Completion.TrySetException(new PairFencedException(save.Instrument, save.FenceKey, save.Token, owner));
         }
 
         Committed?.Invoke(stored);
@@ -141,7 +139,7 @@ internal sealed class BarWriter : IAsyncDisposable
     {
         var bar = save.Bar;
         var command = new NpgsqlBatchCommand(UpsertBarSql);
-        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = save.Partition });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = save.FenceKey });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = save.Token });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = save.Instrument.Exchange });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = save.Instrument.Symbol });
@@ -158,7 +156,7 @@ internal sealed class BarWriter : IAsyncDisposable
         return command;
     }
 
-    private sealed record BarSave(MinuteBar Bar, InstrumentKey Instrument, int Partition, long Token)
+    private sealed record BarSave(MinuteBar Bar, InstrumentKey Instrument, int FenceKey, long Token)
     {
         public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -6,7 +6,7 @@ namespace PriceActors.Silo.Postgres;
 
 /// <summary>
 /// Group commit of tick appends: callers enqueue, one loop writes everything pending in one
-/// transaction — fence check (<c>FOR SHARE</c> on the partitions' owner rows) and the instruments'
+/// transaction — fence check (<c>FOR SHARE</c> on the pairs' fence rows, <see cref="PairFence"/>) and the instruments'
 /// stored positions in one round trip, binary COPY of one <c>tick_batches</c> row per append (ticks the
 /// stored position says are durable already are left out, so redeliveries are stored once),
 /// <c>pair_state</c> upsert — and completes the callers only after the commit. The queue
@@ -131,7 +131,7 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
                     // The instrument's append before it was not stored: storing this one would leave a gap.
                     (orphans ??= []).Add(append);
                 }
-                else if (owners.TryGetValue(append.Partition, out var epoch) && epoch == append.Token)
+                else if (owners.TryGetValue(append.FenceKey, out var epoch) && epoch == append.Token)
                 {
                     accepted.Add(append);
                     continue;
@@ -170,14 +170,14 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
             accepted.ForEach(a => a.Commit());
             foreach (var append in fenced)
             {
-                append.Fail(new PartitionFencedException(append.Partition, append.Token, owners.TryGetValue(append.Partition, out var e) ? e : null));
+                append.Fail(new PairFencedException(append.Instrument, append.FenceKey, append.Token, owners.TryGetValue(append.FenceKey, out var e) ? e : null));
             }
 
             orphans?.ForEach(a => a.Fail(new InvalidOperationException($"An earlier append of {a.Instrument} was not stored; this one is not stored either.")));
 
             if (fenced.Count > 0)
             {
-                PostgresStoreLog.AppendsFenced(logger, fenced.Count, string.Join(",", fenced.Select(a => a.Partition).Distinct()));
+                PostgresStoreLog.AppendsFenced(logger, fenced.Count, string.Join(",", fenced.Select(a => a.Instrument).Distinct()));
             }
 
             if (failures > 0)

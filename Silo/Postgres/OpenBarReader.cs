@@ -4,9 +4,9 @@ using PriceActors.Grains;
 namespace PriceActors.Silo.Postgres;
 
 /// <summary>
-/// Finds the pairs whose last trade's minute has no closed bar: their bar was open when their owner died or
-/// handed the partition over, and only an activation closes it (Orleans would keep a reminder). The new owner
-/// of a partition wakes those pairs, so their last bar closes even when no further trade comes.
+/// Finds the pairs whose last trade's minute has no closed bar: their bar was open when their activation died
+/// (its silo with it) and only an activation closes it. Waking those pairs closes their last bar even when no
+/// further trade comes.
 /// </summary>
 public sealed class OpenBarReader(NpgsqlDataSource dataSource)
 {

@@ -5,56 +5,58 @@ using PriceActors.Grains;
 namespace PriceActors.Silo.Postgres;
 
 /// <summary>
-/// The fence of silos on Orleans, where a pair grain, not a tick partition, is what one silo at a time may write: each
-/// pair has a row of its own in <c>partition_owners</c> (its key from <c>pair_fence_keys</c>), which the pair's activation
-/// claims (<see cref="ClaimAsync(InstrumentKey, CancellationToken)"/>). A write of a pair this silo has not claimed, or
-/// whose claim another silo took over, is refused.
+/// Lets one activation of a pair at a time write it. Each pair has a fence row of its own in <c>partition_owners</c> (its
+/// key from <c>pair_fence_keys</c>, from 1,000,000 up); the pair's activation claims it (<see cref="ClaimAsync"/>), which
+/// moves the row's owner epoch on and keeps the new epoch here as this silo's token. Every write of the pair carries
+/// (key, token) and is checked against the row in its own transaction, so once another activation claimed the pair the
+/// earlier one's writes are refused (<see cref="PairFencedException"/>).
 /// </summary>
 /// <param name="dataSource">The database.</param>
-/// <param name="owner">This silo, as recorded with its claims.</param>
-public sealed class PairFence(NpgsqlDataSource dataSource, string owner) : IPartitionFence
+/// <param name="owner">This silo, as recorded with its claims (<c>partition_owners.owner_silo</c>).</param>
+public sealed class PairFence(NpgsqlDataSource dataSource, string owner)
 {
-    private const string KeySql = """
-        WITH created AS (
+    // DO UPDATE rather than DO NOTHING, so the key comes back even when another silo created it a moment ago. The
+    // owner row's UPDATE waits for writes holding FOR SHARE locks on it, so when the claim returns no write checked
+    // against the old epoch can still commit.
+    private const string ClaimSql = """
+        WITH pair AS (
             INSERT INTO pair_fence_keys (pair_name) VALUES ($1)
-            ON CONFLICT (pair_name) DO NOTHING
+            ON CONFLICT (pair_name) DO UPDATE SET pair_name = excluded.pair_name
             RETURNING fence_key)
-        SELECT fence_key FROM created
-        UNION ALL
-        SELECT fence_key FROM pair_fence_keys WHERE pair_name = $1
+        INSERT INTO partition_owners (partition, owner_silo, owner_epoch, claimed_at)
+        SELECT fence_key, $2, 1, now() FROM pair
+        ON CONFLICT (partition) DO UPDATE
+            SET owner_silo = excluded.owner_silo,
+                owner_epoch = partition_owners.owner_epoch + 1,
+                claimed_at = excluded.claimed_at
+        RETURNING partition, owner_epoch
         """;
 
-    private readonly PartitionFence rows = new(dataSource);
-    private readonly ConcurrentDictionary<InstrumentKey, int> keys = new();
+    private readonly ConcurrentDictionary<InstrumentKey, (int Key, long Token)> claims = new();
 
-    /// <summary>Claims the pair for this silo: from now on only this silo's writes of it are accepted.</summary>
+    /// <summary>
+    /// Claims the pair for this silo: increments its owner epoch (creating its key and row on the first claim) and keeps
+    /// the new epoch as this silo's token. Writes made under an earlier token, here or on another silo, are refused from
+    /// now on.
+    /// </summary>
     /// <param name="instrument">The pair.</param>
     /// <param name="cancellationToken">Cancels the claim.</param>
     /// <returns>The pair's new owner epoch.</returns>
     public async ValueTask<long> ClaimAsync(InstrumentKey instrument, CancellationToken cancellationToken)
     {
-        if (!keys.TryGetValue(instrument, out var key))
-        {
-            await using var command = dataSource.CreateCommand(KeySql);
-            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = instrument.Value });
-            key = (int)(await command.ExecuteScalarAsync(cancellationToken))!;
-            keys[instrument] = key;
-        }
+        await using var command = dataSource.CreateCommand(ClaimSql);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = instrument.Value });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = owner });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var claim = (Key: reader.GetInt32(0), Token: reader.GetInt64(1));
 
-        return await rows.ClaimAsync(key, owner, cancellationToken);
+        // Two claims of one pair racing here: the newer epoch is the one the database holds.
+        claims.AddOrUpdate(instrument, claim, (_, held) => held.Token > claim.Token ? held : claim);
+        return claim.Token;
     }
 
-    /// <inheritdoc/>
-    public ValueTask<long> ClaimAsync(int partition, string siloId, CancellationToken cancellationToken) =>
-        rows.ClaimAsync(partition, siloId, cancellationToken);
-
-    /// <inheritdoc/>
-    public long? TokenOf(int partition) => rows.TokenOf(partition);
-
-    /// <inheritdoc/>
-    public void Release(int partition) => rows.Release(partition);
-
-    /// <inheritdoc/>
-    /// <remarks>A pair this silo never claimed has no key here: -1, which no claim holds, so its writes are refused.</remarks>
-    public int KeyOf(InstrumentKey instrument, int partitionCount) => keys.TryGetValue(instrument, out var key) ? key : -1;
+    /// <summary>The pair's fence key and this silo's owner epoch of it; null when this silo has not claimed the pair.</summary>
+    /// <param name="instrument">The pair.</param>
+    public (int Key, long Token)? ClaimOf(InstrumentKey instrument) => claims.TryGetValue(instrument, out var claim) ? claim : null;
 }

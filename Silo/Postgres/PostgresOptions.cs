@@ -12,6 +12,13 @@ public sealed class PostgresOptions
     [Required]
     public string ConnectionString { get; set; } = string.Empty;
 
+    /// <summary>
+    /// Connections the store keeps at most (writers, bar saves, pairs loading on activation, retention); the Orleans
+    /// providers have their own (<c>Orleans:ProviderMaxPoolSize</c>). Default 20; 2 to 1000.
+    /// </summary>
+    [Range(2, 1000)]
+    public int MaxPoolSize { get; set; } = 20;
+
     /// <summary>Whole days of raw ticks kept; older daily partitions are dropped. Default 7; 1 to 3650.</summary>
     [Range(1, 3650)]
     public int TickRetention { get; set; } = 7;

@@ -3,25 +3,23 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using PriceActors.Grains;
 using PriceActors.Grains.Storage;
-using PriceActors.Grains.Streams;
 
 namespace PriceActors.Silo.Postgres;
 
 /// <summary>
-/// The cluster's durable store: ticks, pair positions and minute bars in PostgreSQL. Every write is
-/// fenced by the owner epoch of the instrument's partition (<see cref="IPartitionFence"/>), so only
-/// the current owner's writes land; a refused write throws <see cref="PartitionFencedException"/> and
-/// stores nothing. Tick appends are group-committed (<see cref="PostgresOptions.FlushInterval"/>) by
-/// <see cref="PostgresOptions.Writers"/> writers in parallel, an instrument always by the same one:
-/// an append completes only once its transaction committed. Redelivered ticks and re-saved bars are
-/// stored once.
+/// The cluster's durable store: ticks, pair positions and minute bars in PostgreSQL. A pair's activation claims the
+/// pair (<see cref="ClaimAsync"/>) and every write of it is fenced by the owner epoch of the pair's fence row
+/// (<see cref="PairFence"/>), so only the latest activation's writes land; a refused write, or one of a pair this silo
+/// never claimed, throws <see cref="PairFencedException"/> and stores nothing. Tick appends are group-committed
+/// (<see cref="PostgresOptions.FlushInterval"/>) by <see cref="PostgresOptions.Writers"/> writers in parallel, an
+/// instrument always by the same one: an append completes only once its transaction committed. Redelivered ticks and
+/// re-saved bars are stored once.
 /// </summary>
 public sealed class PostgresStore : IMarketStore, IAsyncDisposable
 {
     private readonly NpgsqlDataSource dataSource;
-    private readonly IPartitionFence fence;
+    private readonly PairFence fence;
     private readonly PostgresOptions settings;
-    private readonly int partitionCount;
     private readonly TimeProvider time;
     private readonly ILogger<PostgresStore> logger;
     private readonly GroupCommitWriter[] writers;
@@ -33,23 +31,20 @@ public sealed class PostgresStore : IMarketStore, IAsyncDisposable
 
     /// <summary>Creates the store and starts its tick writer.</summary>
     /// <param name="dataSource">The database.</param>
-    /// <param name="fence">This silo's partition tokens.</param>
+    /// <param name="fence">This silo's claims of pairs.</param>
     /// <param name="options">Store settings.</param>
-    /// <param name="streams">Stream settings, for the partition count.</param>
     /// <param name="time">Clock of retention ("today").</param>
     /// <param name="logger">Logger.</param>
     public PostgresStore(
         NpgsqlDataSource dataSource,
-        IPartitionFence fence,
+        PairFence fence,
         IOptions<PostgresOptions> options,
-        IOptions<StreamOptions> streams,
         TimeProvider time,
         ILogger<PostgresStore> logger)
     {
         this.dataSource = dataSource;
         this.fence = fence;
         settings = options.Value;
-        partitionCount = streams.Value.PartitionCount;
         this.time = time;
         this.logger = logger;
         // The flush interval is a latency knob on the machine's clock, not market time: a test clock
@@ -76,7 +71,7 @@ public sealed class PostgresStore : IMarketStore, IAsyncDisposable
     /// Cancelling gives up waiting; ticks already queued may still be committed (harmless: they dedupe).
     /// A failed flush (database down) fails the call with its error; the caller's redelivery retries later.
     /// </remarks>
-    /// <exception cref="PartitionFencedException">This silo does not own the instrument's partition (any more).</exception>
+    /// <exception cref="PairFencedException">This silo has not claimed the pair, or another activation claimed it since.</exception>
     public async ValueTask AppendTicksAsync(InstrumentKey instrument, long epoch, ReadOnlyMemory<SequencedTick> ticks, CancellationToken cancellationToken)
     {
         // The caller leaves the ticks alone until this call completes, and the writer reads them only before it
@@ -100,20 +95,20 @@ public sealed class PostgresStore : IMarketStore, IAsyncDisposable
             return previous;
         }
 
-        var (partition, token) = TokenFor(instrument);
+        var (key, token) = ClaimOf(instrument);
         instruments.TryAdd(instrument, 0);
-        var append = new TickAppend(instrument, epoch, partition, token, ticks, previous);
+        var append = new TickAppend(instrument, epoch, key, token, ticks, previous);
         await WriterOf(instrument).EnqueueAsync(append, cancellationToken);
         return append.Completion;
     }
 
     /// <inheritdoc/>
-    /// <exception cref="PartitionFencedException">This silo does not own the instrument's partition (any more).</exception>
+    /// <exception cref="PairFencedException">This silo has not claimed the pair, or another activation claimed it since.</exception>
     public async ValueTask SaveBarAsync(MinuteBar bar, CancellationToken cancellationToken)
     {
         var instrument = InstrumentKey.Create(bar.Exchange, bar.Symbol);
-        var (partition, token) = TokenFor(instrument);
-        await bars.SaveAsync(bar, instrument, partition, token, cancellationToken);
+        var (key, token) = ClaimOf(instrument);
+        await bars.SaveAsync(bar, instrument, key, token, cancellationToken);
         instruments.TryAdd(instrument, 0);
     }
 
@@ -163,27 +158,18 @@ public sealed class PostgresStore : IMarketStore, IAsyncDisposable
     }
 
     /// <inheritdoc/>
-    /// <remarks>With a <see cref="PairFence"/> (silos on Orleans) this claims the pair's fence row; with partition fencing the
-    /// partition's owner claimed it already.</remarks>
-    public async ValueTask ClaimAsync(InstrumentKey instrument, CancellationToken cancellationToken)
-    {
-        if (fence is PairFence pairs)
-        {
-            await pairs.ClaimAsync(instrument, cancellationToken);
-        }
-    }
+    /// <remarks>Claims the pair's fence row (<see cref="PairFence.ClaimAsync"/>); the store writes a pair only after this.</remarks>
+    public async ValueTask ClaimAsync(InstrumentKey instrument, CancellationToken cancellationToken) =>
+        await fence.ClaimAsync(instrument, cancellationToken);
 
     /// <summary>Writes the queued appends and bars, then stops the writers.</summary>
     public async ValueTask DisposeAsync() => await Task.WhenAll(writers.Select(w => w.DisposeAsync().AsTask()).Append(bars.DisposeAsync().AsTask()));
 
     // The same instrument always goes to the same writer, whose queue is FIFO, so its appends commit in the
-    // order they were made. The hash is the process's string hash, not the partition map's, so a silo that
-    // owns only some partitions still spreads its instruments over every writer.
+    // order they were made.
     private GroupCommitWriter WriterOf(InstrumentKey instrument) => writers[(int)((uint)instrument.GetHashCode() % (uint)writers.Length)];
 
-    private (int Partition, long Token) TokenFor(InstrumentKey instrument)
-    {
-        var partition = fence.KeyOf(instrument, partitionCount);
-        return fence.TokenOf(partition) is { } token ? (partition, token) : throw new PartitionFencedException(partition, null, null);
-    }
+    // Never unfenced: a pair this silo has not claimed has no token to write under.
+    private (int Key, long Token) ClaimOf(InstrumentKey instrument) =>
+        fence.ClaimOf(instrument) ?? throw new PairFencedException(instrument);
 }

@@ -8,8 +8,8 @@ internal static partial class PostgresStoreLog
     public static partial void FlushFailed(ILogger logger, Exception error, int appends, int ticks, int instruments);
 
     [LoggerMessage(EventId = 5002, Level = LogLevel.Warning,
-        Message = "Refused {Appends} appends to fenced partitions {Partitions}: another silo owns them now")]
-    public static partial void AppendsFenced(ILogger logger, int appends, string partitions);
+        Message = "Refused {Appends} appends of fenced pairs {Pairs}: another activation claimed them since")]
+    public static partial void AppendsFenced(ILogger logger, int appends, string pairs);
 
     [LoggerMessage(EventId = 5003, Level = LogLevel.Information,
         Message = "Tick retention: created {Created} daily partitions up to {LastDay}, dropped {Dropped} before {Cutoff}")]

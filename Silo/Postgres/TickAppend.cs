@@ -7,7 +7,7 @@ namespace PriceActors.Silo.Postgres;
 /// One caller's ticks waiting for the group commit, with the fence token it was written under and the
 /// instrument's append before it (<see cref="Previous"/>), whose failure fails this one too.
 /// </summary>
-internal sealed class TickAppend(InstrumentKey instrument, long epoch, int partition, long token, ReadOnlyMemory<SequencedTick> ticks, Task? previous = null)
+internal sealed class TickAppend(InstrumentKey instrument, long epoch, int fenceKey, long token, ReadOnlyMemory<SequencedTick> ticks, Task? previous = null)
 {
     private readonly TaskCompletionSource done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -15,7 +15,8 @@ internal sealed class TickAppend(InstrumentKey instrument, long epoch, int parti
 
     public long Epoch { get; } = epoch;
 
-    public int Partition { get; } = partition;
+    /// <summary>The pair's fence row (<see cref="PairFence"/>) and the owner epoch of it the ticks were appended under.</summary>
+    public int FenceKey { get; } = fenceKey;
 
     public long Token { get; } = token;
 

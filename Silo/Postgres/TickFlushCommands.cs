@@ -7,6 +7,7 @@ namespace PriceActors.Silo.Postgres;
 /// <summary>The statements of one group-commit flush (see <see cref="GroupCommitWriter"/>), all on the flush's connection and transaction.</summary>
 internal static class TickFlushCommands
 {
+    // The fence rows of the flush's pairs (partition_owners is keyed by the column "partition": a pair's fence key).
     private const string OwnersSql = "SELECT partition, owner_epoch FROM partition_owners WHERE partition = ANY($1) ORDER BY partition FOR SHARE";
 
     // Where the instruments of the flush stand: ticks at or before it are durable already (see TrimDurable).
@@ -32,7 +33,7 @@ internal static class TickFlushCommands
         """;
 
     /// <summary>
-    /// One round trip: the owner epochs of the batch's partitions, share-locked (the fence check), and the
+    /// One round trip: the owner epochs of the batch's pairs by fence key, share-locked (the fence check), and the
     /// stored positions (epoch, last sequence) of its instruments.
     /// </summary>
     public static async Task<(Dictionary<int, long> Owners, Dictionary<InstrumentKey, (long Epoch, long Sequence)> Positions)> ReadOwnersAndPositionsAsync(
@@ -40,7 +41,7 @@ internal static class TickFlushCommands
     {
         await using var command = new NpgsqlBatch(db);
         var owners = new NpgsqlBatchCommand(OwnersSql);
-        owners.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. batch.Select(a => a.Partition).Distinct()] });
+        owners.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. batch.Select(a => a.FenceKey).Distinct()] });
         var instruments = batch.Select(a => a.Instrument).Distinct().ToArray();
         var positions = new NpgsqlBatchCommand(PositionsSql);
         positions.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. instruments.Select(i => i.Exchange)] });

@@ -3,6 +3,8 @@ using PriceActors.Bench;
 return args.FirstOrDefault() switch
 {
     "ingest" => await IngestBenchmark.RunAsync(IngestSettings.Parse(args.Skip(1).ToArray())),
+    "cluster" => await ClusterBenchmark.RunAsync(ClusterSettings.Parse(args.Skip(1).ToArray())),
+    "rest" => await RestBenchmark.RunAsync(RestSettings.Parse(args.Skip(1).ToArray())),
     _ => Usage(),
 };
 
@@ -18,6 +20,31 @@ static int Usage()
           --rate N         paced feeds offering N ticks/s in all (default 0: unpaced, as fast as the streams take)
         Synthetic ticks flow ExchangeFeedGrain -> tick stream -> PairGrains -> update streams, in embedded
         mode (Orleans memory streams, in-memory store), as fast as the streams take them.
+
+        usage: dotnet build -c Release && eval "$(PRICEACTORS_DURABLE=1 scripts/servers.sh start)"
+               dotnet run -c Release --project bench/PriceActors.Bench -- cluster [options]
+          --seconds N      measured time of each run (default 20), after --warmup N seconds (default 5)
+          --silos N        silo processes (default 2); one cluster gateway process besides
+          --exchanges N    exchanges (default 3) x --symbols N symbols (default 200): the instruments
+          --queues N       queues of the durable tick stream (default 8)
+          --batch N        ingest: ticks per published batch (default 100)
+          --in-flight N    ingest: batches in flight in all (default 0: one per instrument at a time)
+          --backlog N      ingest: ticks the feed may be ahead of the durable ones (default 200000; 0: no bound)
+          --rate N         latency: ticks/s offered over all instruments (default 20000)
+          --interval N     latency: ms between an instrument's batches (default 50)
+          --connections N  REST: concurrent request loops (default 32)
+          --feed-connections N  PostgreSQL connections of the bench's feed client (default 32)
+        Starts the silos (feeds off) and the gateway from the Release build on a fresh database of
+        PRICEACTORS_POSTGRES; the bench publishes ticks to the durable tick streams as an Orleans client. Measures
+        tick -> gateway latency over SignalR at the paced rate, then durable ticks/s as fast as the cluster
+        takes them, then REST req/s; stops the processes with SIGTERM and drops the database.
+
+        usage: dotnet run -c Release --project bench/PriceActors.Bench -- rest [--process] [options]
+          --process        the gateway as a process (Gateway/bin/Release, so build first); default: in this process
+          --seconds N      measured time (default 20), after --warmup N seconds (default 5)
+          --exchanges N    exchanges (default 3) x --symbols N symbols (default 200)
+          --connections N  concurrent request loops (default 32)
+        REST req/s and latency of GET /prices/latest/{exchange}/{symbol} on an embedded gateway.
         """);
     return 2;
 }

@@ -40,6 +40,37 @@ public sealed class TickBatchSerializationTests
     }
 
     [Fact]
+    public void RoundTrip_TickRoundOfSeveralInstruments_ComesBackEqualInOrder()
+    {
+        var at = new DateTimeOffset(2026, 12, 7, 14, 0, 0, TimeSpan.Zero);
+        var eth = InstrumentKey.Parse("binance:ETHUSDT");
+        TickBatch[] batches =
+        [
+            new(Instrument, new[] { new Tick(Instrument, 96_967.57m, 0.5m, 41, at, at), new Tick(Instrument, 96_968m, 1m, 42, at, at) }),
+            new(eth, new[] { new Tick(eth, 3_051.25m, 2.125m, 7, at, at) }),
+        ];
+
+        var copy = serializer.Deserialize<TickRound>(serializer.SerializeToArray(new TickRound(batches)))!;
+
+        Assert.Equal([Instrument, eth], copy.Batches.Select(b => b.Instrument));
+        Assert.Equal(batches.Select(b => b.Ticks.ToArray()), copy.Batches.Select(b => b.Ticks.ToArray()));
+    }
+
+    [Fact]
+    public void ShardOf_EveryInstrument_IsAStableStreamOfItsExchange()
+    {
+        var symbols = Enumerable.Range(1, 200).Select(i => $"SYN{i:D4}USDT").ToArray();
+        var shards = symbols.Select(s => StreamNames.ShardOf(InstrumentKey.Create("binance", s))).ToArray();
+
+        Assert.All(shards, s => Assert.InRange(s, 0, StreamNames.TickStreamsPerExchange - 1));
+        Assert.Equal(StreamNames.TickStreamsPerExchange, shards.Distinct().Count());
+        Assert.All(shards.GroupBy(s => s), g => Assert.InRange(g.Count(), 25, 75));
+        // FNV-1a of "BTCUSDT" mod 4: the same in every process, whatever its runtime.
+        Assert.Equal("ticks/binance/" + StreamNames.ShardOf(Instrument), StreamNames.TicksOf(Instrument).ToString());
+        Assert.Equal(StreamNames.ShardOf(InstrumentKey.Create("okx", "BTCUSDT")), StreamNames.ShardOf(Instrument));
+    }
+
+    [Fact]
     public void Serialize_TickOfAnotherInstrument_Throws()
     {
         var at = DateTimeOffset.UnixEpoch;

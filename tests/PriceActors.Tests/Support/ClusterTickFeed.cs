@@ -47,13 +47,14 @@ public sealed class ClusterTickFeed : IAsyncDisposable
     /// <summary>Publishes the batch; after a failure (the database down) again every 200 ms, for up to <paramref name="patience"/>.</summary>
     public async Task PublishAsync(TickBatch batch, TimeSpan patience)
     {
-        var stream = streams.GetStream<TickBatch>(StreamNames.TicksOf(batch.Instrument));
+        var stream = streams.GetStream<TickRound>(StreamNames.TicksOf(batch.Instrument));
+        var round = new TickRound([batch]);
         var deadline = DateTime.UtcNow + patience;
         while (true)
         {
             try
             {
-                await stream.OnNextAsync(batch);
+                await stream.OnNextAsync(round);
                 return;
             }
             catch (Exception) when (DateTime.UtcNow < deadline)

@@ -57,6 +57,19 @@ internal sealed class GrainPairTarget : IPairTarget
 
     public Task<TicksRecorded> RecordAsync(Tick[] ticks) => Pair.RecordTicksAsync(new TickBatch(instrument, ticks)).WaitAsync(Deadline);
 
+    /// <summary>
+    /// Records a batch through a call made inside the silo: a <see cref="TickBatch"/> is immutable, so it reaches the
+    /// grain uncopied, with ticks of other instruments too (the wire format writes the batch's instrument once).
+    /// </summary>
+    public Task<TicksRecorded> RecordInSiloAsync(Tick[] ticks) =>
+        cluster.GetSiloServiceProvider().GetRequiredService<IGrainFactory>().GetGrain<IPairGrain>(instrument.Value)
+            .RecordTicksAsync(new TickBatch(instrument, ticks)).WaitAsync(Deadline);
+
+    /// <summary>Publishes a batch on the instrument's tick stream from inside the silo, as a feed grain does.</summary>
+    public Task PublishAsync(Tick[] ticks) =>
+        cluster.GetSiloServiceProvider().GetRequiredService<IClusterClient>().GetStreamProvider(StreamNames.TickProvider)
+            .GetStream<TickRound>(StreamNames.TicksOf(instrument)).OnNextAsync(new TickRound([new TickBatch(instrument, ticks)])).WaitAsync(Deadline);
+
     public Task<PriceUpdated?> LatestAsync() => Pair.GetLatestPriceAsync().WaitAsync(Deadline);
 
     public Task<WindowStats> StatsAsync(DateTimeOffset from, DateTimeOffset to) => Pair.GetWindowStatsAsync(from, to).WaitAsync(Deadline);

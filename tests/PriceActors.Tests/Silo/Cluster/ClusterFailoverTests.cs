@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
@@ -56,10 +57,16 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
         await Eventually.ValueAsync(() => feed.Cluster.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true), h => h.Count == 2, TimeSpan.FromSeconds(30));
 
         var instruments = Enumerable.Range(1, Instruments).Select(i => InstrumentKey.Create("test", $"SYM{i}USDT")).ToArray();
+        await using var hub = await SignalRJsonClient.ConnectAsync(new Uri(gateway.Address, "/hubs/prices"));
+        await hub.SubscribeAsync([.. instruments.Select(i => i.Value)]);
+        var hubLatest = new ConcurrentDictionary<string, long>();
+        using var listening = new CancellationTokenSource();
+        var listener = ListenAsync(hub, hubLatest, listening.Token);
         var produced = new List<Tick>();
         // Three minutes of trades ending in the previous minute, whose bar is due to close within seconds.
         var start = MinuteOf(DateTimeOffset.UtcNow) - TimeSpan.FromMinutes(4) + TimeSpan.FromSeconds(5);
         Task<TimeSpan>? streamingAgain = null;
+        Task<TimeSpan>? hubAgain = null;
 
         for (var round = 0; round < Rounds; round++)
         {
@@ -72,7 +79,9 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
                 // confirmed, so they come back only after the visibility timeout, while later rounds flow.
                 await Task.Delay(30);
                 first.Kill();
-                streamingAgain = StreamingAgainAsync(gateway, instruments, (round + 1L) * TicksPerBatch, Stopwatch.StartNew());
+                var sinceKill = Stopwatch.StartNew();
+                streamingAgain = StreamingAgainAsync(gateway, instruments, (round + 1L) * TicksPerBatch, sinceKill);
+                hubAgain = HubStreamingAgainAsync(hubLatest, instruments, (round + 1L) * TicksPerBatch, sinceKill);
             }
 
             await Task.Delay(RoundPause);
@@ -105,16 +114,57 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
         Assert.False(second.HasExited, "the surviving silo exited");
 
         var recovery = await streamingAgain!;
-        output.WriteLine($"every instrument took trades published after the kill {recovery.TotalSeconds:F2} s after it; {expected} ticks durable, each once, in order; minute bars and the gateway's window answers equal the brute-force reference");
+        var hubRecovery = await hubAgain!;
+        await listening.CancelAsync();
+        await listener;
+        output.WriteLine($"every instrument took trades published after the kill {recovery.TotalSeconds:F2} s after it, and its updates reached the hub client {hubRecovery.TotalSeconds:F2} s after it; {expected} ticks durable, each once, in order; minute bars and the gateway's window answers equal the brute-force reference");
         // How fast is a figure for the benchmark on a quiet machine (bench/README.md); here, with the other tests
         // sharing the two cores, it must happen by itself: membership declares the silo dead, the queues move on.
         Assert.InRange(recovery, TimeSpan.Zero, TimeSpan.FromSeconds(45));
+        Assert.InRange(hubRecovery, TimeSpan.Zero, TimeSpan.FromSeconds(45));
+    }
+
+    /// <summary>Keeps the newest sequence the hub client received per instrument.</summary>
+    private static async Task ListenAsync(SignalRJsonClient hub, ConcurrentDictionary<string, long> latest, CancellationToken stop)
+    {
+        try
+        {
+            await foreach (var message in hub.Messages.ReadAllAsync(stop))
+            {
+                if (message.Target == "priceUpdated")
+                {
+                    var u = message.Argument;
+                    var key = $"{u.GetProperty("exchange").GetString()}:{u.GetProperty("symbol").GetString()}";
+                    latest.AddOrUpdate(key, u.GetProperty("sequence").GetInt64(), (_, s) => Math.Max(s, u.GetProperty("sequence").GetInt64()));
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Done.
+        }
+    }
+
+    /// <summary>
+    /// How long until the gateway's update subscriptions carried every instrument past <paramref name="tradesBefore"/>
+    /// to the hub client: the update streams and their subscriptions outlive the killed silo.
+    /// </summary>
+    private static async Task<TimeSpan> HubStreamingAgainAsync(
+        ConcurrentDictionary<string, long> latest, InstrumentKey[] instruments, long tradesBefore, Stopwatch sinceKill)
+    {
+        while (!instruments.All(i => latest.TryGetValue(i.Value, out var s) && s > tradesBefore))
+        {
+            Assert.True(sinceKill.Elapsed < TimeSpan.FromSeconds(60), $"{string.Join(", ", instruments.Where(i => !latest.TryGetValue(i.Value, out var s) || s <= tradesBefore))} not updated on the hub 60 s after the kill");
+            await Task.Delay(20);
+        }
+
+        return sinceKill.Elapsed;
     }
 
     /// <summary>How long until the gateway shows every instrument past <paramref name="tradesBefore"/>: trades published after the kill.</summary>
     private static async Task<TimeSpan> StreamingAgainAsync(GatewayProcess gateway, InstrumentKey[] instruments, long tradesBefore, Stopwatch sinceKill)
     {
-        using var http = new HttpClient { BaseAddress = gateway.Address, Timeout = TimeSpan.FromSeconds(5) };
+        using var http = new HttpClient { BaseAddress = gateway.Address, Timeout = TimeSpan.FromSeconds(15) };
         var pending = instruments.ToHashSet();
         while (pending.Count > 0)
         {
@@ -131,7 +181,7 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
                 }
                 catch (HttpRequestException)
                 {
-                    // 503 while the pair's silo is being declared dead.
+                    // 503 while the pair's silo is being declared dead (a call to it waits for its response timeout).
                 }
             }
 

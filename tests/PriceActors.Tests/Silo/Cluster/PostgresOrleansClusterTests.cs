@@ -7,7 +7,6 @@ using Orleans.Configuration;
 using Orleans.Runtime;
 using Orleans.Streams;
 using PriceActors.Grains;
-using PriceActors.Grains.Streams;
 using PriceActors.Silo;
 using PriceActors.Silo.Cluster;
 using PriceActors.Silo.Feeds;

@@ -1,49 +1,28 @@
 using PriceActors.Grains;
-using PriceActors.Grains.Storage;
 using PriceActors.Silo.Postgres;
 
 namespace PriceActors.Tests.Silo.Postgres;
 
-/// <summary>Fencing per pair (silos on Orleans): the last activation to claim a pair is the only one whose writes land.</summary>
+/// <summary>Claims of pairs: a fence row of its own per pair, whose owner epoch each claim moves on.</summary>
 public sealed class PairFenceTests(PostgresDatabase database) : IClassFixture<PostgresDatabase>
 {
-    private static readonly DateTimeOffset At = new(DateTime.UtcNow.Date.AddHours(10), TimeSpan.Zero);
-
     [Fact]
-    public async Task ClaimAsync_AnotherSiloClaimsThePair_TheFirstSilosWritesAreRefusedAndTheSecondsLand()
-    {
-        var pair = InstrumentKey.Parse("okx:SOLUSDT");
-        await using var storeA = database.CreateStore(new PairFence(database.DataSource, "silo-a"));
-        await using var storeB = database.CreateStore(new PairFence(database.DataSource, "silo-b"));
-
-        await storeA.ClaimAsync(pair, CancellationToken.None);
-        await storeA.AppendTicksAsync(pair, 7, Ticks(pair, 1, 2), CancellationToken.None);
-        await storeB.ClaimAsync(pair, CancellationToken.None);
-        var staleTicks = await Assert.ThrowsAsync<PartitionFencedException>(() => storeA.AppendTicksAsync(pair, 7, Ticks(pair, 3), CancellationToken.None).AsTask());
-        var staleBar = await Assert.ThrowsAsync<PartitionFencedException>(() => storeA.SaveBarAsync(Bar(pair), CancellationToken.None).AsTask());
-        await storeB.AppendTicksAsync(pair, 7, Ticks(pair, 3, 4), CancellationToken.None);
-        await storeB.SaveBarAsync(Bar(pair), CancellationToken.None);
-
-        var history = await storeB.LoadAsync(pair, At.AddHours(-1), CancellationToken.None);
-        Assert.NotNull(staleTicks);
-        Assert.NotNull(staleBar);
-        Assert.Equal([1L, 2, 3, 4], history!.Ticks.Select(t => t.Sequence));
-        Assert.Equal(4, history.LastSequence);
-        Assert.Equal("silo-b", await database.ScalarAsync<string>(
-            "SELECT o.owner_silo FROM partition_owners o JOIN pair_fence_keys k ON k.fence_key = o.partition WHERE k.pair_name = $1", pair.Value));
-    }
-
-    [Fact]
-    public async Task AppendTicksAsync_PairNeverClaimed_IsRefused()
+    public async Task ClaimAsync_FirstClaim_EpochOneOnAKeyFromAMillionUpRecordingTheOwner()
     {
         var pair = InstrumentKey.Parse("okx:TONUSDT");
-        await using var store = database.CreateStore(new PairFence(database.DataSource, "silo-a"));
+        var fence = new PairFence(database.DataSource, "silo-a");
 
-        await Assert.ThrowsAsync<PartitionFencedException>(() => store.AppendTicksAsync(pair, 7, Ticks(pair, 1), CancellationToken.None).AsTask());
+        var epoch = await fence.ClaimAsync(pair, CancellationToken.None);
+
+        var key = await database.FenceKeyOfAsync(pair);
+        Assert.Equal(1, epoch);
+        Assert.Equal((key, 1L), fence.ClaimOf(pair));
+        Assert.InRange(key, 1_000_000, int.MaxValue);
+        Assert.Equal("silo-a", await database.ScalarAsync<string>("SELECT owner_silo FROM partition_owners WHERE partition = $1", key));
     }
 
     [Fact]
-    public async Task ClaimAsync_TwoPairsAndAClaimAgain_KeysOfTheirOwnAboveThePartitionsAndTheEpochMovesOn()
+    public async Task ClaimAsync_TwoPairsAndAClaimAgain_KeysOfTheirOwnAndTheEpochMovesOn()
     {
         var fence = new PairFence(database.DataSource, "silo-a");
         var btc = InstrumentKey.Parse("bybit:BTCUSDT");
@@ -53,15 +32,47 @@ public sealed class PairFenceTests(PostgresDatabase database) : IClassFixture<Po
         await fence.ClaimAsync(eth, CancellationToken.None);
         var again = await fence.ClaimAsync(btc, CancellationToken.None);
 
-        var (btcKey, ethKey) = (fence.KeyOf(btc, 8), fence.KeyOf(eth, 8));
-        Assert.NotEqual(btcKey, ethKey);
-        Assert.True(btcKey >= 1_000_000 && ethKey >= 1_000_000, $"keys {btcKey}, {ethKey}");
+        var (btcClaim, ethClaim) = (fence.ClaimOf(btc)!.Value, fence.ClaimOf(eth)!.Value);
+        Assert.NotEqual(btcClaim.Key, ethClaim.Key);
         Assert.Equal(first + 1, again);
-        Assert.Equal(again, fence.TokenOf(btcKey));
+        Assert.Equal(again, btcClaim.Token);
     }
 
-    private static ReadOnlyMemory<SequencedTick> Ticks(InstrumentKey pair, params long[] sequences) =>
-        sequences.Select(s => new SequencedTick(s, new Tick(pair, 100m + s, 1m, 500 + s, At.AddSeconds(s), At.AddSeconds(s)))).ToArray();
+    [Fact]
+    public async Task ClaimAsync_AnotherSiloClaims_MovesTheEpochOnAndTheFirstKeepsItsOldToken()
+    {
+        var pair = InstrumentKey.Parse("okx:ADAUSDT");
+        var (a, b) = (new PairFence(database.DataSource, "silo-a"), new PairFence(database.DataSource, "silo-b"));
+        var first = await a.ClaimAsync(pair, CancellationToken.None);
 
-    private static MinuteBar Bar(InstrumentKey pair) => new(pair.Exchange, pair.Symbol, At, 101m, 104m, 101m, 104m, 102.5m, 102.5m, 4, 4m, 4, true);
+        var second = await b.ClaimAsync(pair, CancellationToken.None);
+
+        // a does not know yet: the database refuses its writes.
+        Assert.Equal(first + 1, second);
+        Assert.Equal(first, a.ClaimOf(pair)!.Value.Token);
+        Assert.Equal(a.ClaimOf(pair)!.Value.Key, b.ClaimOf(pair)!.Value.Key);
+        var key = await database.FenceKeyOfAsync(pair);
+        Assert.Equal(second, await database.ScalarAsync<long>("SELECT owner_epoch FROM partition_owners WHERE partition = $1", key));
+        Assert.Equal("silo-b", await database.ScalarAsync<string>("SELECT owner_silo FROM partition_owners WHERE partition = $1", key));
+    }
+
+    [Fact]
+    public async Task ClaimAsync_ManySilosClaimANewPairAtOnce_OneKeyAndDistinctEpochs()
+    {
+        var pair = InstrumentKey.Parse("okx:DOTUSDT");
+        var fences = Enumerable.Range(0, 20).Select(i => new PairFence(database.DataSource, $"silo-{i}")).ToArray();
+
+        var epochs = await Task.WhenAll(fences.Select(f => f.ClaimAsync(pair, CancellationToken.None).AsTask()));
+
+        Assert.Equal(Enumerable.Range(1, 20).Select(i => (long)i), epochs.Order());
+        Assert.Single(fences.Select(f => f.ClaimOf(pair)!.Value.Key).Distinct());
+    }
+
+    [Fact]
+    public void ClaimOf_PairNotClaimed_IsNull()
+    {
+        var fence = new PairFence(database.DataSource, "silo-a");
+
+        Assert.Null(fence.ClaimOf(InstrumentKey.Parse("okx:XRPUSDT")));
+    }
 }

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using PriceActors.Grains.Streams;
+using PriceActors.Grains;
 using PriceActors.Silo.Postgres;
 using PriceActors.Tests.Support;
 
@@ -73,18 +73,25 @@ public sealed class PostgresDatabase : IAsyncLifetime, IAsyncDisposable
 
     ValueTask IAsyncDisposable.DisposeAsync() => new(DisposeAsync());
 
-    public PostgresStore CreateStore(IPartitionFence fence, Action<PostgresOptions>? configure = null, TimeProvider? time = null)
+    /// <summary>
+    /// A store on this database, fenced by <paramref name="fence"/> (by default one of its own, owner <c>silo-a</c>): it
+    /// writes a pair only after <see cref="PostgresStore.ClaimAsync"/> claimed it.
+    /// </summary>
+    public PostgresStore CreateStore(Action<PostgresOptions>? configure = null, TimeProvider? time = null, PairFence? fence = null)
     {
         var options = new PostgresOptions { ConnectionString = ConnectionString, FlushInterval = TimeSpan.FromMilliseconds(1) };
         configure?.Invoke(options);
         return new PostgresStore(
             DataSource,
-            fence,
+            fence ?? new PairFence(DataSource, "silo-a"),
             Options.Create(options),
-            Options.Create(new StreamOptions()),
             time ?? TimeProvider.System,
             NullLogger<PostgresStore>.Instance);
     }
+
+    /// <summary>The pair's fence key (its row in <c>partition_owners</c>); the pair must have been claimed.</summary>
+    public Task<int> FenceKeyOfAsync(InstrumentKey instrument) =>
+        ScalarAsync<int>("SELECT fence_key FROM pair_fence_keys WHERE pair_name = $1", instrument.Value);
 
     public async Task<T> ScalarAsync<T>(string sql, params object[] arguments)
     {

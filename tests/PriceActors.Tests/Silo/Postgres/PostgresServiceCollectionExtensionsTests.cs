@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using PriceActors.Grains.Storage;
-using PriceActors.Grains.Streams;
 using PriceActors.Silo.Postgres;
 
 namespace PriceActors.Tests.Silo.Postgres;
@@ -16,7 +15,6 @@ public sealed class PostgresServiceCollectionExtensionsTests
         await using var database = await PostgresDatabase.CreateAsync(migrate: false);
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Postgres:ConnectionString"] = database.ConnectionString });
-        builder.Services.AddOptions<StreamOptions>();
         builder.Services.AddPostgresStore();
         using var host = builder.Build();
 

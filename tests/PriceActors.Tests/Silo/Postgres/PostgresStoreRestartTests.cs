@@ -1,6 +1,5 @@
 using PriceActors.Grains;
 using PriceActors.Grains.Storage;
-using PriceActors.Grains.Streams;
 using PriceActors.Silo.Postgres;
 
 namespace PriceActors.Tests.Silo.Postgres;
@@ -15,9 +14,8 @@ public sealed class PostgresStoreRestartTests(PostgresDatabase database) : IClas
     public async Task AppendTicksAsync_DuringAndAfterAPostgresRestart_FailsCleanlyThenSucceedsWithoutANewStore()
     {
         var instrument = InstrumentKey.Parse("restart:PG");
-        var fence = new PartitionFence(database.DataSource);
-        await fence.ClaimAsync(PartitionMap.PartitionOf(instrument, new StreamOptions().PartitionCount), "silo-a", CancellationToken.None);
-        await using var store = database.CreateStore(fence);
+        await using var store = database.CreateStore();
+        await store.ClaimAsync(instrument, CancellationToken.None);
         var ticks = Enumerable.Range(1, 30).Select(i => new SequencedTick(i, new Tick(instrument, i, 1m, i, Today.AddHours(11).AddSeconds(i), Today.AddHours(11).AddSeconds(i)))).ToArray();
         await store.AppendTicksAsync(instrument, 1, ticks[..10], CancellationToken.None);
 
@@ -29,7 +27,7 @@ public sealed class PostgresStoreRestartTests(PostgresDatabase database) : IClas
         var history = await store.LoadAsync(instrument, Today, CancellationToken.None);
 
         Assert.NotNull(outage);
-        Assert.IsNotType<PartitionFencedException>(outage);
+        Assert.IsNotType<PairFencedException>(outage);
         Assert.Equal(ticks, history!.Ticks);
         Assert.Equal(30, history.LastSequence);
     }

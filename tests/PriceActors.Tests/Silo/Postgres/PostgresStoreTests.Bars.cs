@@ -1,5 +1,4 @@
 using PriceActors.Grains;
-using PriceActors.Grains.Streams;
 using PriceActors.Silo.Postgres;
 
 namespace PriceActors.Tests.Silo.Postgres;
@@ -9,17 +8,12 @@ public sealed partial class PostgresStoreTests
     [Fact]
     public async Task SaveBarAsync_EveryPairClosingAtOnce_SavedInAFewTransactionsEachOnce()
     {
-        var fence = new PartitionFence(database.DataSource);
-        for (var p = 0; p < new StreamOptions().PartitionCount; p++)
-        {
-            await fence.ClaimAsync(p, "silo-a", CancellationToken.None);
-        }
-
-        await using var store = database.CreateStore(fence);
+        await using var store = database.CreateStore();
         var minute = Today.AddHours(10);
         var bars = Enumerable.Range(0, 400)
             .Select(i => new MinuteBar("closing", $"S{i}", minute, 10m, 10m + i, 9m, 10m, 10m, 10m, i + 1, 1m, i + 1, true))
             .ToArray();
+        await ClaimAllAsync(store, bars.Select(b => InstrumentKey.Create(b.Exchange, b.Symbol)));
 
         // As the pairs' close timers fire together at the minute's end.
         await Task.WhenAll(bars.Select(bar => store.SaveBarAsync(bar, CancellationToken.None).AsTask()));
@@ -36,17 +30,14 @@ public sealed partial class PostgresStoreTests
     [Fact]
     public async Task SaveBarAsync_FencedAndOwnedBarsTogether_FailsOnlyTheFencedOnesAndStoresNothingOfThem()
     {
-        var partitions = new StreamOptions().PartitionCount;
-        var fence = new PartitionFence(database.DataSource);
         var instruments = Enumerable.Range(0, 64).Select(i => InstrumentKey.Create("mixed", $"M{i}")).ToArray();
-        var lostPartition = PartitionMap.PartitionOf(instruments[0], partitions);
-        foreach (var partition in instruments.Select(i => PartitionMap.PartitionOf(i, partitions)).Distinct())
-        {
-            await fence.ClaimAsync(partition, "silo-a", CancellationToken.None);
-        }
+        await using var store = database.CreateStore();
+        await ClaimAllAsync(store, instruments);
 
-        var current = await new PartitionFence(database.DataSource).ClaimAsync(lostPartition, "silo-b", CancellationToken.None);
-        await using var store = database.CreateStore(fence);
+        // Another silo takes every third pair over.
+        var newOwner = new PairFence(database.DataSource, "silo-b");
+        var taken = instruments.Where((_, i) => i % 3 == 0).ToArray();
+        var current = await Task.WhenAll(taken.Select(i => newOwner.ClaimAsync(i, CancellationToken.None).AsTask()));
         var minute = Today.AddHours(11);
 
         var saves = instruments
@@ -54,9 +45,12 @@ public sealed partial class PostgresStoreTests
             .ToArray();
         await Task.WhenAll(saves.Select(s => s.Save.ContinueWith(_ => { }, TaskScheduler.Default)));
 
-        var lost = saves.Where(s => PartitionMap.PartitionOf(s.Instrument, partitions) == lostPartition).ToArray();
-        Assert.NotEmpty(lost);
-        Assert.All(lost, s => Assert.Equal(current, Assert.IsType<PartitionFencedException>(s.Save.Exception!.InnerException).Current));
+        var lost = saves.Where(s => taken.Contains(s.Instrument)).ToArray();
+        Assert.All(lost, s =>
+        {
+            var error = Assert.IsType<PairFencedException>(s.Save.Exception!.InnerException);
+            Assert.Equal((s.Instrument, current[Array.IndexOf(taken, s.Instrument)]), (error.Instrument, error.Current));
+        });
         Assert.All(saves.Except(lost), s => Assert.True(s.Save.IsCompletedSuccessfully, s.Save.Exception?.InnerException?.ToString()));
         Assert.Equal((long)(instruments.Length - lost.Length), await database.ScalarAsync<long>("SELECT count(*) FROM minute_bars WHERE exchange = 'mixed'"));
         Assert.Equal(0L, await database.ScalarAsync<long>("SELECT count(*) FROM minute_bars WHERE exchange = 'mixed' AND pair_name = ANY($1)", [lost.Select(s => s.Instrument.Symbol).ToArray()]));

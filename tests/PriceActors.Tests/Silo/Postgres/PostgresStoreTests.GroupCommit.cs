@@ -1,5 +1,4 @@
 using PriceActors.Grains;
-using PriceActors.Grains.Streams;
 
 namespace PriceActors.Tests.Silo.Postgres;
 
@@ -9,14 +8,11 @@ public sealed partial class PostgresStoreTests
     public async Task AppendTicksAsync_WriterStalledAndQueueFull_CallerWaitsNothingCompletesBeforeCommit()
     {
         var instrument = InstrumentKey.Parse("test:BOUNDED");
-        var partition = PartitionMap.PartitionOf(instrument, new StreamOptions().PartitionCount);
-        var (owner, fence) = await OwnerAsync(instrument);
-        await owner.DisposeAsync();
-        await using var store = database.CreateStore(fence, o => o.MaxPendingAppends = 1);
+        await using var store = await OwnerAsync(instrument, o => o.MaxPendingAppends = 1);
         var ticks = Ticks(instrument, Today.AddHours(8), 1, 3);
 
         // Another session holds the fence row exclusively, so the writer's fence check waits inside its flush.
-        await using var held = await HoldRowsAsync($"SELECT 1 FROM partition_owners WHERE partition = {partition} FOR UPDATE");
+        await using var held = await HoldFenceRowAsync(instrument);
 
         var first = store.AppendTicksAsync(instrument, 1, ticks[..1], CancellationToken.None).AsTask();
         await WaitUntilAsync(async () => await database.ScalarAsync<long>(
@@ -37,11 +33,9 @@ public sealed partial class PostgresStoreTests
     public async Task AppendTicksAsync_CallerCancelsWhileQueuedThenReusesItsBuffer_StoresWhatWasAppended()
     {
         var instrument = InstrumentKey.Parse("test:REUSED");
-        var partition = PartitionMap.PartitionOf(instrument, new StreamOptions().PartitionCount);
-        var (store, _) = await OwnerAsync(instrument);
-        await using var _s = store;
+        await using var store = await OwnerAsync(instrument);
         var ticks = Ticks(instrument, Today.AddHours(9), 1, 4);
-        await using var held = await HoldRowsAsync($"SELECT 1 FROM partition_owners WHERE partition = {partition} FOR UPDATE");
+        await using var held = await HoldFenceRowAsync(instrument);
 
         var first = store.AppendTicksAsync(instrument, 1, ticks[..2], CancellationToken.None).AsTask();
         await WaitUntilAsync(async () => await database.ScalarAsync<long>(

@@ -1,5 +1,4 @@
 using PriceActors.Grains;
-using PriceActors.Grains.Streams;
 using PriceActors.Silo.Postgres;
 
 namespace PriceActors.Tests.Silo.Postgres;
@@ -11,14 +10,10 @@ public sealed partial class PostgresStoreTests
     {
         const int Instruments = 25, Appends = 12, PerAppend = 5;
         var instruments = Enumerable.Range(0, Instruments).Select(i => InstrumentKey.Create("order", $"P{i}")).ToArray();
-        var fence = new PartitionFence(database.DataSource);
-        foreach (var partition in instruments.Select(i => PartitionMap.PartitionOf(i, new StreamOptions().PartitionCount)).Distinct())
-        {
-            await fence.ClaimAsync(partition, "silo-a", CancellationToken.None);
-        }
 
         // Small flushes, so each writer commits many transactions.
-        await using var store = database.CreateStore(fence, o => (o.Writers, o.FlushInterval, o.MaxTicksPerFlush) = (4, TimeSpan.Zero, 3 * PerAppend));
+        await using var store = database.CreateStore(o => (o.Writers, o.FlushInterval, o.MaxTicksPerFlush) = (4, TimeSpan.Zero, 3 * PerAppend));
+        await ClaimAllAsync(store, instruments);
         var ticks = instruments.Select(i => Ticks(i, Today.AddHours(10), 1, Appends * PerAppend)).ToArray();
 
         // Every instrument's appends are queued one after the other without waiting for the commits in
@@ -57,16 +52,13 @@ public sealed partial class PostgresStoreTests
     public async Task ClaimAsync_WhileFourWritersFlushTheOldOwnersAppends_NothingCommitsAfterTheClaimAndEveryAppendAfterItIsRefused()
     {
         const int Instruments = 16;
-        const int partition = 3;
-        var instruments = Enumerable.Range(0, 1000).Select(i => InstrumentKey.Create("fence", $"W{i}"))
-            .Where(k => PartitionMap.PartitionOf(k, new StreamOptions().PartitionCount) == partition).Take(Instruments).ToArray();
-        var oldFence = new PartitionFence(database.DataSource);
-        await oldFence.ClaimAsync(partition, "silo-a", CancellationToken.None);
-        await using var old = database.CreateStore(oldFence, o => (o.Writers, o.FlushInterval) = (4, TimeSpan.Zero));
+        var instruments = Enumerable.Range(0, Instruments).Select(i => InstrumentKey.Create("fence", $"W{i}")).ToArray();
+        await using var old = database.CreateStore(o => (o.Writers, o.FlushInterval) = (4, TimeSpan.Zero));
+        await ClaimAllAsync(old, instruments);
 
         // Each instrument appends one batch after the other, as its pair actor would, until it is refused.
         var appended = new long[Instruments];
-        var errors = new PartitionFencedException?[Instruments];
+        var errors = new PairFencedException?[Instruments];
         var appending = instruments.Select((instrument, i) => Task.Run(async () =>
         {
             for (long next = 1; ; next += 5)
@@ -76,7 +68,7 @@ public sealed partial class PostgresStoreTests
                     await old.AppendTicksAsync(instrument, 1, Ticks(instrument, Today.AddHours(11), next, 5), CancellationToken.None);
                     appended[i] = next + 4;
                 }
-                catch (PartitionFencedException error)
+                catch (PairFencedException error)
                 {
                     errors[i] = error;
                     return;
@@ -85,14 +77,19 @@ public sealed partial class PostgresStoreTests
         })).ToArray();
 
         await WaitUntilAsync(async () => await database.ScalarAsync<long>("SELECT count(*) FROM ticks WHERE exchange = 'fence'") >= 2000);
-        var epoch = await new PartitionFence(database.DataSource).ClaimAsync(partition, "silo-b", CancellationToken.None);
+
+        // Another silo takes every pair over at once.
+        var newOwner = new PairFence(database.DataSource, "silo-b");
+        var epochs = await Task.WhenAll(instruments.Select(i => newOwner.ClaimAsync(i, CancellationToken.None).AsTask()));
         var atClaim = await database.ScalarAsync<long>("SELECT count(*) FROM ticks WHERE exchange = 'fence'");
         await Task.WhenAll(appending).WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(atClaim, await database.ScalarAsync<long>("SELECT count(*) FROM ticks WHERE exchange = 'fence'"));
-        Assert.All(errors, e => Assert.Equal((partition, epoch - 1, epoch), (e!.Partition, e.Token, e.Current)));
         for (var i = 0; i < Instruments; i++)
         {
+            var key = newOwner.ClaimOf(instruments[i])!.Value.Key;
+            Assert.Equal((instruments[i], key, epochs[i] - 1, epochs[i]), (errors[i]!.Instrument, errors[i]!.Key, errors[i]!.Token, errors[i]!.Current));
+
             // Exactly the acknowledged appends are stored, with the position: the refused flushes wrote nothing.
             var order = await ReadCommitOrderAsync(instruments[i]);
             Assert.Equal(Enumerable.Range(1, (int)appended[i]).Select(s => (long)s), order.Select(o => o.Sequence));

@@ -1,5 +1,4 @@
 using PriceActors.Grains;
-using PriceActors.Grains.Streams;
 using PriceActors.Silo.Postgres;
 
 namespace PriceActors.Tests.Silo.Postgres;
@@ -11,11 +10,9 @@ public sealed partial class PostgresStoreTests
     public async Task QueueTicksAsync_ChainedAppendsWhileTheWriterIsHeld_ReturnBeforeTheCommitThenAllStoredInOrder()
     {
         var instrument = InstrumentKey.Parse("test:CHAINED");
-        var partition = PartitionMap.PartitionOf(instrument, new StreamOptions().PartitionCount);
-        var (store, _) = await OwnerAsync(instrument);
-        await using var _s = store;
+        await using var store = await OwnerAsync(instrument);
         var ticks = Ticks(instrument, Today.AddHours(10), 1, 6);
-        await using var held = await HoldRowsAsync($"SELECT 1 FROM partition_owners WHERE partition = {partition} FOR UPDATE");
+        await using var held = await HoldFenceRowAsync(instrument);
 
         // The writer waits on the fence row inside its flush; each append is queued behind the one before it.
         var first = await store.QueueTicksAsync(instrument, 1, ticks[..2], Task.CompletedTask, CancellationToken.None);
@@ -32,13 +29,8 @@ public sealed partial class PostgresStoreTests
     public async Task QueueTicksAsync_BehindAFailedAppend_FailsAndWritesNothingWhileOthersCommit()
     {
         var (gap, other) = (InstrumentKey.Parse("test:GAP"), InstrumentKey.Parse("test:NOGAP"));
-        var fence = new PartitionFence(database.DataSource);
-        foreach (var partition in new[] { gap, other }.Select(i => PartitionMap.PartitionOf(i, new StreamOptions().PartitionCount)).Distinct())
-        {
-            await fence.ClaimAsync(partition, "silo-a", CancellationToken.None);
-        }
-
-        await using var store = database.CreateStore(fence);
+        await using var store = database.CreateStore();
+        await ClaimAllAsync(store, [gap, other]);
         var ticks = Ticks(gap, Today.AddHours(11), 1, 6);
         var failed = Task.FromException(new IOException("the append before these was not stored"));
 

@@ -13,9 +13,7 @@ public sealed partial class PostgresStoreTests
         // A clock far from the other tests' days, so their partitions are not touched.
         var clock = new ManualTimeProvider(new DateTimeOffset(2031, 3, 20, 12, 0, 0, TimeSpan.Zero));
         var instrument = InstrumentKey.Parse("retention:OLD");
-        var (owner, fence) = await OwnerAsync(instrument);
-        await owner.DisposeAsync();
-        await using var store = database.CreateStore(fence, o => o.TickRetention = 7, clock);
+        await using var store = await OwnerAsync(instrument, o => o.TickRetention = 7, clock);
         await store.EnforceRetentionAsync(CancellationToken.None);
         await database.ExecuteAsync("SELECT ensure_tick_partitions('2031-03-10', '2031-03-10')");
         var old = Ticks(instrument, new DateTimeOffset(2031, 3, 10, 8, 0, 0, TimeSpan.Zero), 1, 5);
@@ -38,9 +36,7 @@ public sealed partial class PostgresStoreTests
     {
         var clock = new ManualTimeProvider(new DateTimeOffset(2032, 6, 30, 12, 0, 0, TimeSpan.Zero));
         var instrument = InstrumentKey.Parse("retention:EXPIRED");
-        var (owner, fence) = await OwnerAsync(instrument);
-        await owner.DisposeAsync();
-        await using var store = database.CreateStore(fence, o => o.TickRetention = 2, clock);
+        await using var store = await OwnerAsync(instrument, o => o.TickRetention = 2, clock);
         var day = new DateTimeOffset(2032, 6, 1, 9, 0, 0, TimeSpan.Zero);
         await database.ExecuteAsync($"SELECT ensure_tick_partitions('{day:yyyy-MM-dd}', '{day:yyyy-MM-dd}')");
         var ticks = Ticks(instrument, day, 1, 8);

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using PriceActors.Grains;
 using PriceActors.Grains.Storage;
-using PriceActors.Grains.Streams;
 using PriceActors.Silo.Postgres;
 using PriceActors.Tests.Support;
 
@@ -14,8 +13,7 @@ public sealed partial class PostgresStoreTests
     public async Task AppendTicksAsync_OneAppend_OneBatchRowWhoseViewRowsAreExact()
     {
         var instrument = InstrumentKey.Parse("batch:EXACT");
-        var (store, _) = await OwnerAsync(instrument);
-        await using var _s = store;
+        await using var store = await OwnerAsync(instrument);
         var start = Today.AddHours(12).AddTicks(7654321);
         SequencedTick[] ticks =
         [
@@ -43,8 +41,7 @@ public sealed partial class PostgresStoreTests
     public async Task AppendTicksAsync_AppendRedeliveredWholeAndOverlapping_EachTickStoredOnce()
     {
         var instrument = InstrumentKey.Parse("batch:REDELIVERED");
-        var (store, _) = await OwnerAsync(instrument);
-        await using var _s = store;
+        await using var store = await OwnerAsync(instrument);
         var ticks = Ticks(instrument, Today.AddHours(13), 1, 30);
 
         await store.AppendTicksAsync(instrument, 3, ticks[..10], CancellationToken.None);
@@ -65,9 +62,7 @@ public sealed partial class PostgresStoreTests
     {
         var clock = new ManualTimeProvider(new DateTimeOffset(2034, 1, 20, 12, 0, 0, TimeSpan.Zero));
         var instrument = InstrumentKey.Parse("batch:RETENTION");
-        var (owner, fence) = await OwnerAsync(instrument);
-        await owner.DisposeAsync();
-        await using var store = database.CreateStore(fence, o => o.TickRetention = 3, clock);
+        await using var store = await OwnerAsync(instrument, o => o.TickRetention = 3, clock);
         await database.ExecuteAsync("SELECT ensure_tick_partitions('2034-01-05', '2034-01-05')");
         await store.AppendTicksAsync(instrument, 1, Ticks(instrument, new DateTimeOffset(2034, 1, 5, 10, 0, 0, TimeSpan.Zero), 1, 40), CancellationToken.None);
         var stored = await database.ScalarAsync<long>("SELECT count(*) FROM ticks_20340105");
@@ -146,9 +141,7 @@ public sealed partial class PostgresStoreTests
     public async Task AppendTicksAsync_ArraysLayoutConfigured_RowsAsArraysThatLoadReads()
     {
         var instrument = InstrumentKey.Parse("batch:ASARRAYS");
-        var (owner, fence) = await OwnerAsync(instrument);
-        await owner.DisposeAsync();
-        await using var store = database.CreateStore(fence, o => o.TickRowLayout = TickRowLayout.Arrays);
+        await using var store = await OwnerAsync(instrument, o => o.TickRowLayout = TickRowLayout.Arrays);
         var ticks = Ticks(instrument, Today.AddHours(14), 1, 8);
 
         await store.AppendTicksAsync(instrument, 7, ticks, CancellationToken.None);
@@ -164,8 +157,7 @@ public sealed partial class PostgresStoreTests
     public async Task LoadAsync_PackedRowCorrupted_ThrowsNamingTheRow()
     {
         var instrument = InstrumentKey.Parse("batch:CORRUPT");
-        var (store, _) = await OwnerAsync(instrument);
-        await using var _s = store;
+        await using var store = await OwnerAsync(instrument);
         await store.AppendTicksAsync(instrument, 6, Ticks(instrument, Today.AddHours(15), 41, 5), CancellationToken.None);
         await database.ExecuteAsync("UPDATE tick_batches SET packed = set_byte(packed, 3, 9) WHERE symbol = 'CORRUPT'");
 
@@ -186,12 +178,12 @@ public sealed partial class PostgresStoreTests
         return database;
     }
 
-    // Applies the rest of the schema, then a store owning the instrument's partition.
+    // Applies the rest of the schema, then a store that claimed the instrument's pair.
     private static async Task<(int Applied, PostgresStore Store)> MigrateAndOwnAsync(PostgresDatabase database, InstrumentKey instrument)
     {
         var applied = await new SchemaMigrator(database.DataSource, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
-        var fence = new PartitionFence(database.DataSource);
-        await fence.ClaimAsync(PartitionMap.PartitionOf(instrument, new StreamOptions().PartitionCount), "silo-a", CancellationToken.None);
-        return (applied, database.CreateStore(fence));
+        var store = database.CreateStore();
+        await store.ClaimAsync(instrument, CancellationToken.None);
+        return (applied, store);
     }
 }

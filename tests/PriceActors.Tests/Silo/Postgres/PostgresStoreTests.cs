@@ -1,6 +1,5 @@
 using PriceActors.Grains;
 using PriceActors.Grains.Storage;
-using PriceActors.Grains.Streams;
 using PriceActors.Silo.Postgres;
 using Xunit.Abstractions;
 
@@ -13,7 +12,7 @@ public sealed partial class PostgresStoreTests(PostgresDatabase database, ITestO
     [Fact]
     public async Task LoadAsync_NothingStored_ReturnsNull()
     {
-        await using var store = database.CreateStore(new PartitionFence(database.DataSource));
+        await using var store = database.CreateStore();
 
         Assert.Null(await store.LoadAsync(InstrumentKey.Parse("nowhere:NONE"), Today, CancellationToken.None));
     }
@@ -22,8 +21,7 @@ public sealed partial class PostgresStoreTests(PostgresDatabase database, ITestO
     public async Task AppendTicksAsync_ThenLoadAsync_RoundTripsExactDecimalsTimesAndSequences()
     {
         var instrument = InstrumentKey.Parse("test:ROUNDTRIP");
-        var (store, _) = await OwnerAsync(instrument);
-        await using var _s = store;
+        await using var store = await OwnerAsync(instrument);
         var start = Today.AddHours(1).AddTicks(1234567); // sub-microsecond digits on purpose
         SequencedTick[] ticks =
         [
@@ -48,8 +46,7 @@ public sealed partial class PostgresStoreTests(PostgresDatabase database, ITestO
     public async Task LoadAsync_SinceBetweenTicks_ReturnsOnlyTicksAtOrAfterIt()
     {
         var instrument = InstrumentKey.Parse("test:SINCE");
-        var (store, _) = await OwnerAsync(instrument);
-        await using var _s = store;
+        await using var store = await OwnerAsync(instrument);
         var ticks = Ticks(instrument, Today.AddHours(2), 1, 10);
 
         await store.AppendTicksAsync(instrument, 1, ticks, CancellationToken.None);
@@ -63,8 +60,7 @@ public sealed partial class PostgresStoreTests(PostgresDatabase database, ITestO
     public async Task AppendTicksAsync_RedeliveredTicks_AreStoredOnce()
     {
         var instrument = InstrumentKey.Parse("test:REDELIVERED");
-        var (store, _) = await OwnerAsync(instrument);
-        await using var _s = store;
+        await using var store = await OwnerAsync(instrument);
         var ticks = Ticks(instrument, Today.AddHours(3), 1, 20);
 
         await store.AppendTicksAsync(instrument, 1, ticks[..15], CancellationToken.None);
@@ -82,8 +78,7 @@ public sealed partial class PostgresStoreTests(PostgresDatabase database, ITestO
     public async Task SaveBarAsync_SameMinuteTwice_UpsertsOneRowReadableWithTheSeedColumns()
     {
         var instrument = InstrumentKey.Parse("test:BARS");
-        var (store, _) = await OwnerAsync(instrument);
-        await using var _s = store;
+        await using var store = await OwnerAsync(instrument);
         var minute = Today.AddHours(4);
         var first = new MinuteBar("test", "BARS", minute, 10m, 12m, 9m, 11m, 10.5m, 10.4m, 4, 2.5m, 4, true);
         var replaced = first with { High = 13m, Average = 10.123456789012m, Count = 5, LastSequence = 5 };
@@ -106,14 +101,9 @@ public sealed partial class PostgresStoreTests(PostgresDatabase database, ITestO
     [Fact]
     public async Task AppendTicksAsync_ManyInstrumentsAtOnce_AllDurableThroughGroupCommit()
     {
-        var fence = new PartitionFence(database.DataSource);
-        for (var p = 0; p < new StreamOptions().PartitionCount; p++)
-        {
-            await fence.ClaimAsync(p, "silo-a", CancellationToken.None);
-        }
-
-        await using var store = database.CreateStore(fence, o => o.FlushInterval = TimeSpan.FromMilliseconds(5));
+        await using var store = database.CreateStore(o => o.FlushInterval = TimeSpan.FromMilliseconds(5));
         var instruments = Enumerable.Range(0, 200).Select(i => InstrumentKey.Create("many", $"S{i}")).ToArray();
+        await ClaimAllAsync(store, instruments);
         const int batches = 50, perBatch = 50;
         var started = System.Diagnostics.Stopwatch.StartNew();
 
@@ -152,12 +142,20 @@ public sealed partial class PostgresStoreTests(PostgresDatabase database, ITestO
         return new HeldRows(connection, transaction);
     }
 
-    private async Task<(PostgresStore Store, PartitionFence Fence)> OwnerAsync(InstrumentKey instrument)
+    /// <summary>Holds the pair's fence row exclusively, so a writer's fence check of the pair waits inside its flush.</summary>
+    private async Task<HeldRows> HoldFenceRowAsync(InstrumentKey instrument) =>
+        await HoldRowsAsync($"SELECT 1 FROM partition_owners WHERE partition = {await database.FenceKeyOfAsync(instrument)} FOR UPDATE");
+
+    /// <summary>A store of its own (owner <c>silo-a</c>) that claimed the instrument's pair.</summary>
+    private async Task<PostgresStore> OwnerAsync(InstrumentKey instrument, Action<PostgresOptions>? configure = null, TimeProvider? time = null)
     {
-        var fence = new PartitionFence(database.DataSource);
-        await fence.ClaimAsync(PartitionMap.PartitionOf(instrument, new StreamOptions().PartitionCount), "silo-a", CancellationToken.None);
-        return (database.CreateStore(fence), fence);
+        var store = database.CreateStore(configure, time);
+        await store.ClaimAsync(instrument, CancellationToken.None);
+        return store;
     }
+
+    private static Task ClaimAllAsync(PostgresStore store, IEnumerable<InstrumentKey> instruments) =>
+        Task.WhenAll(instruments.Select(i => store.ClaimAsync(i, CancellationToken.None).AsTask()));
 
     private static SequencedTick[] Ticks(InstrumentKey instrument, DateTimeOffset start, long firstSequence, int count) =>
         [.. Enumerable.Range(0, count).Select(i => new SequencedTick(

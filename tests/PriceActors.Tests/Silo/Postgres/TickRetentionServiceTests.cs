@@ -14,7 +14,7 @@ public sealed class TickRetentionServiceTests(PostgresDatabase database) : IClas
     {
         var clock = new ManualTimeProvider(new DateTimeOffset(2033, 1, 10, 23, 0, 0, TimeSpan.Zero));
         var options = Options.Create(new PostgresOptions { ConnectionString = database.ConnectionString, PartitionsAhead = 1 });
-        await using var store = database.CreateStore(new PartitionFence(database.DataSource), o => o.PartitionsAhead = 1, clock);
+        await using var store = database.CreateStore(o => o.PartitionsAhead = 1, clock);
         using var service = new TickRetentionService(store, options, clock, NullLogger<TickRetentionService>.Instance);
 
         await service.StartAsync(CancellationToken.None);
