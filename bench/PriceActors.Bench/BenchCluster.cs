@@ -49,6 +49,10 @@ internal sealed class BenchCluster : IAsyncDisposable
     /// <summary>The most connections seen to the run's database and to the whole server, checked every 500 ms.</summary>
     public (long Database, long Server) PeakConnections { get; private set; }
 
+    /// <summary>Further settings of every silo, from <c>BENCH_SILO_SETTINGS</c> (space-separated, e.g. <c>--Orleans:StreamPollPeriod 00:00:00.100</c>).</summary>
+    private static string[] SiloSettings =>
+        Environment.GetEnvironmentVariable("BENCH_SILO_SETTINGS")?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [];
+
     public static async Task<BenchCluster> StartAsync(string server, ClusterSettings settings, BenchCatalog catalog, CancellationToken cancellationToken)
     {
         var id = Guid.NewGuid().ToString("N")[..8];
@@ -143,6 +147,7 @@ internal sealed class BenchCluster : IAsyncDisposable
                 "--Orleans:AdvertisedAddress", "127.0.0.1",
                 "--Orleans:SiloPort", BenchProcess.FreePort().ToString(CultureInfo.InvariantCulture),
                 "--Orleans:GatewayPort", BenchProcess.FreePort().ToString(CultureInfo.InvariantCulture),
+                .. SiloSettings,
             ]);
             await silo.WaitReadyAsync(StartPatience, cancellationToken);
         }
