@@ -97,7 +97,7 @@ public sealed partial class ExchangeFeedGrain(
         }
     }
 
-    private async ValueTask<bool> PublishAsync(IReadOnlyList<TickBatch> round, CancellationToken cancellationToken)
+    private Task PublishAsync(IReadOnlyList<TickBatch> round, CancellationToken cancellationToken)
     {
         foreach (var shard in shards)
         {
@@ -118,8 +118,7 @@ public sealed partial class ExchangeFeedGrain(
             }
         }
 
-        await Task.WhenAll(publishing);
-        return true;
+        return Task.WhenAll(publishing);
     }
 
     private async Task PublishAsync(int shard, TickRound round, CancellationToken cancellationToken)

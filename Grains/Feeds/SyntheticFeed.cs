@@ -3,8 +3,7 @@ namespace PriceActors.Grains.Feeds;
 /// <summary>
 /// The synthetic source of one exchange: generates its instruments' trades and publishes them in rounds, at most one
 /// batch per instrument each, either when they fall due (paced, a round every <c>PublishInterval</c>) or as fast as
-/// the streams accept them. Keeps its random walks across stop and start. Ends when its publisher refuses a round
-/// (<see cref="PermitLapsed"/>).
+/// the streams accept them. Keeps its random walks across stop and start.
 /// </summary>
 internal sealed class SyntheticFeed
 {
@@ -12,7 +11,7 @@ internal sealed class SyntheticFeed
     private static readonly TimeSpan MaxCatchUp = TimeSpan.FromSeconds(10);
 
     private readonly SyntheticFeedOptions options;
-    private readonly Func<IReadOnlyList<TickBatch>, CancellationToken, ValueTask<bool>> publish;
+    private readonly Func<IReadOnlyList<TickBatch>, CancellationToken, Task> publish;
     private readonly TimeProvider time;
     private readonly SyntheticInstrument[] instruments;
     private readonly Tick[] scratch = new Tick[4096];
@@ -21,9 +20,9 @@ internal sealed class SyntheticFeed
 
     /// <param name="exchange">The exchange.</param>
     /// <param name="options">The instruments and their walks.</param>
-    /// <param name="publish">Publishes a round; false when it may not, which ends the run.</param>
+    /// <param name="publish">Publishes a round; the next is generated once it completes.</param>
     /// <param name="time">The clock.</param>
-    public SyntheticFeed(string exchange, SyntheticFeedOptions options, Func<IReadOnlyList<TickBatch>, CancellationToken, ValueTask<bool>> publish, TimeProvider time)
+    public SyntheticFeed(string exchange, SyntheticFeedOptions options, Func<IReadOnlyList<TickBatch>, CancellationToken, Task> publish, TimeProvider time)
     {
         this.options = options;
         this.publish = publish;
@@ -36,14 +35,10 @@ internal sealed class SyntheticFeed
 
     public long TicksPublished => Interlocked.Read(ref ticksPublished);
 
-    /// <summary>The last run ended because the publisher refused a batch.</summary>
-    public bool PermitLapsed { get; private set; }
-
     public DateTimeOffset? LastTickAt => Interlocked.Read(ref lastTickUtcTicks) is var t and > 0 ? new DateTimeOffset(t, TimeSpan.Zero) : null;
 
     public Task RunAsync(CancellationToken cancellationToken)
     {
-        PermitLapsed = false;
         return options.Paced ? RunPacedAsync(cancellationToken) : RunUnpacedAsync(cancellationToken);
     }
 
@@ -78,9 +73,9 @@ internal sealed class SyntheticFeed
                 }
             }
 
-            if (round.Count > 0 && !await PublishAsync(round, cancellationToken))
+            if (round.Count > 0)
             {
-                return;
+                await PublishAsync(round, cancellationToken);
             }
         }
         while (await timer.WaitForNextTickAsync(cancellationToken));
@@ -100,21 +95,14 @@ internal sealed class SyntheticFeed
                 round.Add(new TickBatch(instrument.Instrument, ticks));
             }
 
-            if (!await PublishAsync(round, cancellationToken))
-            {
-                return;
-            }
+            await PublishAsync(round, cancellationToken);
         }
     }
 
-    /// <summary>Publishes the round; false (nothing published) when the publisher refused it.</summary>
-    private async ValueTask<bool> PublishAsync(List<TickBatch> round, CancellationToken cancellationToken)
+    /// <summary>Publishes the round and counts its ticks.</summary>
+    private async Task PublishAsync(List<TickBatch> round, CancellationToken cancellationToken)
     {
-        if (!await publish(round, cancellationToken))
-        {
-            PermitLapsed = true;
-            return false;
-        }
+        await publish(round, cancellationToken);
 
         var ticks = 0L;
         var last = 0L;
@@ -126,6 +114,5 @@ internal sealed class SyntheticFeed
 
         Interlocked.Add(ref ticksPublished, ticks);
         Interlocked.Exchange(ref lastTickUtcTicks, last);
-        return true;
     }
 }

@@ -17,8 +17,8 @@ public static class PostgresOrleansProviders
     /// <summary>
     /// Configures a silo: ADO.NET clustering, the <c>PubSubStore</c> grain storage (the update streams' explicit
     /// subscriptions outlive the silo that holds them), ADO.NET reminders, and the tick streams
-    /// (<see cref="StreamNames.TickProvider"/>) as ADO.NET streams: a batch stays in PostgreSQL until its pair took
-    /// it, so a silo that dies loses none; the pairs subscribe implicitly.
+    /// (<see cref="StreamNames.TickProvider"/>) as ADO.NET streams: a round stays in PostgreSQL until every pair of it
+    /// stored its trades, so a silo that dies loses none; the tick routers subscribe implicitly.
     /// </summary>
     /// <param name="silo">The silo builder.</param>
     /// <param name="connectionString">The PostgreSQL database, its schema applied.</param>
