@@ -41,5 +41,10 @@ if [ "$skipped" -ne 0 ]; then
   echo "test.sh: $skipped tests were skipped; skipping is not allowed here" >&2
   status=1
 fi
+if [ "$failed" -ne 0 ]; then
+  # The failures again at the end, where a truncated log still shows them: each failed test with its message and stack.
+  echo "test.sh: the failed tests:"
+  awk '/^ +Failed [A-Za-z]/ {on=1; n=0} /^ +Passed [A-Za-z]/ {on=0} on && n < 60 {print; n++}' "$log"
+fi
 echo "$passed passed, $failed failed"
 exit "$status"

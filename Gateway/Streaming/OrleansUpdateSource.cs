@@ -90,6 +90,11 @@ internal sealed partial class OrleansUpdateSource(IClusterClient client, ILogger
             switch (item)
             {
                 case PriceUpdated update:
+                    if (GatewayMetrics.UpdateAge.Enabled)
+                    {
+                        GatewayMetrics.UpdateAge.Record((DateTimeOffset.UtcNow - update.Timestamp).TotalMilliseconds);
+                    }
+
                     observer.OnPriceUpdated(update);
                     break;
                 case MinuteBarClosed closed:

@@ -67,7 +67,7 @@ internal sealed class MinuteBarBuilder(InstrumentKey instrument)
 
     /// <summary>
     /// Reopens the bar closed last, when a trade of its minute arrives after the close timer ran (its delivery
-    /// was delayed: a broker outage, a partition hand-over). False when nothing is open-able: a bar is open, the
+    /// was delayed: a stream that fell behind, a silo that died). False when nothing is open-able: a bar is open, the
     /// minute is another, or this builder closed no bar since it was created.
     /// </summary>
     public bool TryReopen(long minuteUtcTicks)

@@ -13,7 +13,9 @@ namespace PriceActors.Grains.Pairs;
 /// trades to the store, and the call completes once they are stored, so the tick stream hands a new activation
 /// whatever the store does not have. A bar is closed by the first trade of a later
 /// minute or by a timer shortly after its minute ends, saved after its trades, and only then published. On
-/// activation the grain rebuilds its window and bars from the store, keeping its epoch and sequence.
+/// activation the grain rebuilds its window and bars from the store, keeping its epoch and sequence. While its bar is
+/// open the grain holds an Orleans reminder (<see cref="BarReminder"/>): if its silo dies, the reminder activates it
+/// elsewhere, and the activation closes the bar from the stored trades even when no later trade comes.
 /// <para>
 /// The update leaves before the store has the trades, as a ticker plant publishes before its database: if the write
 /// fails, the call fails and the activation ends; the next one reloads what is stored and takes the redelivered
@@ -26,8 +28,11 @@ public sealed partial class PairGrain(
     IMarketStore store,
     IOptions<PairOptions> options,
     [FromKeyedServices(TimeProviderNames.Grains)] TimeProvider time,
-    ILogger<PairGrain> logger) : Grain, IPairGrain
+    ILogger<PairGrain> logger) : Grain, IPairGrain, IRemindable
 {
+    /// <summary>The reminder a pair holds while its bar is open.</summary>
+    public const string BarReminder = "close-bar";
+
     private readonly PairOptions settings = options.Value;
     private readonly List<MinuteBar> closedBars = [];
     private SequencedTick[] pending = new SequencedTick[64];
@@ -45,6 +50,7 @@ public sealed partial class PairGrain(
     private IGrainTimer? barTimer;
     private Task appended = Task.CompletedTask;
     private bool failed;
+    private bool reminderHeld;
 
     private int MaxClosedBars => (int)Math.Ceiling(settings.WindowLength.TotalMinutes);
 
@@ -202,6 +208,10 @@ public sealed partial class PairGrain(
             await FlushAsync();
             window.Prune(window.NewestUtcTicks);
             ScheduleBarClose();
+            if (!reminderHeld && bar.IsOpen)
+            {
+                await HoldReminderAsync();
+            }
         }
 
         return new TicksRecorded(accepted, duplicates, rejected, sequence);
@@ -317,6 +327,49 @@ public sealed partial class PairGrain(
             DueTime = due < TimeSpan.Zero ? TimeSpan.Zero : due,
             Period = Timeout.InfiniteTimeSpan,
         });
+    }
+
+    /// <inheritdoc/>
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != BarReminder || failed)
+        {
+            return;
+        }
+
+        await CloseBarIfDueAsync();
+        ScheduleBarClose();
+        if (!bar.IsOpen)
+        {
+            // No trade since the bar closed: nothing left to close if this activation dies. The next trade registers again.
+            try
+            {
+                if (await this.GetReminder(BarReminder) is { } reminder)
+                {
+                    await this.UnregisterReminder(reminder);
+                }
+
+                reminderHeld = false;
+            }
+            catch (Exception error) when (error is not OutOfMemoryException)
+            {
+                LogReminderFailed(error, instrument.Value, "unregister");
+            }
+        }
+    }
+
+    /// <summary>Registers the bar reminder; a failure (the reminder table unreachable) is logged and tried again after the next batch.</summary>
+    private async Task HoldReminderAsync()
+    {
+        try
+        {
+            await this.RegisterOrUpdateReminder(BarReminder, settings.BarReminderPeriod, settings.BarReminderPeriod);
+            reminderHeld = true;
+        }
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            LogReminderFailed(error, instrument.Value, "register");
+        }
     }
 
     private async Task OnBarTimerAsync(CancellationToken cancellationToken)
@@ -440,4 +493,8 @@ public sealed partial class PairGrain(
     [LoggerMessage(EventId = 2007, Level = LogLevel.Error,
         Message = "Pair {Instrument} could not claim or load its state from the store; the activation fails and the next call tries again")]
     private partial void LogLoadFailed(Exception error, string instrument);
+
+    [LoggerMessage(EventId = 2008, Level = LogLevel.Warning,
+        Message = "Pair {Instrument} could not {Action} its bar reminder; it tries again after its next batch")]
+    private partial void LogReminderFailed(Exception error, string instrument, string action);
 }

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace PriceActors.Grains.Pairs;
 
-/// <summary>Settings of every pair actor, bound from the <c>Pairs</c> section.</summary>
+/// <summary>Settings of every pair grain, bound from the <c>Pairs</c> section.</summary>
 public sealed class PairOptions
 {
     /// <summary>Configuration section name.</summary>
@@ -18,4 +18,13 @@ public sealed class PairOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan BarCloseGrace { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Period of the Orleans reminder a pair holds while its bar is open. The reminder wakes the pair wherever the
+    /// cluster places it, so a bar whose silo died or left closes even when no later trade comes: at most this long after
+    /// the bar is due (its minute's end plus <see cref="BarCloseGrace"/>). Default 1 minute, the least Orleans allows; 1
+    /// minute to 1 hour.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:01:00", "01:00:00")]
+    public TimeSpan BarReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
 }

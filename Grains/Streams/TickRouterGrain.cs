@@ -5,21 +5,80 @@ using Orleans.Streams.Core;
 namespace PriceActors.Grains.Streams;
 
 /// <summary>
-/// Takes the rounds of one tick stream, one at a time and in order, and hands each batch to its pair grain; the round
-/// counts as delivered (the stream may forget it) once every pair has stored its trades. A pair that refuses (its store
-/// failed) fails the round, and the stream delivers it again: pairs drop the trades they already took, so a trade is
-/// never counted twice, and the next round waits, so every pair gets its trades in order.
+/// Takes the rounds of one tick stream in order and hands each pair its trades; a delivery counts as done (the stream
+/// may forget it) once every pair has stored them. The stream delivers the rounds that queued up since the last
+/// delivery together (up to the pulling agent's <c>BatchContainerBatchSize</c>), and each pair gets the trades of all
+/// of them in one call, so a stream that fell behind catches up in a few calls rather than one round at a time. A pair
+/// that refuses (its store failed) fails the delivery, and the stream delivers it again: pairs drop the trades they
+/// already took, so a trade is never counted twice, and the next delivery waits, so every pair gets its trades in order.
 /// </summary>
 [ImplicitStreamSubscription(StreamNames.Ticks)]
-public sealed partial class TickRouterGrain(ILogger<TickRouterGrain> logger) : Grain, ITickRouterGrain, IStreamSubscriptionObserver, IAsyncObserver<TickRound>
+public sealed partial class TickRouterGrain(ILogger<TickRouterGrain> logger) : Grain, ITickRouterGrain, IStreamSubscriptionObserver, IAsyncBatchObserver<TickRound>
 {
+    /// <summary>Trades of one pair handed over in one call at most; more go in consecutive calls.</summary>
+    public const int MaxTicksPerCall = 8192;
+
     /// <inheritdoc/>
     public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) => handleFactory.Create<TickRound>().ResumeAsync(this);
 
     /// <inheritdoc/>
-    public Task OnNextAsync(TickRound item, StreamSequenceToken? token = null)
+    public Task OnNextAsync(IList<SequentialItem<TickRound>> items) => items.Count == 1 ? RecordAsync(items[0].Item.Batches) : RecordAsync(Merge(items));
+
+    /// <inheritdoc/>
+    public Task OnCompletedAsync() => Task.CompletedTask;
+
+    /// <inheritdoc/>
+    public Task OnErrorAsync(Exception ex)
     {
-        var batches = item.Batches;
+        LogStreamError(ex, this.GetPrimaryKeyString());
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The batches of <paramref name="rounds"/> as one batch per instrument, each holding its instrument's ticks of every
+    /// round in the rounds' order, the instruments in the order they first appear.
+    /// </summary>
+    public static TickBatch[] Merge(IList<SequentialItem<TickRound>> rounds)
+    {
+        var parts = new Dictionary<InstrumentKey, List<TickBatch>>();
+        foreach (var round in rounds)
+        {
+            foreach (var batch in round.Item.Batches)
+            {
+                if (!parts.TryGetValue(batch.Instrument, out var list))
+                {
+                    parts[batch.Instrument] = list = [];
+                }
+
+                list.Add(batch);
+            }
+        }
+
+        var merged = new TickBatch[parts.Count];
+        var i = 0;
+        foreach (var (instrument, list) in parts)
+        {
+            merged[i++] = list.Count == 1 ? list[0] : new TickBatch(instrument, Concat(list));
+        }
+
+        return merged;
+    }
+
+    private static Tick[] Concat(List<TickBatch> batches)
+    {
+        var ticks = new Tick[batches.Sum(b => b.Ticks.Length)];
+        var at = 0;
+        foreach (var batch in batches)
+        {
+            batch.Ticks.Span.CopyTo(ticks.AsSpan(at));
+            at += batch.Ticks.Length;
+        }
+
+        return ticks;
+    }
+
+    private Task RecordAsync(TickBatch[] batches)
+    {
         if (batches.Length == 1)
         {
             return RecordAsync(batches[0]);
@@ -34,17 +93,20 @@ public sealed partial class TickRouterGrain(ILogger<TickRouterGrain> logger) : G
         return Task.WhenAll(recorded);
     }
 
-    /// <inheritdoc/>
-    public Task OnCompletedAsync() => Task.CompletedTask;
-
-    /// <inheritdoc/>
-    public Task OnErrorAsync(Exception ex)
+    private Task RecordAsync(TickBatch batch)
     {
-        LogStreamError(ex, this.GetPrimaryKeyString());
-        return Task.CompletedTask;
+        var pair = GrainFactory.GetGrain<IPairGrain>(batch.Instrument.Value);
+        return batch.Ticks.Length <= MaxTicksPerCall ? pair.RecordTicksAsync(batch) : RecordInPartsAsync(pair, batch);
     }
 
-    private Task RecordAsync(TickBatch batch) => GrainFactory.GetGrain<IPairGrain>(batch.Instrument.Value).RecordTicksAsync(batch);
+    private static async Task RecordInPartsAsync(IPairGrain pair, TickBatch batch)
+    {
+        for (var start = 0; start < batch.Ticks.Length; start += MaxTicksPerCall)
+        {
+            var length = Math.Min(MaxTicksPerCall, batch.Ticks.Length - start);
+            await pair.RecordTicksAsync(new TickBatch(batch.Instrument, batch.Ticks.Slice(start, length)));
+        }
+    }
 
     [LoggerMessage(EventId = 2101, Level = LogLevel.Error, Message = "Tick stream {Stream} reported an error")]
     private partial void LogStreamError(Exception error, string stream);

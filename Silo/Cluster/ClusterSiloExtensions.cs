@@ -23,6 +23,9 @@ public static class ClusterSiloExtensions
     /// <summary>The section bound to Orleans' <see cref="ClusterMembershipOptions"/> (failure detection).</summary>
     public const string MembershipSection = "Orleans:Membership";
 
+    /// <summary>The section bound to Orleans' <see cref="ReminderOptions"/> (e.g. <c>MinimumReminderPeriod</c>); <c>Orleans:Reminders</c> is Orleans' own provider section.</summary>
+    public const string RemindersSection = "Orleans:ReminderOptions";
+
     /// <summary>The section bound to Orleans' messaging options (e.g. <c>ResponseTimeout</c> of grain calls).</summary>
     public const string MessagingSection = "Orleans:Messaging";
 
@@ -57,11 +60,13 @@ public static class ClusterSiloExtensions
             silo.Configure<OrleansClusterOptions>(o => (o.ClusterId, o.ServiceId) = (settings.ClusterId, ServiceId));
             ConfigureEndpoints(silo, settings);
             silo.Services.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection(MembershipSection));
+            silo.Services.Configure<ReminderOptions>(builder.Configuration.GetSection(RemindersSection));
             // A call to a grain of a silo that died waits for its response timeout; Orleans' 30 s would hold every update
             // stream whose queue or subscriptions lived there that long. Overridable in Orleans:Messaging.
             silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = DefaultResponseTimeout);
             silo.Services.Configure<SiloMessagingOptions>(builder.Configuration.GetSection(MessagingSection));
-            silo.UsePostgresProviders(connectionString, settings.StreamPollPeriod, settings.StreamQueues, settings.TickVisibilityTimeout);
+            silo.UsePostgresProviders(
+                connectionString, settings.StreamPollPeriod, settings.StreamQueues, settings.TickVisibilityTimeout, settings.TickRoundsPerDelivery);
             silo.AddMemoryStreams(StreamNames.UpdateProvider, streams =>
             {
                 streams.ConfigurePartitioning(settings.StreamQueues);

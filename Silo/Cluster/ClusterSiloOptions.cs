@@ -39,6 +39,14 @@ public sealed class ClusterSiloOptions
     public TimeSpan StreamPollPeriod { get; set; } = TimeSpan.FromMilliseconds(20);
 
     /// <summary>
+    /// At most this many queued rounds of one tick stream reach its router in one delivery (Orleans'
+    /// <c>BatchContainerBatchSize</c>), which stores them with one call per pair: a stream that fell behind catches up
+    /// in few deliveries instead of one round at a time. Default 64.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int TickRoundsPerDelivery { get; set; } = 64;
+
+    /// <summary>
     /// How long tick batches a pulling agent took stay hidden from other agents until it confirms them. A queue waits
     /// for the batches a crashed silo had taken for this long, so it bounds recovery after a crash; an agent that needs
     /// longer to deliver gets its batches again (delivered twice, counted once). Default 5 s (Orleans' own is 1 minute).

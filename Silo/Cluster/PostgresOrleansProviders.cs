@@ -25,7 +25,9 @@ public static class PostgresOrleansProviders
     /// <param name="pollPeriod">How often a pulling agent looks for new ticks in its queue.</param>
     /// <param name="queues">The tick stream's queues (each a pulling agent on one of the silos).</param>
     /// <param name="visibilityTimeout">How long batches an agent took stay hidden from other agents until it confirms them.</param>
-    public static ISiloBuilder UsePostgresProviders(this ISiloBuilder silo, string connectionString, TimeSpan pollPeriod, int queues, TimeSpan visibilityTimeout)
+    /// <param name="roundsPerDelivery">At most this many queued rounds of a stream reach its router in one delivery.</param>
+    public static ISiloBuilder UsePostgresProviders(
+        this ISiloBuilder silo, string connectionString, TimeSpan pollPeriod, int queues, TimeSpan visibilityTimeout, int roundsPerDelivery)
     {
         silo.UseAdoNetClustering(o =>
         {
@@ -52,7 +54,7 @@ public static class PostgresOrleansProviders
             }));
             streams.ConfigurePartitioning(queues);
             streams.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly);
-            streams.ConfigurePullingAgent(o => o.Configure(p => p.GetQueueMsgsTimerPeriod = pollPeriod));
+            streams.ConfigurePullingAgent(o => o.Configure(p => (p.GetQueueMsgsTimerPeriod, p.BatchContainerBatchSize) = (pollPeriod, roundsPerDelivery)));
         });
         return silo;
     }

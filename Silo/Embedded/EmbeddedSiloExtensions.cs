@@ -16,7 +16,7 @@ public static class EmbeddedSiloExtensions
     /// <summary>
     /// Adds the embedded silo: Orleans with localhost clustering on <see cref="EmbeddedSiloOptions.SiloPort"/>, the
     /// pair and feed grains, memory streams for ticks (implicit subscriptions only) and updates, memory grain storage
-    /// for the update streams' subscriptions, the in-memory store, the feed keeper, the Orleans Dashboard's services
+    /// for the update streams' subscriptions, in-memory reminders (the pairs' bar reminders), the in-memory store, the feed keeper, the Orleans Dashboard's services
     /// and the health checks. The feed keeper is added after the silo, so it stops the feeds before the silo stops.
     /// </summary>
     /// <param name="builder">The host builder.</param>
@@ -33,11 +33,13 @@ public static class EmbeddedSiloExtensions
         {
             silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, serviceId: "priceactors", clusterId: "embedded");
             silo.AddMemoryGrainStorage(ProviderConstants.DEFAULT_PUBSUB_PROVIDER_NAME);
+            silo.UseInMemoryReminderService();
             silo.AddMemoryStreams(StreamNames.TickProvider, streams =>
             {
                 streams.ConfigurePartitioning(settings.StreamQueues);
                 streams.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly);
-                streams.ConfigurePullingAgent(o => o.Configure(p => p.GetQueueMsgsTimerPeriod = settings.StreamPollPeriod));
+                streams.ConfigurePullingAgent(o => o.Configure(p =>
+                    (p.GetQueueMsgsTimerPeriod, p.BatchContainerBatchSize) = (settings.StreamPollPeriod, settings.TickRoundsPerDelivery)));
             });
             silo.AddMemoryStreams(StreamNames.UpdateProvider, streams =>
             {

@@ -29,4 +29,11 @@ public sealed class EmbeddedSiloOptions
     /// </summary>
     [Range(1, 256)]
     public int StreamQueues { get; set; } = 4;
+
+    /// <summary>
+    /// At most this many queued rounds of one tick stream reach its router in one delivery (Orleans'
+    /// <c>BatchContainerBatchSize</c>), which stores them with one call per pair. Default 64.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int TickRoundsPerDelivery { get; set; } = 64;
 }

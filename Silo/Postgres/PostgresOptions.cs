@@ -51,7 +51,7 @@ public sealed class PostgresOptions
     /// appends always go to the same writer, in order, so its ticks commit in order; every flush checks
     /// the fence in its own transaction. <see cref="MaxPendingAppends"/> is shared out among them.
     /// Default 1: with one row per append the database keeps up with one writer, and on a 2-core machine
-    /// shared with the broker a second one only made more, smaller flushes (bench/README.md). More
+    /// shared with the rest of the cluster a second one only made more, smaller flushes (bench/README.md). More
     /// writers help where the database has cores of its own. 1 to 16.
     /// </summary>
     [Range(1, 16)]

@@ -94,6 +94,7 @@ internal static class ClusterBenchmark
                  every tick: {Ms(f.EveryTick)} ({f.TicksCovered:N0} of the {f.TicksPublished:N0} ticks published in {latency.Seconds:F1} s reached the hub client{(latency.CaughtUp ? "" : "; the rest had not arrived 30 s after the feed stopped")})
                  each update by its newest tick: {Ms(f.PerUpdate)} ({f.PerUpdate.Weight:N0} updates; {latency.Updates:N0} received in the whole run)
                  each batch's publish call (the insert into the tick stream, part of the above): {Ms(f.Publish)} ({f.Publish.Weight:N0} batches)
+                 ticks published but not yet stored by their pairs (sampled every 250 ms): max {latency.NotDurable.Max:N0}, mean {latency.NotDurable.Mean:N0}
                  cold start: every instrument's first tick reached the hub client {latency.Primed.TotalSeconds:F1} s after it was published, before the warm-up
                  {(f.Mismatched == 0 ? "sequences matched the trade ids" : $"{f.Mismatched:N0} updates had a sequence past every trade published: the matching is off")}{(latency.HubFailure is null ? "" : $"; the hub connection failed: {latency.HubFailure}")}; {Drain(latencyRun.Drained, "not every tick durable 60 s after the feed stopped")}
                  CPU: {latency.Cpu}

@@ -4,10 +4,9 @@ using System.Globalization;
 namespace PriceActors.Bench;
 
 /// <summary>
-/// Where the machine's CPU went while the latency run recorded: the CPU time (user + system, from
-/// <c>/proc/[pid]/stat</c>) of the silo's process (this one), the feed's and the gateway's, the broker's (<c>beam.smp</c>)
-/// and PostgreSQL's processes, and the machine's idle and stolen time (<c>/proc/stat</c>). A process counts when it is
-/// alive at both ends of the span (a PostgreSQL connection opened and closed inside it is missed). Linux only; elsewhere
+/// Where the machine's CPU went while a run recorded: the CPU time (user + system, from <c>/proc/[pid]/stat</c>) of
+/// the processes it is given (the bench's, the silos', the gateway's) and PostgreSQL's, and the machine's idle and
+/// stolen time (<c>/proc/stat</c>). A process counts when it is alive at both ends of the span (a PostgreSQL connection opened and closed inside it is missed). Linux only; elsewhere
 /// it reports that it cannot tell. It also takes a snapshot every second, so the split over the seconds around a stall
 /// (<see cref="During"/>) says who had the cores then.
 /// </summary>
@@ -53,7 +52,6 @@ internal sealed class CpuAccount(params (string Name, int Pid)[] processes)
             pids.Sum(pid => to.Processes.TryGetValue(pid, out var now) && from.Processes.TryGetValue(pid, out var then) ? now - then : 0) / TicksPerSecond;
 
         var groups = processes.Select(p => (p.Name, Seconds([p.Pid])))
-            .Append(("broker", Seconds(to.Processes.Keys.Where(p => to.Names[p] == "beam.smp"))))
             .Append(("PostgreSQL", Seconds(to.Processes.Keys.Where(p => to.Names[p].StartsWith("postgres", StringComparison.Ordinal)))));
         var elapsed = (to.Total - from.Total) / TicksPerSecond;
         string S(double seconds) => seconds.ToString(format, CultureInfo.InvariantCulture);

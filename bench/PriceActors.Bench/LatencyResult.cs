@@ -2,7 +2,7 @@ namespace PriceActors.Bench;
 
 /// <summary>
 /// The latency run's figures: <see cref="LatencyFigures"/> over the span, and what the run did to get them (how long
-/// until every instrument's first tick reached the hub client, from a cold cluster).
+/// until every instrument's first tick reached the hub client, from a cold cluster), and how far the stored ticks trailed the published ones.
 /// </summary>
 internal sealed record LatencyResult(
     LatencyFigures Figures,
@@ -12,4 +12,5 @@ internal sealed record LatencyResult(
     long Updates,
     bool CaughtUp,
     string? HubFailure,
+    (long Max, long Mean) NotDurable,
     string Cpu);

@@ -30,7 +30,7 @@ internal static class LatencyRun
             var cpu = cluster.Cpu();
             cpu.Start();
             var (from, publishedFrom) = (DateTimeOffset.UtcNow.UtcTicks, feed.Published);
-            await Task.Delay(TimeSpan.FromSeconds(settings.Seconds), cancellationToken);
+            var backlog = await SampleBacklogAsync(cluster, TimeSpan.FromSeconds(settings.Seconds), cancellationToken);
             var (to, publishedTo) = (DateTimeOffset.UtcNow.UtcTicks, feed.Published);
             var cpuLine = cpu.Stop();
             await publishing.CancelAsync();
@@ -39,12 +39,32 @@ internal static class LatencyRun
             var caughtUp = await CatchUpAsync(feed, recorder, hub, CatchUpPatience, cancellationToken);
             var seconds = (to - from) / (double)TimeSpan.TicksPerSecond;
             return new LatencyResult(
-                recorder.Analyze(from, to), (publishedTo - publishedFrom) / seconds, seconds, primed, hub.Updates, caughtUp is not null, hub.Failure?.Message, cpuLine);
+                recorder.Analyze(from, to), (publishedTo - publishedFrom) / seconds, seconds, primed, hub.Updates, caughtUp is not null, hub.Failure?.Message, backlog, cpuLine);
         }
         finally
         {
             await hub.DisposeAsync();
         }
+    }
+
+    /// <summary>
+    /// Samples, every 250 ms for <paramref name="span"/>, how many published ticks are not yet durable (stored by their
+    /// pairs): the tick path's share of the latency. Returns the largest and the mean sample.
+    /// </summary>
+    private static async Task<(long Max, long Mean)> SampleBacklogAsync(BenchCluster cluster, TimeSpan span, CancellationToken cancellationToken)
+    {
+        var (max, sum, samples) = (0L, 0L, 0L);
+        var until = Stopwatch.StartNew();
+        while (until.Elapsed < span)
+        {
+            var published = cluster.Feed.Published;
+            var behind = Math.Max(0, published - await cluster.DurableTicksAsync(cancellationToken));
+            (max, sum, samples) = (Math.Max(max, behind), sum + behind, samples + 1);
+            var rest = span - until.Elapsed;
+            await Task.Delay(rest < TimeSpan.FromMilliseconds(250) ? rest.Duration() : TimeSpan.FromMilliseconds(250), cancellationToken);
+        }
+
+        return (max, samples == 0 ? 0 : sum / samples);
     }
 
     /// <summary>

@@ -7,7 +7,7 @@ namespace PriceActors.Bench;
 /// <summary>
 /// The latency run's gateway side: when each tick the feed published reached the gateway, and when each update did.
 /// <para>
-/// An update carries only its newest tick's exchange time. When a pair falls behind (the broker held its ticks, or it
+/// An update carries only its newest tick's exchange time. When a pair falls behind (its tick stream held its ticks, or it
 /// waited for a commit) it folds several rounds into one update, so timing updates by their newest tick counts a stall
 /// once per pair instead of once per tick it held, and misses the older ticks' longer wait. Here every tick counts:
 /// <see cref="PriceUpdated.Sequence"/> counts a pair's ticks (from 1 on the fresh database of the run), the feed's round r
@@ -29,8 +29,8 @@ internal sealed class TickLatencies : IUpdateObserver
     /// <param name="instruments">The run's instruments.</param>
     /// <param name="capacity">
     /// Updates to make room for before the run: growing the list mid-run copies it into a new array of twice the size, and on
-    /// this VM touching that much fresh memory (11 µs a 4 KiB page, bench/README.md) stalls the gateway for as
-    /// long as a broker stall, with the lock held.
+    /// this VM touching that much fresh memory (11 µs a 4 KiB page, bench/README.md) stalls the gateway for
+    /// milliseconds, with the lock held.
     /// </param>
     public TickLatencies(InstrumentKey[] instruments, int capacity = 0)
     {

@@ -1,6 +1,6 @@
 namespace PriceActors.Tests.Support;
 
-/// <summary>Waits, with a deadline, for a condition of a real server, broker consumer or process.</summary>
+/// <summary>Waits, with a deadline, for a condition of a real server, cluster or process.</summary>
 public static class Eventually
 {
     public static async Task HoldsAsync(Func<Task<bool>> condition, TimeSpan deadline, string what)

@@ -5,7 +5,7 @@ using PriceActors.Grains;
 
 namespace PriceActors.Tests.Support;
 
-/// <summary>Orleans test clusters configured as embedded mode is: memory streams for ticks and updates, memory pub-sub storage.</summary>
+/// <summary>Orleans test clusters configured as embedded mode is: memory streams for ticks and updates, memory pub-sub storage, in-memory reminders.</summary>
 internal static class TestSilos
 {
     /// <summary>A cluster of <paramref name="silos"/> silos, not yet deployed; <paramref name="configureHost"/> adds each silo's services.</summary>
@@ -16,10 +16,11 @@ internal static class TestSilos
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddMemoryGrainStorage("PubSubStore");
+            silo.UseInMemoryReminderService();
             silo.AddMemoryStreams(StreamNames.TickProvider, s =>
             {
                 s.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly);
-                s.ConfigurePullingAgent(o => o.Configure(p => p.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(10)));
+                s.ConfigurePullingAgent(o => o.Configure(p => (p.GetQueueMsgsTimerPeriod, p.BatchContainerBatchSize) = (TimeSpan.FromMilliseconds(10), 64)));
             });
             silo.AddMemoryStreams(StreamNames.UpdateProvider, s =>
             {

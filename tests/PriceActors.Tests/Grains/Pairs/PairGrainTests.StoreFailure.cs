@@ -42,7 +42,7 @@ public sealed partial class PairGrainTests
     [Fact]
     public async Task RecordTicksAsync_StoreFailsUnderTheTickStream_TheBatchComesAgainToTheNextActivationBeforeTheNextOne()
     {
-        // The tick stream's router hands the pair one round at a time, and the stream delivers a failed round again.
+        // The tick stream's router hands the pair one delivery at a time, and the stream delivers a failed one again.
         ManualCommitStore store = null!;
         await using var pair = await PairGrainHarness.StartAsync(At(10, 0, 0), wrapStore: s => store = new ManualCommitStore(s));
         try
@@ -55,10 +55,10 @@ public sealed partial class PairGrainTests
             await Eventually.HoldsAsync(() => store.QueuedCount == 1, Patience, "a's append");
             await store.CommitAsync();
 
-            // c waits in the stream while b's append is pending.
+            // c waits in the stream while b's append is pending (published together, one delivery would carry both).
             await pair.Pair.PublishAsync(b);
-            await pair.Pair.PublishAsync(c);
             await Eventually.HoldsAsync(() => store.QueuedCount == 1 && pair.Updates.Prices.Count == 2, Patience, "b's update and append");
+            await pair.Pair.PublishAsync(c);
             store.Fail(1);
             await store.CommitEverythingFromNowOnAsync();
             await Eventually.HoldsAsync(() => pair.Updates.Prices.Count == 4, Patience, "b's update again, then c's");

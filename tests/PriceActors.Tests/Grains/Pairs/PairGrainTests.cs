@@ -126,7 +126,7 @@ public sealed partial class PairGrainTests
     [Fact]
     public async Task RecordTicksAsync_TradeOfMinuteAfterTimerClosedIt_ReopensTheBarAndPublishesItAmended()
     {
-        // Delivery was delayed (a broker outage): the timer closed 10:00 before its last trade arrived.
+        // Delivery was delayed (a stream that fell behind): the timer closed 10:00 before its last trade arrived.
         await using var pair = await PairGrainHarness.StartAsync(At(10, 0, 30));
         await pair.RecordAsync(Trade(1, At(10, 0, 30), 100m));
         await pair.AdvanceToAsync(At(10, 1, 5));
