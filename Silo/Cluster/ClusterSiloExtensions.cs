@@ -10,6 +10,7 @@ using PriceActors.Grains;
 using PriceActors.Silo.Feeds;
 using PriceActors.Silo.Health;
 using PriceActors.Silo.Postgres;
+using PriceActors.Silo.Streaming;
 using OrleansClusterOptions = Orleans.Configuration.ClusterOptions;
 
 namespace PriceActors.Silo.Cluster;
@@ -72,6 +73,7 @@ public static class ClusterSiloExtensions
                 streams.ConfigurePartitioning(settings.StreamQueues);
                 streams.ConfigureStreamPubSub(StreamPubSubType.ExplicitGrainBasedOnly);
                 streams.ConfigurePullingAgent(o => o.Configure(p => p.GetQueueMsgsTimerPeriod = settings.StreamPollPeriod));
+                streams.ConfigureBackoffProvider(QueueReadBackoff.Updates);
             });
             silo.AddDashboard();
         });

@@ -2,6 +2,8 @@ using Orleans.Providers;
 using Orleans.Streams;
 using PriceActors.Grains;
 
+using PriceActors.Silo.Streaming;
+
 namespace PriceActors.Silo.Cluster;
 
 /// <summary>
@@ -55,6 +57,7 @@ public static class PostgresOrleansProviders
             streams.ConfigurePartitioning(queues);
             streams.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly);
             streams.ConfigurePullingAgent(o => o.Configure(p => (p.GetQueueMsgsTimerPeriod, p.BatchContainerBatchSize) = (pollPeriod, roundsPerDelivery)));
+            streams.ConfigureBackoffProvider(QueueReadBackoff.Ticks);
         });
         return silo;
     }

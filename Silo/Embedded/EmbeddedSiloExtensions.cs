@@ -8,6 +8,8 @@ using PriceActors.Grains.Storage;
 using PriceActors.Silo.Feeds;
 using PriceActors.Silo.Health;
 
+using PriceActors.Silo.Streaming;
+
 namespace PriceActors.Silo.Embedded;
 
 /// <summary>Composes an Orleans silo into a host for embedded mode.</summary>
@@ -40,12 +42,14 @@ public static class EmbeddedSiloExtensions
                 streams.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly);
                 streams.ConfigurePullingAgent(o => o.Configure(p =>
                     (p.GetQueueMsgsTimerPeriod, p.BatchContainerBatchSize) = (settings.StreamPollPeriod, settings.TickRoundsPerDelivery)));
+                streams.ConfigureBackoffProvider(QueueReadBackoff.Ticks);
             });
             silo.AddMemoryStreams(StreamNames.UpdateProvider, streams =>
             {
                 streams.ConfigurePartitioning(settings.StreamQueues);
                 streams.ConfigureStreamPubSub(StreamPubSubType.ExplicitGrainBasedOnly);
                 streams.ConfigurePullingAgent(o => o.Configure(p => p.GetQueueMsgsTimerPeriod = settings.StreamPollPeriod));
+                streams.ConfigureBackoffProvider(QueueReadBackoff.Updates);
             });
             silo.AddDashboard();
         });
