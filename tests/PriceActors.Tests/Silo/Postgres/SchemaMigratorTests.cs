@@ -9,7 +9,8 @@ namespace PriceActors.Tests.Silo.Postgres;
 public sealed class SchemaMigratorTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
-    private static readonly string[] Tables = ["schema_migrations", "ticks", "ticks_default", "pair_state", "minute_bars", "partition_owners", "silos", "feed_leases"];
+    private static readonly string[] Tables = ["schema_migrations", "ticks", "ticks_default", "pair_state", "minute_bars", "partition_owners", "pair_fence_keys", "orleansmembershiptable", "orleansstreammessage"];
+    private static readonly string[] Dropped = ["silos", "feed_leases"];
 
     [Fact]
     public void Migrations_Embedded_AreNumberedFromOneInOrder()
@@ -29,6 +30,11 @@ public sealed class SchemaMigratorTests
         foreach (var table in Tables)
         {
             Assert.Equal(1L, await database.ScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname = $1", table));
+        }
+
+        foreach (var table in Dropped)
+        {
+            Assert.Equal(0L, await database.ScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname = $1", table));
         }
 
         var today = DateTime.UtcNow.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
