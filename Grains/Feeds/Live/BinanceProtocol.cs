@@ -1,0 +1,165 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace PriceActors.Grains.Feeds.Live;
+
+/// <summary>
+/// Binance spot's public market-data WebSocket protocol for trades (developers.binance.com, "WebSocket Streams"): a raw
+/// stream <c>/ws/&lt;symbol&gt;@trade</c> sends trade events, a combined stream <c>/stream?streams=a/b</c> wraps each
+/// as <c>{"stream":…,"data":…}</c>; stream names are lower case; <c>SUBSCRIBE</c>/<c>UNSUBSCRIBE</c> requests are
+/// answered <c>{"result":null,"id":n}</c> or with an <c>error</c>; a <c>serverShutdown</c> event precedes a disconnect.
+/// A trade event: <c>e</c> "trade", <c>s</c> symbol, <c>t</c> trade id, <c>p</c> price and <c>q</c> quantity as
+/// decimal strings, <c>T</c> trade time in milliseconds since the epoch. Binance's symbols (BTCUSDT) are already base
+/// and quote without a separator, so the canonical key is the symbol in upper case.
+/// </summary>
+public static class BinanceProtocol
+{
+    /// <summary>The exchange's name in instrument keys.</summary>
+    public const string Exchange = "binance";
+
+    /// <summary>The public endpoint.</summary>
+    public static readonly Uri DefaultUrl = new("wss://stream.binance.com:9443");
+
+    /// <summary>The trade stream of <paramref name="instrument"/>: <c>btcusdt@trade</c>.</summary>
+    public static string StreamOf(InstrumentKey instrument) => instrument.Symbol.ToLowerInvariant() + "@trade";
+
+    /// <summary>The combined stream of <paramref name="instruments"/>' trades, relative to the endpoint.</summary>
+    public static string CombinedPath(IEnumerable<InstrumentKey> instruments) => "/stream?streams=" + string.Join('/', instruments.Select(StreamOf));
+
+    /// <summary>A live subscription request for <paramref name="instruments"/>' trades (or, with <paramref name="unsubscribe"/>, its reverse).</summary>
+    public static string SubscribeRequest(long id, IEnumerable<InstrumentKey> instruments, bool unsubscribe = false)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("method", unsubscribe ? "UNSUBSCRIBE" : "SUBSCRIBE");
+            json.WriteStartArray("params");
+            foreach (var instrument in instruments)
+            {
+                json.WriteStringValue(StreamOf(instrument));
+            }
+
+            json.WriteEndArray();
+            json.WriteNumber("id", id);
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>
+    /// Parses one text frame; the trades it holds go to <paramref name="trades"/>, stamped <paramref name="receivedAt"/>.
+    /// Never throws for what the exchange sent: a frame that is not the protocol comes back <see cref="FeedFrameKind.Malformed"/>.
+    /// </summary>
+    public static FeedFrame Parse(ReadOnlySpan<byte> frame, DateTimeOffset receivedAt, List<Tick> trades)
+    {
+        if (frame.IsEmpty || frame.Trim(" \t\r\n"u8).IsEmpty)
+        {
+            return FeedFrame.Malformed("empty frame");
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(frame.ToArray());
+        }
+        catch (JsonException error)
+        {
+            return FeedFrame.Malformed($"not JSON ({error.Message}): {Excerpt(frame)}");
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return FeedFrame.Malformed($"not a JSON object: {Excerpt(frame)}");
+            }
+
+            if (root.TryGetProperty("data", out var data) && root.TryGetProperty("stream", out _))
+            {
+                root = data;
+                if (root.ValueKind != JsonValueKind.Object)
+                {
+                    return FeedFrame.Malformed($"the combined stream's data is not an object: {Excerpt(frame)}");
+                }
+            }
+            else if (root.TryGetProperty("id", out _) && !root.TryGetProperty("e", out _))
+            {
+                // An error comes as {"error":{"code":…,"msg":…},"id":…}; older pages show {"code":…,"msg":…,"id":…}.
+                if (root.TryGetProperty("error", out var error))
+                {
+                    return new FeedFrame(FeedFrameKind.Error, 0, error.ToString());
+                }
+
+                return root.TryGetProperty("msg", out var message)
+                    ? new FeedFrame(FeedFrameKind.Error, 0, message.ToString())
+                    : new FeedFrame(FeedFrameKind.Control);
+            }
+
+            if (!root.TryGetProperty("e", out var type) || type.ValueKind != JsonValueKind.String)
+            {
+                return FeedFrame.Malformed($"no event type: {Excerpt(frame)}");
+            }
+
+            switch (type.GetString())
+            {
+                case "trade":
+                    return ParseTrade(root, receivedAt, trades, frame);
+                case "serverShutdown":
+                    return new FeedFrame(FeedFrameKind.Shutdown);
+                default:
+                    return FeedFrame.Malformed($"unknown event type '{type.GetString()}'");
+            }
+        }
+    }
+
+    private static FeedFrame ParseTrade(JsonElement trade, DateTimeOffset receivedAt, List<Tick> trades, ReadOnlySpan<byte> frame)
+    {
+        if (!trade.TryGetProperty("s", out var s) || s.ValueKind != JsonValueKind.String
+            || !InstrumentKey.TryCreate(Exchange, s.GetString(), out var instrument, out var keyError))
+        {
+            return FeedFrame.Malformed($"trade without a valid symbol: {Excerpt(frame)}");
+        }
+
+        if (!trade.TryGetProperty("t", out var t) || t.ValueKind != JsonValueKind.Number || !t.TryGetInt64(out var id) || id < 0)
+        {
+            return FeedFrame.Malformed($"trade of {instrument} without a trade id: {Excerpt(frame)}");
+        }
+
+        if (!TryDecimal(trade, "p", out var price) || price <= 0)
+        {
+            return FeedFrame.Malformed($"trade {id} of {instrument} without a positive price: {Excerpt(frame)}");
+        }
+
+        if (!TryDecimal(trade, "q", out var quantity) || quantity < 0)
+        {
+            return FeedFrame.Malformed($"trade {id} of {instrument} without a quantity: {Excerpt(frame)}");
+        }
+
+        if (!trade.TryGetProperty("T", out var time) || time.ValueKind != JsonValueKind.Number || !time.TryGetInt64(out var milliseconds)
+            || milliseconds <= 0 || milliseconds > DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())
+        {
+            return FeedFrame.Malformed($"trade {id} of {instrument} without a trade time: {Excerpt(frame)}");
+        }
+
+        trades.Add(new Tick(instrument, price, quantity, id, DateTimeOffset.FromUnixTimeMilliseconds(milliseconds), receivedAt));
+        return new FeedFrame(FeedFrameKind.Trades, 1);
+    }
+
+    /// <summary>A decimal sent as a string, kept with the digits the exchange sent ("0.01914100" keeps its scale of 8).</summary>
+    private static bool TryDecimal(JsonElement element, string name, out decimal value)
+    {
+        value = 0;
+        return element.TryGetProperty(name, out var property) && property.ValueKind == JsonValueKind.String
+            && decimal.TryParse(property.GetString(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out value);
+    }
+
+    private static string Excerpt(ReadOnlySpan<byte> frame)
+    {
+        var text = Encoding.UTF8.GetString(frame[..Math.Min(frame.Length, 200)]);
+        return frame.Length > 200 ? text + "…" : text;
+    }
+}
