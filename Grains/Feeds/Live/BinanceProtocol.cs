@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 
 namespace PriceActors.Grains.Feeds.Live;
@@ -46,7 +45,7 @@ public static class BinanceProtocol
             json.WriteEndObject();
         }
 
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     /// <summary>
@@ -60,30 +59,21 @@ public static class BinanceProtocol
             return FeedFrame.Malformed("empty frame");
         }
 
-        JsonDocument document;
-        try
+        if (!FeedFrame.TryParseObject(frame, out var document, out var malformed))
         {
-            document = JsonDocument.Parse(frame.ToArray());
-        }
-        catch (JsonException error)
-        {
-            return FeedFrame.Malformed($"not JSON ({error.Message}): {Excerpt(frame)}");
+            return malformed;
         }
 
         using (document)
         {
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return FeedFrame.Malformed($"not a JSON object: {Excerpt(frame)}");
-            }
 
             if (root.TryGetProperty("data", out var data) && root.TryGetProperty("stream", out _))
             {
                 root = data;
                 if (root.ValueKind != JsonValueKind.Object)
                 {
-                    return FeedFrame.Malformed($"the combined stream's data is not an object: {Excerpt(frame)}");
+                    return FeedFrame.Malformed($"the combined stream's data is not an object: {FeedFrame.Excerpt(frame)}");
                 }
             }
             else if (root.TryGetProperty("id", out _) && !root.TryGetProperty("e", out _))
@@ -101,7 +91,7 @@ public static class BinanceProtocol
 
             if (!root.TryGetProperty("e", out var type) || type.ValueKind != JsonValueKind.String)
             {
-                return FeedFrame.Malformed($"no event type: {Excerpt(frame)}");
+                return FeedFrame.Malformed($"no event type: {FeedFrame.Excerpt(frame)}");
             }
 
             switch (type.GetString())
@@ -121,28 +111,28 @@ public static class BinanceProtocol
         if (!trade.TryGetProperty("s", out var s) || s.ValueKind != JsonValueKind.String
             || !InstrumentKey.TryCreate(Exchange, s.GetString(), out var instrument, out var keyError))
         {
-            return FeedFrame.Malformed($"trade without a valid symbol: {Excerpt(frame)}");
+            return FeedFrame.Malformed($"trade without a valid symbol: {FeedFrame.Excerpt(frame)}");
         }
 
         if (!trade.TryGetProperty("t", out var t) || t.ValueKind != JsonValueKind.Number || !t.TryGetInt64(out var id) || id < 0)
         {
-            return FeedFrame.Malformed($"trade of {instrument} without a trade id: {Excerpt(frame)}");
+            return FeedFrame.Malformed($"trade of {instrument} without a trade id: {FeedFrame.Excerpt(frame)}");
         }
 
         if (!TryDecimal(trade, "p", out var price) || price <= 0)
         {
-            return FeedFrame.Malformed($"trade {id} of {instrument} without a positive price: {Excerpt(frame)}");
+            return FeedFrame.Malformed($"trade {id} of {instrument} without a positive price: {FeedFrame.Excerpt(frame)}");
         }
 
         if (!TryDecimal(trade, "q", out var quantity) || quantity < 0)
         {
-            return FeedFrame.Malformed($"trade {id} of {instrument} without a quantity: {Excerpt(frame)}");
+            return FeedFrame.Malformed($"trade {id} of {instrument} without a quantity: {FeedFrame.Excerpt(frame)}");
         }
 
         if (!trade.TryGetProperty("T", out var time) || time.ValueKind != JsonValueKind.Number || !time.TryGetInt64(out var milliseconds)
             || milliseconds <= 0 || milliseconds > DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())
         {
-            return FeedFrame.Malformed($"trade {id} of {instrument} without a trade time: {Excerpt(frame)}");
+            return FeedFrame.Malformed($"trade {id} of {instrument} without a trade time: {FeedFrame.Excerpt(frame)}");
         }
 
         trades.Add(new Tick(instrument, price, quantity, id, DateTimeOffset.FromUnixTimeMilliseconds(milliseconds), receivedAt));
@@ -155,11 +145,5 @@ public static class BinanceProtocol
         value = 0;
         return element.TryGetProperty(name, out var property) && property.ValueKind == JsonValueKind.String
             && decimal.TryParse(property.GetString(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out value);
-    }
-
-    private static string Excerpt(ReadOnlySpan<byte> frame)
-    {
-        var text = Encoding.UTF8.GetString(frame[..Math.Min(frame.Length, 200)]);
-        return frame.Length > 200 ? text + "…" : text;
     }
 }

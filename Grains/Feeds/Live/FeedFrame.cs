@@ -27,4 +27,40 @@ public readonly record struct FeedFrame(FeedFrameKind Kind, int Trades = 0, stri
 {
     /// <summary>A frame that is not the protocol's, with the reason.</summary>
     public static FeedFrame Malformed(string problem) => new(FeedFrameKind.Malformed, 0, problem);
+
+    /// <summary>
+    /// Parses a frame that must be one JSON object. False, with the <see cref="FeedFrameKind.Malformed"/> outcome saying
+    /// why, when it is not JSON or not an object; the caller disposes the document.
+    /// </summary>
+    public static bool TryParseObject(ReadOnlySpan<byte> frame, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out System.Text.Json.JsonDocument? document, out FeedFrame malformed)
+    {
+        malformed = default;
+        try
+        {
+            document = System.Text.Json.JsonDocument.Parse(frame.ToArray());
+        }
+        catch (System.Text.Json.JsonException error)
+        {
+            document = null;
+            malformed = Malformed($"not JSON ({error.Message}): {Excerpt(frame)}");
+            return false;
+        }
+
+        if (document.RootElement.ValueKind != System.Text.Json.JsonValueKind.Object)
+        {
+            document.Dispose();
+            document = null;
+            malformed = Malformed($"not a JSON object: {Excerpt(frame)}");
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>The start of a frame as text, for a log line: at most 200 bytes.</summary>
+    public static string Excerpt(ReadOnlySpan<byte> frame)
+    {
+        var text = System.Text.Encoding.UTF8.GetString(frame[..Math.Min(frame.Length, 200)]);
+        return frame.Length > 200 ? text + "…" : text;
+    }
 }

@@ -8,7 +8,7 @@ namespace PriceActors.Tests.Grains.Feeds.Live;
 /// <summary><see cref="BinanceProtocol"/> on frames in the documented shapes (Fixtures/binance/README.md) and on garbage.</summary>
 public sealed class BinanceProtocolTests
 {
-    private static readonly DateTimeOffset Received = new(2025, 12, 7, 14, 0, 1, TimeSpan.Zero);
+    private static readonly DateTimeOffset Received = LiveFrames.Received;
 
     [Fact]
     public void Parse_RawTradeEvent_OneTickWithTheExactDigitsIdAndTradeTime()
@@ -103,6 +103,5 @@ public sealed class BinanceProtocolTests
         Assert.Equal("""{"method":"UNSUBSCRIBE","params":["btcusdt@trade"],"id":8}""", BinanceProtocol.SubscribeRequest(8, instruments[..1], unsubscribe: true));
     }
 
-    private static byte[] Fixture(string name) =>
-        File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Grains", "Feeds", "Live", "Fixtures", "binance", name));
+    private static byte[] Fixture(string name) => LiveFrames.Fixture("binance", name);
 }
