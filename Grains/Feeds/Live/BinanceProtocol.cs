@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 
 namespace PriceActors.Grains.Feeds.Live;
@@ -29,8 +28,7 @@ public static class BinanceProtocol
     /// <summary>A live subscription request for <paramref name="instruments"/>' trades (or, with <paramref name="unsubscribe"/>, its reverse).</summary>
     public static string SubscribeRequest(long id, IEnumerable<InstrumentKey> instruments, bool unsubscribe = false)
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var json = new Utf8JsonWriter(buffer))
+        return JsonFields.Write(json =>
         {
             json.WriteStartObject();
             json.WriteString("method", unsubscribe ? "UNSUBSCRIBE" : "SUBSCRIBE");
@@ -43,9 +41,7 @@ public static class BinanceProtocol
             json.WriteEndArray();
             json.WriteNumber("id", id);
             json.WriteEndObject();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+        });
     }
 
     /// <summary>
@@ -114,22 +110,22 @@ public static class BinanceProtocol
             return FeedFrame.Malformed($"trade without a valid symbol: {FeedFrame.Excerpt(frame)}");
         }
 
-        if (!trade.TryGetProperty("t", out var t) || t.ValueKind != JsonValueKind.Number || !t.TryGetInt64(out var id) || id < 0)
+        if (!JsonFields.TryInt64(trade, "t", out var id) || id < 0)
         {
             return FeedFrame.Malformed($"trade of {instrument} without a trade id: {FeedFrame.Excerpt(frame)}");
         }
 
-        if (!TryDecimal(trade, "p", out var price) || price <= 0)
+        if (!JsonFields.TryDecimal(trade, "p", numbers: false, out var price) || price <= 0)
         {
             return FeedFrame.Malformed($"trade {id} of {instrument} without a positive price: {FeedFrame.Excerpt(frame)}");
         }
 
-        if (!TryDecimal(trade, "q", out var quantity) || quantity < 0)
+        if (!JsonFields.TryDecimal(trade, "q", numbers: false, out var quantity) || quantity < 0)
         {
             return FeedFrame.Malformed($"trade {id} of {instrument} without a quantity: {FeedFrame.Excerpt(frame)}");
         }
 
-        if (!trade.TryGetProperty("T", out var time) || time.ValueKind != JsonValueKind.Number || !time.TryGetInt64(out var milliseconds)
+        if (!JsonFields.TryInt64(trade, "T", out var milliseconds)
             || milliseconds <= 0 || milliseconds > DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())
         {
             return FeedFrame.Malformed($"trade {id} of {instrument} without a trade time: {FeedFrame.Excerpt(frame)}");
@@ -137,13 +133,5 @@ public static class BinanceProtocol
 
         trades.Add(new Tick(instrument, price, quantity, id, DateTimeOffset.FromUnixTimeMilliseconds(milliseconds), receivedAt));
         return new FeedFrame(FeedFrameKind.Trades, 1);
-    }
-
-    /// <summary>A decimal sent as a string, kept with the digits the exchange sent ("0.01914100" keeps its scale of 8).</summary>
-    private static bool TryDecimal(JsonElement element, string name, out decimal value)
-    {
-        value = 0;
-        return element.TryGetProperty(name, out var property) && property.ValueKind == JsonValueKind.String
-            && decimal.TryParse(property.GetString(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out value);
     }
 }

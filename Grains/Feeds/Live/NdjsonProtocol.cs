@@ -42,12 +42,12 @@ public static class NdjsonProtocol
                 return FeedFrame.Malformed($"no valid '{format.Symbol}': {FeedFrame.Excerpt(line)}");
             }
 
-            if (!TryDecimal(root, format.Price, out var price) || price <= 0)
+            if (!JsonFields.TryDecimal(root, format.Price, numbers: true, out var price) || price <= 0)
             {
                 return FeedFrame.Malformed($"trade of {instrument} without a positive '{format.Price}': {FeedFrame.Excerpt(line)}");
             }
 
-            if (!TryDecimal(root, format.Quantity, out var quantity) || quantity < 0)
+            if (!JsonFields.TryDecimal(root, format.Quantity, numbers: true, out var quantity) || quantity < 0)
             {
                 return FeedFrame.Malformed($"trade of {instrument} without a '{format.Quantity}': {FeedFrame.Excerpt(line)}");
             }
@@ -73,23 +73,6 @@ public static class NdjsonProtocol
             trades.Add(new Tick(instrument, price, quantity, id, time, receivedAt));
             return new FeedFrame(FeedFrameKind.Trades, 1);
         }
-    }
-
-    private static bool TryDecimal(JsonElement root, string name, out decimal value)
-    {
-        value = 0;
-        if (!root.TryGetProperty(name, out var property))
-        {
-            return false;
-        }
-
-        return property.ValueKind switch
-        {
-            // The literal's own digits: 0.0100 stays 0.0100.
-            JsonValueKind.Number => decimal.TryParse(property.GetRawText(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out value),
-            JsonValueKind.String => decimal.TryParse(property.GetString(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out value),
-            _ => false,
-        };
     }
 
     private static bool TryTime(JsonElement root, string name, out DateTimeOffset time)

@@ -1,0 +1,161 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace PriceActors.Grains.Feeds.Live;
+
+/// <summary>
+/// Kraken spot's WebSocket v2 <c>trade</c> channel (docs.kraken.com, "Spot WebSocket v2": trade, subscribe, heartbeat,
+/// ping): a request <c>{"method":"subscribe","params":{"channel":"trade","symbol":[…],"snapshot":true},"req_id":n}</c>
+/// is acknowledged by <c>{"method":"subscribe","result":{…},"success":true,…}</c> or refused with <c>success</c> false and
+/// an <c>error</c>; trades come as <c>{"channel":"trade","type":"snapshot"|"update","data":[…]}</c>, each with
+/// <c>symbol</c> (BTC/USD), <c>price</c> and <c>qty</c> as JSON numbers, <c>trade_id</c> (sequential per book) and an
+/// RFC 3339 <c>timestamp</c>; <c>heartbeat</c> and <c>status</c> channels and <c>pong</c> replies carry no trade.
+/// Symbols map to keys without the separator (BTC/USD → kraken:BTCUSD).
+/// </summary>
+public static class KrakenProtocol
+{
+    /// <summary>The exchange's name in instrument keys.</summary>
+    public const string Exchange = "kraken";
+
+    /// <summary>The public v2 endpoint.</summary>
+    public static readonly Uri DefaultUrl = new("wss://ws.kraken.com/v2");
+
+    /// <summary>The key of a native symbol: <c>BTC/USD</c> → <c>kraken:BTCUSD</c>; false when it is not BASE/QUOTE.</summary>
+    public static bool TryKeyOf(string native, out InstrumentKey instrument)
+    {
+        instrument = default;
+        var slash = native.IndexOf('/', StringComparison.Ordinal);
+        return slash > 0 && slash < native.Length - 1 && native.IndexOf('/', slash + 1) < 0
+            && InstrumentKey.TryCreate(Exchange, native.Remove(slash, 1), out instrument, out _);
+    }
+
+    /// <summary>A subscription request for the trades of <paramref name="natives"/> (BTC/USD…), with the recent trades' snapshot.</summary>
+    public static string SubscribeRequest(long requestId, IEnumerable<string> natives, bool unsubscribe = false)
+    {
+        return JsonFields.Write(json =>
+        {
+            json.WriteStartObject();
+            json.WriteString("method", unsubscribe ? "unsubscribe" : "subscribe");
+            json.WriteStartObject("params");
+            json.WriteString("channel", "trade");
+            json.WriteStartArray("symbol");
+            foreach (var native in natives)
+            {
+                json.WriteStringValue(native);
+            }
+
+            json.WriteEndArray();
+            if (!unsubscribe)
+            {
+                json.WriteBoolean("snapshot", true);
+            }
+
+            json.WriteEndObject();
+            json.WriteNumber("req_id", requestId);
+            json.WriteEndObject();
+        });
+    }
+
+    /// <summary>
+    /// Parses one text frame; its trades go to <paramref name="trades"/>, stamped <paramref name="receivedAt"/>. A frame
+    /// with one bad trade adds none of its trades. Never throws for what the exchange sent.
+    /// </summary>
+    public static FeedFrame Parse(ReadOnlySpan<byte> frame, DateTimeOffset receivedAt, List<Tick> trades)
+    {
+        if (frame.Trim(" \t\r\n"u8).IsEmpty)
+        {
+            return FeedFrame.Malformed("empty frame");
+        }
+
+        if (!FeedFrame.TryParseObject(frame, out var document, out var malformed))
+        {
+            return malformed;
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.TryGetProperty("method", out var method) && method.ValueKind == JsonValueKind.String)
+            {
+                // Acknowledgements of subscribe, unsubscribe and ping.
+                return root.TryGetProperty("success", out var success) && success.ValueKind == JsonValueKind.False
+                    ? new FeedFrame(FeedFrameKind.Error, 0, root.TryGetProperty("error", out var error) ? error.ToString() : "refused")
+                    : new FeedFrame(FeedFrameKind.Control);
+            }
+
+            if (!root.TryGetProperty("channel", out var channel) || channel.ValueKind != JsonValueKind.String)
+            {
+                return FeedFrame.Malformed($"neither a reply nor a channel message: {FeedFrame.Excerpt(frame)}");
+            }
+
+            switch (channel.GetString())
+            {
+                case "heartbeat":
+                case "status":
+                    return new FeedFrame(FeedFrameKind.Control);
+                case "trade":
+                    return ParseTrades(root, receivedAt, trades, frame);
+                default:
+                    return FeedFrame.Malformed($"unknown channel '{channel.GetString()}'");
+            }
+        }
+    }
+
+    private static FeedFrame ParseTrades(JsonElement root, DateTimeOffset receivedAt, List<Tick> trades, ReadOnlySpan<byte> frame)
+    {
+        if (!root.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array)
+        {
+            return FeedFrame.Malformed($"trade message without a data array: {FeedFrame.Excerpt(frame)}");
+        }
+
+        var first = trades.Count;
+        foreach (var trade in data.EnumerateArray())
+        {
+            var problem = ParseTrade(trade, receivedAt, trades);
+            if (problem is not null)
+            {
+                trades.RemoveRange(first, trades.Count - first);
+                return FeedFrame.Malformed($"{problem}: {FeedFrame.Excerpt(frame)}");
+            }
+        }
+
+        return new FeedFrame(FeedFrameKind.Trades, trades.Count - first);
+    }
+
+    private static string? ParseTrade(JsonElement trade, DateTimeOffset receivedAt, List<Tick> trades)
+    {
+        if (trade.ValueKind != JsonValueKind.Object)
+        {
+            return "a trade that is not an object";
+        }
+
+        if (!trade.TryGetProperty("symbol", out var symbol) || symbol.ValueKind != JsonValueKind.String || !TryKeyOf(symbol.GetString()!, out var instrument))
+        {
+            return "a trade without a BASE/QUOTE symbol";
+        }
+
+        if (!JsonFields.TryInt64(trade, "trade_id", out var id) || id < 0)
+        {
+            return $"a trade of {instrument} without a trade id";
+        }
+
+        if (!JsonFields.TryDecimal(trade, "price", numbers: true, out var price) || price <= 0)
+        {
+            return $"trade {id} of {instrument} without a positive price";
+        }
+
+        if (!JsonFields.TryDecimal(trade, "qty", numbers: true, out var quantity) || quantity < 0)
+        {
+            return $"trade {id} of {instrument} without a quantity";
+        }
+
+        if (!trade.TryGetProperty("timestamp", out var timestamp) || timestamp.ValueKind != JsonValueKind.String
+            || !DateTimeOffset.TryParse(timestamp.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time))
+        {
+            return $"trade {id} of {instrument} without an RFC 3339 timestamp";
+        }
+
+        trades.Add(new Tick(instrument, price, quantity, id, time, receivedAt));
+        return null;
+    }
+}
