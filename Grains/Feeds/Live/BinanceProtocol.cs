@@ -50,14 +50,9 @@ public static class BinanceProtocol
     /// </summary>
     public static FeedFrame Parse(ReadOnlySpan<byte> frame, DateTimeOffset receivedAt, List<Tick> trades)
     {
-        if (frame.IsEmpty || frame.Trim(" \t\r\n"u8).IsEmpty)
+        if (!FeedFrame.TryOpen(frame, out var document, out var outcome))
         {
-            return FeedFrame.Malformed("empty frame");
-        }
-
-        if (!FeedFrame.TryParseObject(frame, out var document, out var malformed))
-        {
-            return malformed;
+            return outcome;
         }
 
         using (document)

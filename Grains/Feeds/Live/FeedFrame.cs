@@ -29,6 +29,31 @@ public readonly record struct FeedFrame(FeedFrameKind Kind, int Trades = 0, stri
     public static FeedFrame Malformed(string problem) => new(FeedFrameKind.Malformed, 0, problem);
 
     /// <summary>
+    /// Opens an exchange's frame that must be one JSON object: false with the outcome (an empty frame, not JSON, not an
+    /// object: <see cref="FeedFrameKind.Malformed"/>) when it is not; the caller disposes the document.
+    /// </summary>
+    public static bool TryOpen(ReadOnlySpan<byte> frame, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out System.Text.Json.JsonDocument? document, out FeedFrame outcome)
+    {
+        if (frame.Trim(" \t\r\n"u8).IsEmpty)
+        {
+            document = null;
+            outcome = Malformed("empty frame");
+            return false;
+        }
+
+        return TryParseObject(frame, out document, out outcome);
+    }
+
+    /// <summary>
+    /// A reply to a request (subscribe, ping): <see cref="FeedFrameKind.Error"/> with the text of <paramref name="message"/>
+    /// when its <c>success</c> is false, else <see cref="FeedFrameKind.Control"/>.
+    /// </summary>
+    public static FeedFrame Reply(System.Text.Json.JsonElement root, string message) =>
+        root.TryGetProperty("success", out var success) && success.ValueKind == System.Text.Json.JsonValueKind.False
+            ? new FeedFrame(FeedFrameKind.Error, 0, root.TryGetProperty(message, out var text) ? text.ToString() : "refused")
+            : new FeedFrame(FeedFrameKind.Control);
+
+    /// <summary>
     /// Parses a frame that must be one JSON object. False, with the <see cref="FeedFrameKind.Malformed"/> outcome saying
     /// why, when it is not JSON or not an object; the caller disposes the document.
     /// </summary>

@@ -34,6 +34,14 @@ internal static class JsonFields
         return element.TryGetProperty(name, out var property) && property.ValueKind == JsonValueKind.Number && property.TryGetInt64(out value);
     }
 
+    /// <summary>A whole number sent as a string of digits ("130639474"), as several exchanges send ids and times.</summary>
+    public static bool TryDigitsInt64(JsonElement element, string name, out long value)
+    {
+        value = 0;
+        return element.TryGetProperty(name, out var property) && property.ValueKind == JsonValueKind.String
+            && long.TryParse(property.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out value);
+    }
+
     /// <summary>The JSON text <paramref name="write"/> writes (a request to an exchange).</summary>
     public static string Write(Action<Utf8JsonWriter> write)
     {

@@ -62,14 +62,9 @@ public static class KrakenProtocol
     /// </summary>
     public static FeedFrame Parse(ReadOnlySpan<byte> frame, DateTimeOffset receivedAt, List<Tick> trades)
     {
-        if (frame.Trim(" \t\r\n"u8).IsEmpty)
+        if (!FeedFrame.TryOpen(frame, out var document, out var outcome))
         {
-            return FeedFrame.Malformed("empty frame");
-        }
-
-        if (!FeedFrame.TryParseObject(frame, out var document, out var malformed))
-        {
-            return malformed;
+            return outcome;
         }
 
         using (document)
@@ -78,9 +73,7 @@ public static class KrakenProtocol
             if (root.TryGetProperty("method", out var method) && method.ValueKind == JsonValueKind.String)
             {
                 // Acknowledgements of subscribe, unsubscribe and ping.
-                return root.TryGetProperty("success", out var success) && success.ValueKind == JsonValueKind.False
-                    ? new FeedFrame(FeedFrameKind.Error, 0, root.TryGetProperty("error", out var error) ? error.ToString() : "refused")
-                    : new FeedFrame(FeedFrameKind.Control);
+                return FeedFrame.Reply(root, "error");
             }
 
             if (!root.TryGetProperty("channel", out var channel) || channel.ValueKind != JsonValueKind.String)
@@ -94,41 +87,15 @@ public static class KrakenProtocol
                 case "status":
                     return new FeedFrame(FeedFrameKind.Control);
                 case "trade":
-                    return ParseTrades(root, receivedAt, trades, frame);
+                    return TradeArrays.Parse(root, "data", receivedAt, trades, frame, ParseTrade);
                 default:
                     return FeedFrame.Malformed($"unknown channel '{channel.GetString()}'");
             }
         }
     }
 
-    private static FeedFrame ParseTrades(JsonElement root, DateTimeOffset receivedAt, List<Tick> trades, ReadOnlySpan<byte> frame)
-    {
-        if (!root.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array)
-        {
-            return FeedFrame.Malformed($"trade message without a data array: {FeedFrame.Excerpt(frame)}");
-        }
-
-        var first = trades.Count;
-        foreach (var trade in data.EnumerateArray())
-        {
-            var problem = ParseTrade(trade, receivedAt, trades);
-            if (problem is not null)
-            {
-                trades.RemoveRange(first, trades.Count - first);
-                return FeedFrame.Malformed($"{problem}: {FeedFrame.Excerpt(frame)}");
-            }
-        }
-
-        return new FeedFrame(FeedFrameKind.Trades, trades.Count - first);
-    }
-
     private static string? ParseTrade(JsonElement trade, DateTimeOffset receivedAt, List<Tick> trades)
     {
-        if (trade.ValueKind != JsonValueKind.Object)
-        {
-            return "a trade that is not an object";
-        }
-
         if (!trade.TryGetProperty("symbol", out var symbol) || symbol.ValueKind != JsonValueKind.String || !TryKeyOf(symbol.GetString()!, out var instrument))
         {
             return "a trade without a BASE/QUOTE symbol";

@@ -1,0 +1,124 @@
+using System.Text.Json;
+
+namespace PriceActors.Grains.Feeds.Live;
+
+/// <summary>
+/// OKX's v5 public WebSocket, channel <c>trades</c> (www.okx.com/docs-v5, "WebSocket Public Channel", "Trades
+/// channel"): <c>{"op":"subscribe","args":[{"channel":"trades","instId":"BTC-USDT"}]}</c> is answered
+/// <c>{"event":"subscribe","arg":…}</c> or <c>{"event":"error","code":…,"msg":…}</c>; a push is
+/// <c>{"arg":{…},"data":[…]}</c>, each trade with <c>instId</c>, <c>tradeId</c>, <c>px</c>, <c>sz</c>, <c>side</c>,
+/// <c>ts</c> (ms) all as strings, and <c>count</c>: the number of fills aggregated into it (same taker order, same
+/// price), <c>tradeId</c> being the last fill's, so ids advance by <c>count</c>. The client sends the text
+/// <c>ping</c> when it heard nothing for a while (under 30 s) and gets <c>pong</c>. BTC-USDT maps to okx:BTCUSDT.
+/// </summary>
+public static class OkxProtocol
+{
+    /// <summary>The exchange's name in instrument keys.</summary>
+    public const string Exchange = "okx";
+
+    /// <summary>The public endpoint.</summary>
+    public static readonly Uri DefaultUrl = new("wss://ws.okx.com:8443/ws/v5/public");
+
+    /// <summary>What the client sends to keep the connection (plain text, not JSON).</summary>
+    public const string Ping = "ping";
+
+    /// <summary>The key of a native instrument id: <c>BTC-USDT</c> → <c>okx:BTCUSDT</c>; false when it is not BASE-QUOTE.</summary>
+    public static bool TryKeyOf(string native, out InstrumentKey instrument)
+    {
+        instrument = default;
+        var dash = native.IndexOf('-', StringComparison.Ordinal);
+        return dash > 0 && dash < native.Length - 1 && native.IndexOf('-', dash + 1) < 0
+            && InstrumentKey.TryCreate(Exchange, native.Remove(dash, 1), out instrument, out _);
+    }
+
+    /// <summary>A subscription request for the trades of <paramref name="natives"/> (BTC-USDT…).</summary>
+    public static string SubscribeRequest(IEnumerable<string> natives, bool unsubscribe = false) =>
+        JsonFields.Write(json =>
+        {
+            json.WriteStartObject();
+            json.WriteString("op", unsubscribe ? "unsubscribe" : "subscribe");
+            json.WriteStartArray("args");
+            foreach (var native in natives)
+            {
+                json.WriteStartObject();
+                json.WriteString("channel", "trades");
+                json.WriteString("instId", native);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        });
+
+    /// <summary>Parses one text frame; its trades go to <paramref name="trades"/>, all or none. Never throws for what the exchange sent.</summary>
+    public static FeedFrame Parse(ReadOnlySpan<byte> frame, DateTimeOffset receivedAt, List<Tick> trades)
+    {
+        var text = frame.Trim(" \t\r\n"u8);
+        if (text.IsEmpty)
+        {
+            return FeedFrame.Malformed("empty frame");
+        }
+
+        if (text.SequenceEqual("pong"u8))
+        {
+            return new FeedFrame(FeedFrameKind.Control);
+        }
+
+        if (!FeedFrame.TryOpen(frame, out var document, out var outcome))
+        {
+            return outcome;
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.TryGetProperty("event", out var kind) && kind.ValueKind == JsonValueKind.String)
+            {
+                return kind.GetString() == "error"
+                    ? new FeedFrame(FeedFrameKind.Error, 0, $"{(root.TryGetProperty("code", out var code) ? code.ToString() : "?")}: {(root.TryGetProperty("msg", out var message) ? message.ToString() : "")}")
+                    : new FeedFrame(FeedFrameKind.Control);
+            }
+
+            if (!root.TryGetProperty("arg", out var arg) || arg.ValueKind != JsonValueKind.Object
+                || !arg.TryGetProperty("channel", out var channel) || channel.ValueKind != JsonValueKind.String)
+            {
+                return FeedFrame.Malformed($"neither an event nor a channel push: {FeedFrame.Excerpt(frame)}");
+            }
+
+            return channel.GetString() == "trades"
+                ? TradeArrays.Parse(root, "data", receivedAt, trades, frame, ParseTrade)
+                : FeedFrame.Malformed($"unknown channel '{channel.GetString()}'");
+        }
+    }
+
+    private static string? ParseTrade(JsonElement trade, DateTimeOffset receivedAt, List<Tick> trades)
+    {
+        if (!trade.TryGetProperty("instId", out var native) || native.ValueKind != JsonValueKind.String || !TryKeyOf(native.GetString()!, out var instrument))
+        {
+            return "a trade without a BASE-QUOTE instId";
+        }
+
+        if (!JsonFields.TryDigitsInt64(trade, "tradeId", out var id) || id < 0)
+        {
+            return $"a trade of {instrument} without a numeric tradeId";
+        }
+
+        if (!JsonFields.TryDecimal(trade, "px", numbers: false, out var price) || price <= 0)
+        {
+            return $"trade {id} of {instrument} without a positive px";
+        }
+
+        if (!JsonFields.TryDecimal(trade, "sz", numbers: false, out var quantity) || quantity < 0)
+        {
+            return $"trade {id} of {instrument} without a sz";
+        }
+
+        if (!JsonFields.TryDigitsInt64(trade, "ts", out var milliseconds) || milliseconds <= 0 || milliseconds > DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())
+        {
+            return $"trade {id} of {instrument} without a ts";
+        }
+
+        trades.Add(new Tick(instrument, price, quantity, id, DateTimeOffset.FromUnixTimeMilliseconds(milliseconds), receivedAt));
+        return null;
+    }
+}
