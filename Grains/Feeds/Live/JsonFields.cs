@@ -42,6 +42,18 @@ internal static class JsonFields
             && long.TryParse(property.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out value);
     }
 
+    /// <summary>
+    /// The key of a native BASE{separator}QUOTE symbol (BTC-USD, BTC/USD): the two parts joined, upper case, under
+    /// <paramref name="exchange"/>; false when the symbol is not exactly two non-empty parts.
+    /// </summary>
+    public static bool TryKeyOfPair(string exchange, string native, char separator, out InstrumentKey instrument)
+    {
+        instrument = default;
+        var at = native.IndexOf(separator, StringComparison.Ordinal);
+        return at > 0 && at < native.Length - 1 && native.IndexOf(separator, at + 1) < 0
+            && InstrumentKey.TryCreate(exchange, native.Remove(at, 1), out instrument, out _);
+    }
+
     /// <summary>The JSON text <paramref name="write"/> writes (a request to an exchange).</summary>
     public static string Write(Action<Utf8JsonWriter> write)
     {

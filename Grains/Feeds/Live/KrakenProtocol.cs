@@ -21,13 +21,7 @@ public static class KrakenProtocol
     public static readonly Uri DefaultUrl = new("wss://ws.kraken.com/v2");
 
     /// <summary>The key of a native symbol: <c>BTC/USD</c> → <c>kraken:BTCUSD</c>; false when it is not BASE/QUOTE.</summary>
-    public static bool TryKeyOf(string native, out InstrumentKey instrument)
-    {
-        instrument = default;
-        var slash = native.IndexOf('/', StringComparison.Ordinal);
-        return slash > 0 && slash < native.Length - 1 && native.IndexOf('/', slash + 1) < 0
-            && InstrumentKey.TryCreate(Exchange, native.Remove(slash, 1), out instrument, out _);
-    }
+    public static bool TryKeyOf(string native, out InstrumentKey instrument) => JsonFields.TryKeyOfPair(Exchange, native, '/', out instrument);
 
     /// <summary>A subscription request for the trades of <paramref name="natives"/> (BTC/USD…), with the recent trades' snapshot.</summary>
     public static string SubscribeRequest(long requestId, IEnumerable<string> natives, bool unsubscribe = false)

@@ -23,13 +23,7 @@ public static class OkxProtocol
     public const string Ping = "ping";
 
     /// <summary>The key of a native instrument id: <c>BTC-USDT</c> → <c>okx:BTCUSDT</c>; false when it is not BASE-QUOTE.</summary>
-    public static bool TryKeyOf(string native, out InstrumentKey instrument)
-    {
-        instrument = default;
-        var dash = native.IndexOf('-', StringComparison.Ordinal);
-        return dash > 0 && dash < native.Length - 1 && native.IndexOf('-', dash + 1) < 0
-            && InstrumentKey.TryCreate(Exchange, native.Remove(dash, 1), out instrument, out _);
-    }
+    public static bool TryKeyOf(string native, out InstrumentKey instrument) => JsonFields.TryKeyOfPair(Exchange, native, '-', out instrument);
 
     /// <summary>A subscription request for the trades of <paramref name="natives"/> (BTC-USDT…).</summary>
     public static string SubscribeRequest(IEnumerable<string> natives, bool unsubscribe = false) =>
