@@ -4,7 +4,6 @@ using Microsoft.Extensions.Logging;
 using Orleans.Streams;
 using PriceActors.Grains;
 using PriceActors.Silo.Cluster;
-using ClusterOptions = Orleans.Configuration.ClusterOptions;
 
 namespace PriceActors.Tests.Support;
 
@@ -31,16 +30,7 @@ public sealed class ClusterTickFeed : IAsyncDisposable
     /// <summary>Connects to the cluster <paramref name="clusterId"/> whose silos have <paramref name="queues"/> tick stream queues.</summary>
     public static async Task<ClusterTickFeed> StartAsync(string connectionString, string clusterId, int queues)
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.UseOrleansClient(client =>
-        {
-            client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (clusterId, ClusterSiloExtensions.ServiceId));
-            client.UsePostgresClustering(connectionString);
-            client.AddPostgresTickStreams(connectionString, queues);
-        });
-        var host = builder.Build();
-        await host.StartAsync();
+        var host = await ClusterClientHost.StartAsync(connectionString, clusterId, client => client.AddPostgresTickStreams(connectionString, queues));
         return new ClusterTickFeed(host);
     }
 

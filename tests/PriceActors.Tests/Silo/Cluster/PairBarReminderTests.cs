@@ -13,7 +13,6 @@ using PriceActors.Tests.Grains.Pairs;
 using PriceActors.Tests.Silo.Postgres;
 using PriceActors.Tests.Support;
 using Xunit.Abstractions;
-using ClusterOptions = Orleans.Configuration.ClusterOptions;
 
 namespace PriceActors.Tests.Silo.Cluster;
 
@@ -39,7 +38,7 @@ public sealed class PairBarReminderTests(PostgresDatabase database, ITestOutputH
         var clock = new ManualTimeProvider(new DateTimeOffset(start.Year, start.Month, start.Day, start.Hour, start.Minute, 10, TimeSpan.Zero));
         using var silo1 = await StartSiloAsync(clusterId, clock);
         using var silo2 = await StartSiloAsync(clusterId, clock);
-        using var client = await StartClientAsync(clusterId);
+        using var client = await ClusterClientHost.StartAsync(database.ConnectionString, clusterId);
         var grains = client.Services.GetRequiredService<IClusterClient>();
         await Eventually.ValueAsync(() => grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true), h => h.Count == 2, TimeSpan.FromSeconds(30));
 
@@ -121,20 +120,6 @@ public sealed class PairBarReminderTests(PostgresDatabase database, ITestOutputH
         builder.AddClusterSilo();
         builder.Services.AddKeyedSingleton<TimeProvider>(TimeProviderNames.Grains, new GrainClock(clock));
         builder.Services.AddKeyedSingleton<TimeProvider>(ReminderTimeProviderNames.Reminders, reminderClock);
-        var host = builder.Build();
-        await host.StartAsync();
-        return host;
-    }
-
-    private async Task<IHost> StartClientAsync(string clusterId)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.UseOrleansClient(c =>
-        {
-            c.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (clusterId, ClusterSiloExtensions.ServiceId));
-            c.UsePostgresClustering(database.ConnectionString);
-        });
         var host = builder.Build();
         await host.StartAsync();
         return host;

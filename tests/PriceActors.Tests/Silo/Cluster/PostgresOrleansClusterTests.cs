@@ -14,7 +14,6 @@ using PriceActors.Silo.Postgres;
 using PriceActors.Tests.Silo.Postgres;
 using PriceActors.Tests.Support;
 using Xunit.Abstractions;
-using ClusterOptions = Orleans.Configuration.ClusterOptions;
 
 namespace PriceActors.Tests.Silo.Cluster;
 
@@ -35,7 +34,7 @@ public sealed class PostgresOrleansClusterTests(PostgresDatabase database, ITest
         var clusterId = "test-" + Guid.NewGuid().ToString("N")[..8];
         using var silo1 = await StartSiloAsync(clusterId);
         using var silo2 = await StartSiloAsync(clusterId);
-        using var client = await StartClientAsync(clusterId);
+        using var client = await ClusterClientHost.StartAsync(database.ConnectionString, clusterId);
         var grains = client.Services.GetRequiredService<IClusterClient>();
 
         var hosts = await Eventually.ValueAsync(
@@ -117,20 +116,6 @@ public sealed class PostgresOrleansClusterTests(PostgresDatabase database, ITest
             ["Orleans:Membership:NumVotesForDeathDeclaration"] = "1",
         });
         builder.AddClusterSilo();
-        var host = builder.Build();
-        await host.StartAsync();
-        return host;
-    }
-
-    private async Task<IHost> StartClientAsync(string clusterId)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.UseOrleansClient(client =>
-        {
-            client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (clusterId, ClusterSiloExtensions.ServiceId));
-            client.UsePostgresClustering(database.ConnectionString);
-        });
         var host = builder.Build();
         await host.StartAsync();
         return host;
