@@ -19,6 +19,8 @@ public static class BinanceProtocol
     /// <summary>The public endpoint.</summary>
     public static readonly Uri DefaultUrl = new("wss://stream.binance.com:9443");
 
+    private static readonly TradeShape Shape = new("trade", "p", "q", "T", TradeTimeFormat.EpochMilliseconds, NumberDecimals: false, "price", "a quantity", "a trade time");
+
     /// <summary>The trade stream of <paramref name="instrument"/>: <c>btcusdt@trade</c>.</summary>
     public static string StreamOf(InstrumentKey instrument) => instrument.Symbol.ToLowerInvariant() + "@trade";
 
@@ -88,7 +90,8 @@ public static class BinanceProtocol
             switch (type.GetString())
             {
                 case "trade":
-                    return ParseTrade(root, receivedAt, trades, frame);
+                    var problem = ParseTrade(root, receivedAt, trades);
+                    return problem is null ? new FeedFrame(FeedFrameKind.Trades, 1) : FeedFrame.Malformed($"{problem}: {FeedFrame.Excerpt(frame)}");
                 case "serverShutdown":
                     return new FeedFrame(FeedFrameKind.Shutdown);
                 default:
@@ -97,36 +100,19 @@ public static class BinanceProtocol
         }
     }
 
-    private static FeedFrame ParseTrade(JsonElement trade, DateTimeOffset receivedAt, List<Tick> trades, ReadOnlySpan<byte> frame)
+    private static string? ParseTrade(JsonElement trade, DateTimeOffset receivedAt, List<Tick> trades)
     {
         if (!trade.TryGetProperty("s", out var s) || s.ValueKind != JsonValueKind.String
-            || !InstrumentKey.TryCreate(Exchange, s.GetString(), out var instrument, out var keyError))
+            || !InstrumentKey.TryCreate(Exchange, s.GetString(), out var instrument, out _))
         {
-            return FeedFrame.Malformed($"trade without a valid symbol: {FeedFrame.Excerpt(frame)}");
+            return "trade without a valid symbol";
         }
 
         if (!JsonFields.TryInt64(trade, "t", out var id) || id < 0)
         {
-            return FeedFrame.Malformed($"trade of {instrument} without a trade id: {FeedFrame.Excerpt(frame)}");
+            return $"trade of {instrument} without a trade id";
         }
 
-        if (!JsonFields.TryDecimal(trade, "p", numbers: false, out var price) || price <= 0)
-        {
-            return FeedFrame.Malformed($"trade {id} of {instrument} without a positive price: {FeedFrame.Excerpt(frame)}");
-        }
-
-        if (!JsonFields.TryDecimal(trade, "q", numbers: false, out var quantity) || quantity < 0)
-        {
-            return FeedFrame.Malformed($"trade {id} of {instrument} without a quantity: {FeedFrame.Excerpt(frame)}");
-        }
-
-        if (!JsonFields.TryInt64(trade, "T", out var milliseconds)
-            || milliseconds <= 0 || milliseconds > DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())
-        {
-            return FeedFrame.Malformed($"trade {id} of {instrument} without a trade time: {FeedFrame.Excerpt(frame)}");
-        }
-
-        trades.Add(new Tick(instrument, price, quantity, id, DateTimeOffset.FromUnixTimeMilliseconds(milliseconds), receivedAt));
-        return new FeedFrame(FeedFrameKind.Trades, 1);
+        return Shape.Add(trades, trade, instrument, id, receivedAt);
     }
 }

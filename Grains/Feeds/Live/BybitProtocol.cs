@@ -18,6 +18,8 @@ public static class BybitProtocol
     /// <summary>The public spot endpoint.</summary>
     public static readonly Uri DefaultUrl = new("wss://stream.bybit.com/v5/public/spot");
 
+    private static readonly TradeShape Shape = new("trade", "p", "v", "T", TradeTimeFormat.EpochMilliseconds, NumberDecimals: false, "price", "a size", "a trade time");
+
     /// <summary>What the client sends to keep the connection.</summary>
     public const string Ping = """{"op":"ping"}""";
 
@@ -84,22 +86,6 @@ public static class BybitProtocol
             return $"a trade of {instrument} without a numeric trade id";
         }
 
-        if (!JsonFields.TryDecimal(trade, "p", numbers: false, out var price) || price <= 0)
-        {
-            return $"trade {id} of {instrument} without a positive price";
-        }
-
-        if (!JsonFields.TryDecimal(trade, "v", numbers: false, out var quantity) || quantity < 0)
-        {
-            return $"trade {id} of {instrument} without a size";
-        }
-
-        if (!JsonFields.TryInt64(trade, "T", out var milliseconds) || milliseconds <= 0 || milliseconds > DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())
-        {
-            return $"trade {id} of {instrument} without a trade time";
-        }
-
-        trades.Add(new Tick(instrument, price, quantity, id, DateTimeOffset.FromUnixTimeMilliseconds(milliseconds), receivedAt));
-        return null;
+        return Shape.Add(trades, trade, instrument, id, receivedAt);
     }
 }

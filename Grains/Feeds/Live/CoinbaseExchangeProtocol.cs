@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 
 namespace PriceActors.Grains.Feeds.Live;
@@ -15,6 +14,8 @@ public static class CoinbaseExchangeProtocol
 {
     /// <summary>The Exchange feed's public endpoint.</summary>
     public static readonly Uri DefaultUrl = new("wss://ws-feed.exchange.coinbase.com");
+
+    private static readonly TradeShape Shape = new("match", "price", "size", "time", TradeTimeFormat.Rfc3339, NumberDecimals: false, "price", "a size", "an RFC 3339 time");
 
     /// <summary>A subscription request for <paramref name="productIds"/>' matches.</summary>
     public static string SubscribeRequest(IEnumerable<string> productIds, bool unsubscribe = false) =>
@@ -81,23 +82,6 @@ public static class CoinbaseExchangeProtocol
             return $"a match of {instrument} without a trade_id";
         }
 
-        if (!JsonFields.TryDecimal(match, "price", numbers: false, out var price) || price <= 0)
-        {
-            return $"match {id} of {instrument} without a positive price";
-        }
-
-        if (!JsonFields.TryDecimal(match, "size", numbers: false, out var quantity) || quantity < 0)
-        {
-            return $"match {id} of {instrument} without a size";
-        }
-
-        if (!match.TryGetProperty("time", out var time) || time.ValueKind != JsonValueKind.String
-            || !DateTimeOffset.TryParse(time.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at))
-        {
-            return $"match {id} of {instrument} without an RFC 3339 time";
-        }
-
-        trades.Add(new Tick(instrument, price, quantity, id, at, receivedAt));
-        return null;
+        return Shape.Add(trades, match, instrument, id, receivedAt);
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 
 namespace PriceActors.Grains.Feeds.Live;
@@ -19,6 +18,8 @@ public static class CoinbaseProtocol
 
     /// <summary>The public market-data endpoint.</summary>
     public static readonly Uri DefaultUrl = new("wss://advanced-trade-ws.coinbase.com");
+
+    private static readonly TradeShape Shape = new("trade", "price", "size", "time", TradeTimeFormat.Rfc3339, NumberDecimals: false, "price", "a size", "an RFC 3339 time");
 
     /// <summary>The key of a product id: <c>BTC-USD</c> → <c>coinbase:BTCUSD</c>; false when it is not BASE-QUOTE.</summary>
     public static bool TryKeyOf(string productId, out InstrumentKey instrument) => JsonFields.TryKeyOfPair(Exchange, productId, '-', out instrument);
@@ -106,23 +107,6 @@ public static class CoinbaseProtocol
             return $"a trade of {instrument} without a numeric trade_id";
         }
 
-        if (!JsonFields.TryDecimal(trade, "price", numbers: false, out var price) || price <= 0)
-        {
-            return $"trade {id} of {instrument} without a positive price";
-        }
-
-        if (!JsonFields.TryDecimal(trade, "size", numbers: false, out var quantity) || quantity < 0)
-        {
-            return $"trade {id} of {instrument} without a size";
-        }
-
-        if (!trade.TryGetProperty("time", out var time) || time.ValueKind != JsonValueKind.String
-            || !DateTimeOffset.TryParse(time.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at))
-        {
-            return $"trade {id} of {instrument} without an RFC 3339 time";
-        }
-
-        trades.Add(new Tick(instrument, price, quantity, id, at, receivedAt));
-        return null;
+        return Shape.Add(trades, trade, instrument, id, receivedAt);
     }
 }

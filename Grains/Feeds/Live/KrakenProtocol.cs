@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 
 namespace PriceActors.Grains.Feeds.Live;
@@ -19,6 +18,8 @@ public static class KrakenProtocol
 
     /// <summary>The public v2 endpoint.</summary>
     public static readonly Uri DefaultUrl = new("wss://ws.kraken.com/v2");
+
+    private static readonly TradeShape Shape = new("trade", "price", "qty", "timestamp", TradeTimeFormat.Rfc3339, NumberDecimals: true, "price", "a quantity", "an RFC 3339 timestamp");
 
     /// <summary>The key of a native symbol: <c>BTC/USD</c> → <c>kraken:BTCUSD</c>; false when it is not BASE/QUOTE.</summary>
     public static bool TryKeyOf(string native, out InstrumentKey instrument) => JsonFields.TryKeyOfPair(Exchange, native, '/', out instrument);
@@ -100,23 +101,6 @@ public static class KrakenProtocol
             return $"a trade of {instrument} without a trade id";
         }
 
-        if (!JsonFields.TryDecimal(trade, "price", numbers: true, out var price) || price <= 0)
-        {
-            return $"trade {id} of {instrument} without a positive price";
-        }
-
-        if (!JsonFields.TryDecimal(trade, "qty", numbers: true, out var quantity) || quantity < 0)
-        {
-            return $"trade {id} of {instrument} without a quantity";
-        }
-
-        if (!trade.TryGetProperty("timestamp", out var timestamp) || timestamp.ValueKind != JsonValueKind.String
-            || !DateTimeOffset.TryParse(timestamp.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time))
-        {
-            return $"trade {id} of {instrument} without an RFC 3339 timestamp";
-        }
-
-        trades.Add(new Tick(instrument, price, quantity, id, time, receivedAt));
-        return null;
+        return Shape.Add(trades, trade, instrument, id, receivedAt);
     }
 }

@@ -19,6 +19,8 @@ public static class OkxProtocol
     /// <summary>The public endpoint.</summary>
     public static readonly Uri DefaultUrl = new("wss://ws.okx.com:8443/ws/v5/public");
 
+    private static readonly TradeShape Shape = new("trade", "px", "sz", "ts", TradeTimeFormat.EpochMillisecondsDigits, NumberDecimals: false, "px", "a sz", "a ts");
+
     /// <summary>What the client sends to keep the connection (plain text, not JSON).</summary>
     public const string Ping = "ping";
 
@@ -97,22 +99,6 @@ public static class OkxProtocol
             return $"a trade of {instrument} without a numeric tradeId";
         }
 
-        if (!JsonFields.TryDecimal(trade, "px", numbers: false, out var price) || price <= 0)
-        {
-            return $"trade {id} of {instrument} without a positive px";
-        }
-
-        if (!JsonFields.TryDecimal(trade, "sz", numbers: false, out var quantity) || quantity < 0)
-        {
-            return $"trade {id} of {instrument} without a sz";
-        }
-
-        if (!JsonFields.TryDigitsInt64(trade, "ts", out var milliseconds) || milliseconds <= 0 || milliseconds > DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())
-        {
-            return $"trade {id} of {instrument} without a ts";
-        }
-
-        trades.Add(new Tick(instrument, price, quantity, id, DateTimeOffset.FromUnixTimeMilliseconds(milliseconds), receivedAt));
-        return null;
+        return Shape.Add(trades, trade, instrument, id, receivedAt);
     }
 }
