@@ -8,6 +8,8 @@ namespace PriceActors.Grains;
 /// <param name="TicksPublished">Ticks published since the feed started.</param>
 /// <param name="LastTickAt">Exchange time of the last tick published.</param>
 /// <param name="LastError">The error that stopped the feed, if any.</param>
+/// <param name="Mode">The mode the feed runs (or last ran) in.</param>
+/// <param name="Connection">A live feed's connection; null for a synthetic one.</param>
 [GenerateSerializer]
 [Immutable]
 [Alias("priceactors.FeedStatus")]
@@ -18,4 +20,6 @@ public sealed record FeedStatus(
     int Instruments,
     long TicksPublished,
     DateTimeOffset? LastTickAt,
-    string? LastError);
+    string? LastError,
+    FeedMode Mode,
+    LiveConnectionStatus? Connection);

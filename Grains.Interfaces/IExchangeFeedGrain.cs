@@ -8,9 +8,12 @@ namespace PriceActors.Grains;
 [Alias("priceactors.IExchangeFeedGrain")]
 public interface IExchangeFeedGrain : IGrainWithStringKey
 {
-    /// <summary>Starts the feed with its configured source; does nothing if it runs. Returns its state.</summary>
+    /// <summary>
+    /// Starts the feed in <paramref name="mode"/>: synthetic trades or the exchange's live stream. Does nothing if it runs
+    /// in that mode; a feed running in the other mode is stopped first. Returns its state.
+    /// </summary>
     [Alias("Start")]
-    Task<FeedStatus> StartAsync();
+    Task<FeedStatus> StartAsync(FeedMode mode);
 
     /// <summary>Stops the feed once its last batch is published. Returns its state.</summary>
     [Alias("Stop")]

@@ -10,8 +10,8 @@ namespace PriceActors.Silo;
 public static class SiloServiceCollectionExtensions
 {
     /// <summary>
-    /// The options every silo's grains read: <c>Pairs</c>, <c>Feeds:Synthetic</c>, and the instrument catalog
-    /// built from the latter.
+    /// The options every silo's grains read: <c>Pairs</c>, <c>Feeds:Synthetic</c>, the live feeds (<c>Feeds</c>), and the
+    /// instrument catalog built from the feeds.
     /// </summary>
     /// <param name="services">The service collection.</param>
     public static IServiceCollection AddGrainOptions(this IServiceCollection services)
@@ -22,7 +22,13 @@ public static class SiloServiceCollectionExtensions
             .PostConfigure(o => o.ApplyDefaults())
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        services.TryAddSingleton<IInstrumentCatalog, ConfiguredInstrumentCatalog>();
+        services.AddOptions<LiveFeedsOptions>()
+            .BindConfiguration(LiveFeedsOptions.Section)
+            .PostConfigure(o => o.ApplyDefaults())
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton<ConfiguredInstrumentCatalog>();
+        services.TryAddSingleton<IInstrumentCatalog>(sp => sp.GetRequiredService<ConfiguredInstrumentCatalog>());
         return services;
     }
 

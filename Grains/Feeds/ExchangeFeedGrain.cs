@@ -2,11 +2,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Streams;
+using PriceActors.Grains.Feeds.Live;
 
 namespace PriceActors.Grains.Feeds;
 
 /// <summary>
-/// The feed of one exchange. Its source runs as a loop in the grain's context and produces rounds of batches; the
+/// The feed of one exchange, synthetic in test mode and the exchange's live stream (<see cref="LiveFeed"/>) in live
+/// mode. Its source runs as a loop in the grain's context and produces rounds of batches; the
 /// grain publishes each round as one <see cref="TickRound"/> per tick stream of the exchange
 /// (<see cref="StreamNames.TicksOf(InstrumentKey)"/>), the streams in parallel, and the next round only after this one, so
 /// every stream carries its instruments' trades in order. It starts and stops the source and reports its state. A
@@ -15,14 +17,17 @@ namespace PriceActors.Grains.Feeds;
 /// </summary>
 public sealed partial class ExchangeFeedGrain(
     IOptions<SyntheticFeedOptions> options,
+    IOptions<LiveFeedsOptions> liveOptions,
     [FromKeyedServices(TimeProviderNames.Grains)] TimeProvider time,
+    ILoggerFactory loggers,
     ILogger<ExchangeFeedGrain> logger) : Grain, IExchangeFeedGrain
 {
-    private const string Source = "synthetic";
     private static readonly TimeSpan RetryPause = TimeSpan.FromMilliseconds(20);
     private readonly IAsyncStream<TickRound>?[] streams = new IAsyncStream<TickRound>?[StreamNames.TickStreamsPerExchange];
     private readonly List<TickBatch>[] shards = [.. Enumerable.Range(0, StreamNames.TickStreamsPerExchange).Select(_ => new List<TickBatch>())];
-    private SyntheticFeed? feed;
+    private SyntheticFeed? synthetic;
+    private IFeedSource? feed;
+    private FeedMode mode;
     private CancellationTokenSource? stopping;
     private Task running = Task.CompletedTask;
     private string? lastError;
@@ -30,25 +35,43 @@ public sealed partial class ExchangeFeedGrain(
     private string Exchange => this.GetPrimaryKeyString();
 
     /// <inheritdoc/>
-    public Task<FeedStatus> StartAsync()
+    public async Task<FeedStatus> StartAsync(FeedMode requested)
     {
         if (!running.IsCompleted)
         {
-            return Task.FromResult(Status());
+            if (requested == mode)
+            {
+                return Status();
+            }
+
+            await StopFeedAsync();
         }
 
-        if (!options.Value.Exchanges.Contains(Exchange, StringComparer.Ordinal))
+        mode = requested;
+        if (requested == FeedMode.Test)
         {
-            throw new InvalidOperationException($"Exchange '{Exchange}' has no configured feed; configured: {string.Join(", ", options.Value.Exchanges)}.");
+            if (!options.Value.Exchanges.Contains(Exchange, StringComparer.Ordinal))
+            {
+                throw new InvalidOperationException($"Exchange '{Exchange}' has no synthetic feed; configured: {string.Join(", ", options.Value.Exchanges)}.");
+            }
+
+            feed = synthetic ??= new SyntheticFeed(Exchange, options.Value, PublishAsync, time);
+            LogStarted(Exchange, feed.Source, feed.InstrumentCount, options.Value.TicksPerSecond, options.Value.Paced);
+        }
+        else
+        {
+            var source = liveOptions.Value.Sources().FirstOrDefault(s => s.Exchange == Exchange)
+                ?? throw new InvalidOperationException($"Exchange '{Exchange}' has no live feed; configured: {string.Join(", ", liveOptions.Value.Sources().Select(s => s.Exchange))}.");
+            var protocol = ExchangeProtocol.For(source, liveOptions.Value);
+            feed = new LiveFeed(protocol, liveOptions.Value.Connection, PublishAsync, time, loggers.CreateLogger<LiveFeed>());
+            LogStartedLive(Exchange, protocol.Endpoint.GetLeftPart(UriPartial.Path), feed.InstrumentCount);
         }
 
-        feed ??= new SyntheticFeed(Exchange, options.Value, PublishAsync, time);
         stopping = new CancellationTokenSource();
         lastError = null;
         running = RunAsync(feed, stopping.Token);
         this.DelayDeactivation(TimeSpan.MaxValue);
-        LogStarted(Exchange, Source, feed.InstrumentCount, options.Value.TicksPerSecond, options.Value.Paced);
-        return Task.FromResult(Status());
+        return Status();
     }
 
     /// <inheritdoc/>
@@ -79,7 +102,7 @@ public sealed partial class ExchangeFeedGrain(
         LogStopped(Exchange, feed?.TicksPublished ?? 0);
     }
 
-    private async Task RunAsync(SyntheticFeed source, CancellationToken cancellationToken)
+    private async Task RunAsync(IFeedSource source, CancellationToken cancellationToken)
     {
         await Task.Yield();
         try
@@ -142,15 +165,20 @@ public sealed partial class ExchangeFeedGrain(
     private FeedStatus Status() => new(
         Exchange,
         lastError is not null ? FeedState.Faulted : running.IsCompleted ? FeedState.Stopped : FeedState.Running,
-        Source,
+        feed?.Source ?? "none",
         feed?.InstrumentCount ?? 0,
         feed?.TicksPublished ?? 0,
         feed?.LastTickAt,
-        lastError);
+        lastError,
+        mode,
+        feed?.Connection());
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information,
         Message = "Feed {Exchange} started: {Source}, {Instruments} instruments, {TicksPerSecond} ticks/s each, paced {Paced}")]
     private partial void LogStarted(string exchange, string source, int instruments, double ticksPerSecond, bool paced);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Information, Message = "Feed {Exchange} started: live from {Endpoint}, {Instruments} instruments")]
+    private partial void LogStartedLive(string exchange, string endpoint, int instruments);
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Feed {Exchange} stopped after {Ticks} ticks")]
     private partial void LogStopped(string exchange, long ticks);

@@ -5,7 +5,7 @@ namespace PriceActors.Grains.Feeds;
 /// batch per instrument each, either when they fall due (paced, a round every <c>PublishInterval</c>) or as fast as
 /// the streams accept them. Keeps its random walks across stop and start.
 /// </summary>
-internal sealed class SyntheticFeed
+internal sealed class SyntheticFeed : IFeedSource
 {
     /// <summary>After a longer stall the schedule jumps ahead instead of publishing a burst of old trades.</summary>
     private static readonly TimeSpan MaxCatchUp = TimeSpan.FromSeconds(10);
@@ -31,7 +31,11 @@ internal sealed class SyntheticFeed
         instruments = [.. options.AllSymbols().Select(s => new SyntheticInstrument(InstrumentKey.Create(exchange, s), options.InitialPriceOf(s), options, start))];
     }
 
+    public string Source => "synthetic";
+
     public int InstrumentCount => instruments.Length;
+
+    public LiveConnectionStatus? Connection() => null;
 
     public long TicksPublished => Interlocked.Read(ref ticksPublished);
 

@@ -13,7 +13,8 @@ namespace PriceActors.Silo.Feeds;
 /// </summary>
 internal sealed partial class FeedKeeper(
     IGrainFactory grains,
-    IOptions<SyntheticFeedOptions> feeds,
+    IOptions<SyntheticFeedOptions> synthetic,
+    IOptions<LiveFeedsOptions> live,
     IOptions<FeedKeeperOptions> options,
     TimeProvider time,
     ILogger<FeedKeeper> logger) : BackgroundService
@@ -29,7 +30,7 @@ internal sealed partial class FeedKeeper(
             return;
         }
 
-        foreach (var exchange in feeds.Value.Exchanges)
+        foreach (var exchange in Exchanges())
         {
             try
             {
@@ -54,7 +55,7 @@ internal sealed partial class FeedKeeper(
         using var timer = new PeriodicTimer(options.Value.Interval, time);
         do
         {
-            await Task.WhenAll(feeds.Value.Exchanges.Select(e => KeepAsync(e, stoppingToken)));
+            await Task.WhenAll(Exchanges().Select(e => KeepAsync(e, stoppingToken)));
         }
         while (await WaitAsync(timer, stoppingToken));
     }
@@ -75,7 +76,7 @@ internal sealed partial class FeedKeeper(
     {
         try
         {
-            var status = await grains.GetGrain<IExchangeFeedGrain>(exchange).StartAsync().WaitAsync(options.Value.Interval * 5, stoppingToken);
+            var status = await grains.GetGrain<IExchangeFeedGrain>(exchange).StartAsync(live.Value.Mode).WaitAsync(options.Value.Interval * 5, stoppingToken);
             if (Recovered(exchange))
             {
                 LogRecovered(exchange, status.State);
@@ -95,6 +96,8 @@ internal sealed partial class FeedKeeper(
             LogStartFailed(error, exchange);
         }
     }
+
+    private IReadOnlyList<string> Exchanges() => live.Value.ExchangesIn(live.Value.Mode, synthetic.Value);
 
     private bool Recovered(string exchange)
     {

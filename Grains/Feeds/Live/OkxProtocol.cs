@@ -46,8 +46,11 @@ public static class OkxProtocol
             json.WriteEndObject();
         });
 
-    /// <summary>Parses one text frame; its trades go to <paramref name="trades"/>, all or none. Never throws for what the exchange sent.</summary>
-    public static FeedFrame Parse(ReadOnlySpan<byte> frame, DateTimeOffset receivedAt, List<Tick> trades)
+    /// <summary>
+    /// Parses one text frame; its trades go to <paramref name="trades"/>, all or none, and each trade's <c>count</c> (fills
+    /// it aggregates, 1 when absent) to <paramref name="fills"/> when given. Never throws for what the exchange sent.
+    /// </summary>
+    public static FeedFrame Parse(ReadOnlySpan<byte> frame, DateTimeOffset receivedAt, List<Tick> trades, List<int>? fills = null)
     {
         var text = frame.Trim(" \t\r\n"u8);
         if (text.IsEmpty)
@@ -81,13 +84,22 @@ public static class OkxProtocol
                 return FeedFrame.Malformed($"neither an event nor a channel push: {FeedFrame.Excerpt(frame)}");
             }
 
-            return channel.GetString() == "trades"
-                ? TradeArrays.Parse(root, "data", receivedAt, trades, frame, ParseTrade)
-                : FeedFrame.Malformed($"unknown channel '{channel.GetString()}'");
+            if (channel.GetString() != "trades")
+            {
+                return FeedFrame.Malformed($"unknown channel '{channel.GetString()}'");
+            }
+
+            var parsed = TradeArrays.Parse(root, "data", receivedAt, trades, frame, (trade, at, list) => ParseTrade(trade, at, list, fills));
+            if (fills is not null && fills.Count > trades.Count)
+            {
+                fills.RemoveRange(trades.Count, fills.Count - trades.Count);
+            }
+
+            return parsed;
         }
     }
 
-    private static string? ParseTrade(JsonElement trade, DateTimeOffset receivedAt, List<Tick> trades)
+    private static string? ParseTrade(JsonElement trade, DateTimeOffset receivedAt, List<Tick> trades, List<int>? fills)
     {
         if (!trade.TryGetProperty("instId", out var native) || native.ValueKind != JsonValueKind.String || !TryKeyOf(native.GetString()!, out var instrument))
         {
@@ -99,6 +111,18 @@ public static class OkxProtocol
             return $"a trade of {instrument} without a numeric tradeId";
         }
 
-        return Shape.Add(trades, trade, instrument, id, receivedAt);
+        var count = 1L;
+        if (trade.TryGetProperty("count", out _) && (!JsonFields.TryDigitsInt64(trade, "count", out count) || count < 1 || count > id + 1))
+        {
+            return $"a trade of {instrument} with a count that is not a positive number of fills";
+        }
+
+        var problem = Shape.Add(trades, trade, instrument, id, receivedAt);
+        if (problem is null)
+        {
+            fills?.Add((int)Math.Min(count, int.MaxValue));
+        }
+
+        return problem;
     }
 }

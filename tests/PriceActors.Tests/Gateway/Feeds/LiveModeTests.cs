@@ -1,0 +1,176 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using PriceActors.Gateway;
+using PriceActors.Tests.Grains.Feeds.Live;
+using PriceActors.Tests.Support;
+
+namespace PriceActors.Tests.Gateway.Feeds;
+
+/// <summary>
+/// The embedded system in live mode against fake Binance and Kraken servers on loopback: the trades they send, through
+/// garbage and a dropped connection, become the pairs' minute bars exactly, and <c>/health</c> shows each feed's
+/// connection.
+/// </summary>
+public sealed class LiveModeTests
+{
+    [Fact]
+    public async Task LiveTrades_BecomeTheMinuteBars_AndHealthShowsTheConnections()
+    {
+        var binanceFormat = FakeFormat.Of("binance");
+        var krakenFormat = FakeFormat.Of("kraken");
+        await using var binance = await FakeExchange.StartAsync(binanceFormat);
+        await using var kraken = await FakeExchange.StartAsync(krakenFormat);
+        await using var gateway = await StartAsync(
+            "--Feeds:Mode=Live",
+            $"--Feeds:Binance:Url={binance.Url}", "--Feeds:Binance:Symbols:0=BTCUSDT", "--Feeds:Binance:Symbols:1=ETHUSDT",
+            $"--Feeds:Kraken:Url={kraken.Url}", "--Feeds:Kraken:Symbols:0=BTC/USD", "--Feeds:Kraken:Symbols:1=ETH-USD",
+            "--Feeds:Coinbase:Enabled=false", "--Feeds:Bybit:Enabled=false", "--Feeds:Okx:Enabled=false",
+            "--Feeds:Connection:ReconnectDelay=00:00:00.050");
+        await Task.WhenAll(binance.WaitForSubscriptionAsync(1), kraken.WaitForSubscriptionAsync(1));
+
+        var instruments = await gateway.Http.GetFromJsonAsync<List<JsonElement>>("/instruments");
+        Assert.Equal(
+            ["binance:BTCUSDT", "binance:ETHUSDT", "kraken:BTCUSD", "kraken:ETHUSD"],
+            instruments!.Select(i => $"{i.GetProperty("exchange").GetString()}:{i.GetProperty("symbol").GetString()}").Order());
+
+        var sent = new List<FakeTrade>();
+        var binanceTape = new LiveTape(binanceFormat);
+        var krakenTape = new LiveTape(krakenFormat);
+        sent.AddRange(await binanceTape.SendAsync(binance, 20));
+        sent.AddRange(await krakenTape.SendAsync(kraken, 20));
+        await binance.SendAsync("{\"stream\":");
+        await kraken.SendAsync("garbage");
+
+        // What a connection carried when it is cut is lost (a reset discards unread bytes): cut only once all arrived.
+        await Eventually.HoldsAsync(
+            async () => await FeedAsync(gateway, "kraken") is var feed
+                && feed.GetProperty("ticksPublished").GetInt64() == 20 && feed.GetProperty("connection").GetProperty("malformedFrames").GetInt64() == 1,
+            TimeSpan.FromSeconds(30),
+            "Kraken's first trades and garbage frame");
+
+        // Kraken drops; on resubscription its snapshot repeats delivered trades and adds those made meanwhile.
+        kraken.Drop();
+        var missed = krakenTape.Next(4);
+        var snapshot = krakenTape.Sent.TakeLast(4).Concat(missed).ToList();
+        kraken.AfterSubscribe = n => n == 2 ? krakenFormat.Frames(snapshot, snapshot: true) : [];
+        await kraken.WaitForSubscriptionAsync(2);
+        sent.AddRange(missed);
+        sent.AddRange(await binanceTape.SendAsync(binance, 20));
+        sent.AddRange(await krakenTape.SendAsync(kraken, 20));
+
+        foreach (var instrument in sent.GroupBy(t => t.Key))
+        {
+            var trades = instrument.OrderBy(t => t.Id).ToList();
+            await Eventually.HoldsAsync(
+                async () =>
+                {
+                    // 404 until the instrument's first trade arrives.
+                    using var latest = await gateway.Http.GetAsync($"/prices/latest/{instrument.Key.Exchange}/{instrument.Key.Symbol}");
+                    return latest.IsSuccessStatusCode && (await latest.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("sequence").GetInt64() >= trades.Count;
+                },
+                TimeSpan.FromSeconds(30),
+                $"{trades.Count} trades of {instrument.Key.Value}");
+
+            var bars = await gateway.Http.GetFromJsonAsync<JsonElement>($"/prices/bars/{instrument.Key.Exchange}/{instrument.Key.Symbol}");
+            var actual = bars.GetProperty("closed").EnumerateArray().Append(bars.GetProperty("open")).Where(b => b.ValueKind == JsonValueKind.Object)
+                .Select(b => (
+                    Minute: b.GetProperty("minute").GetDateTimeOffset(),
+                    Open: b.GetProperty("open").GetDecimal(),
+                    High: b.GetProperty("high").GetDecimal(),
+                    Low: b.GetProperty("low").GetDecimal(),
+                    Close: b.GetProperty("close").GetDecimal(),
+                    Count: b.GetProperty("count").GetInt64(),
+                    Volume: b.GetProperty("volume").GetDecimal()))
+                .ToList();
+            var expected = trades.GroupBy(t => new DateTimeOffset(t.Time.UtcTicks - (t.Time.UtcTicks % TimeSpan.TicksPerMinute), TimeSpan.Zero))
+                .Select(m => (
+                    Minute: m.Key,
+                    Open: decimal.Parse(m.First().Price),
+                    High: m.Max(t => decimal.Parse(t.Price)),
+                    Low: m.Min(t => decimal.Parse(t.Price)),
+                    Close: decimal.Parse(m.Last().Price),
+                    Count: (long)m.Count(),
+                    Volume: m.Sum(t => decimal.Parse(t.Quantity))))
+                .ToList();
+            Assert.Equal(expected, actual);
+        }
+
+        var feeds = await FeedsAsync(gateway);
+        Assert.Equal("healthy", feeds.GetProperty("status").GetString());
+        var krakenStatus = feeds.GetProperty("data").GetProperty("kraken");
+        Assert.Equal("live", krakenStatus.GetProperty("mode").GetString());
+        var connection = krakenStatus.GetProperty("connection");
+        Assert.True(connection.GetProperty("connected").GetBoolean());
+        Assert.Equal(1, connection.GetProperty("reconnects").GetInt64());
+        Assert.Equal(1, connection.GetProperty("malformedFrames").GetInt64());
+        Assert.Equal(4, connection.GetProperty("duplicateTrades").GetInt64());
+        Assert.Equal(0, connection.GetProperty("gaps").GetInt64());
+        Assert.Equal(1, feeds.GetProperty("data").GetProperty("binance").GetProperty("connection").GetProperty("malformedFrames").GetInt64());
+    }
+
+    [Fact]
+    public async Task AnUnreachableExchange_LeavesTheSystemUp_AndHealthSaysWhichFeedIsNotConnected()
+    {
+        var krakenFormat = FakeFormat.Of("kraken");
+        await using var kraken = await FakeExchange.StartAsync(krakenFormat);
+        await using var gateway = await StartAsync(
+            "--Feeds:Mode=Live",
+            $"--Feeds:Binance:Url=ws://127.0.0.1:{FreePort.Next()}",
+            $"--Feeds:Kraken:Url={kraken.Url}",
+            "--Feeds:Coinbase:Enabled=false", "--Feeds:Bybit:Enabled=false", "--Feeds:Okx:Enabled=false",
+            "--Feeds:Connection:ReconnectDelay=00:00:00.050", "--Feeds:Connection:MaxReconnectDelay=00:00:00.200");
+        await kraken.WaitForSubscriptionAsync(1);
+        var sent = await new LiveTape(krakenFormat).SendAsync(kraken, 4);
+
+        await Eventually.HoldsAsync(
+            async () => (await FeedAsync(gateway, "binance")).GetProperty("connection").GetProperty("lastDisconnect").ValueKind == JsonValueKind.String
+                && (await FeedsAsync(gateway)).GetProperty("status").GetString() == "degraded"
+                && (await FeedAsync(gateway, "kraken")).GetProperty("ticksPublished").GetInt64() == sent.Count,
+            TimeSpan.FromSeconds(30),
+            "binance reported not connected while kraken delivers");
+
+        var feeds = await FeedsAsync(gateway);
+        Assert.Contains("Not connected: binance", feeds.GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.False(feeds.GetProperty("data").GetProperty("binance").GetProperty("connection").GetProperty("connected").GetBoolean());
+        using var latest = await gateway.Http.GetAsync("/prices/latest/kraken/BTCUSD");
+        Assert.True(latest.IsSuccessStatusCode);
+    }
+
+    private static async Task<JsonElement> FeedsAsync(RunningGateway gateway)
+    {
+        using var health = await gateway.Http.GetAsync("/health");
+        return (await health.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("checks").GetProperty("feeds");
+    }
+
+    private static async Task<JsonElement> FeedAsync(RunningGateway gateway, string exchange) =>
+        (await FeedsAsync(gateway)).GetProperty("data").GetProperty(exchange);
+
+    private static async Task<RunningGateway> StartAsync(params string[] settings)
+    {
+        var app = PriceGateway.Build(
+        [
+            "--urls", "http://127.0.0.1:0",
+            "--environment", "Production",
+            "--Logging:LogLevel:Default=Warning",
+            $"--Orleans:SiloPort={FreePort.Next()}",
+            .. settings,
+        ]);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        return new RunningGateway(app, new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) });
+    }
+
+    private sealed record RunningGateway(WebApplication App, HttpClient Http) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            Http.Dispose();
+            await App.StopAsync();
+            await App.DisposeAsync();
+        }
+    }
+}
