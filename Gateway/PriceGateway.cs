@@ -29,6 +29,7 @@ public static class PriceGateway
 
         app.UseWebSockets();
         app.MapPriceApi();
+        app.MapModeApi();
         app.MapPriceHub();
         app.MapDashboard();
         app.MapOrleansDashboard("/dashboard");

@@ -9,6 +9,7 @@ namespace PriceActors.Grains;
 /// <param name="LastTickAt">Exchange time of the last tick published.</param>
 /// <param name="LastError">The error that stopped the feed, if any.</param>
 /// <param name="Mode">The mode the feed runs (or last ran) in.</param>
+/// <param name="Epoch">The epoch its trades carry (<see cref="TickRound.Epoch"/>).</param>
 /// <param name="Connection">A live feed's connection; null for a synthetic one.</param>
 [GenerateSerializer]
 [Immutable]
@@ -22,4 +23,5 @@ public sealed record FeedStatus(
     DateTimeOffset? LastTickAt,
     string? LastError,
     FeedMode Mode,
+    long Epoch,
     LiveConnectionStatus? Connection);

@@ -9,11 +9,12 @@ namespace PriceActors.Grains;
 public interface IExchangeFeedGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// Starts the feed in <paramref name="mode"/>: synthetic trades or the exchange's live stream. Does nothing if it runs
-    /// in that mode; a feed running in the other mode is stopped first. Returns its state.
+    /// Starts the feed in <paramref name="mode"/>: synthetic trades or the exchange's live stream, each round stamped with
+    /// <paramref name="epoch"/> (<see cref="TickRound.Epoch"/>). Does nothing if it runs so; a feed running in another
+    /// mode or epoch is stopped first (its last round published). Returns its state.
     /// </summary>
     [Alias("Start")]
-    Task<FeedStatus> StartAsync(FeedMode mode);
+    Task<FeedStatus> StartAsync(FeedMode mode, long epoch);
 
     /// <summary>Stops the feed once its last batch is published. Returns its state.</summary>
     [Alias("Stop")]

@@ -20,8 +20,13 @@ public interface IPairGrain : IGrainWithStringKey
     /// the failed batch's trades count as duplicates.
     /// </summary>
     /// <param name="batch">Trades of this instrument, in exchange order.</param>
+    /// <param name="epoch">
+    /// The feed mode's epoch of the trades (<see cref="TickRound.Epoch"/>): a later one than the pair's starts a new
+    /// sequence with an empty window and bars (the open bar closes under the old epoch first); an earlier one is refused
+    /// whole. 0 takes the trades into the pair's current epoch (tools and tests that feed pairs directly).
+    /// </param>
     [Alias("RecordTicks")]
-    Task<TicksRecorded> RecordTicksAsync(TickBatch batch);
+    Task<TicksRecorded> RecordTicksAsync(TickBatch batch, long epoch);
 
     /// <summary>The latest trade as an update; null before the instrument's first trade.</summary>
     [AlwaysInterleave]

@@ -51,6 +51,7 @@ public static class ClusterGatewayExtensions
         services.AddSingleton<IClusterConnectionStatusObserver>(sp => sp.GetRequiredService<ClusterConnection>());
         services.AddGrainOptions();
         services.AddSingleton<IUpdateSource, OrleansUpdateSource>();
+        services.AddHostedService<FeedModeWatcher>();
         services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
         return builder;
     }

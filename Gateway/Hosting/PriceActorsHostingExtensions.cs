@@ -1,3 +1,4 @@
+using PriceActors.Gateway.Admin;
 using PriceActors.Gateway.Streaming;
 using PriceActors.Grains.Streams;
 using PriceActors.Silo.Embedded;
@@ -26,6 +27,8 @@ public static class PriceActorsHostingExtensions
                 throw new InvalidOperationException($"Mode {mode} is not supported.");
         }
 
+        builder.Services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section);
+        builder.Services.AddSingleton<AdminKeyFilter>();
         builder.Services.AddHostedService<StartupReport>();
         return builder;
     }

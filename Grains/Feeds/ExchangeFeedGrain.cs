@@ -28,6 +28,7 @@ public sealed partial class ExchangeFeedGrain(
     private SyntheticFeed? synthetic;
     private IFeedSource? feed;
     private FeedMode mode;
+    private long epoch;
     private CancellationTokenSource? stopping;
     private Task running = Task.CompletedTask;
     private string? lastError;
@@ -35,11 +36,11 @@ public sealed partial class ExchangeFeedGrain(
     private string Exchange => this.GetPrimaryKeyString();
 
     /// <inheritdoc/>
-    public async Task<FeedStatus> StartAsync(FeedMode requested)
+    public async Task<FeedStatus> StartAsync(FeedMode requested, long requestedEpoch)
     {
         if (!running.IsCompleted)
         {
-            if (requested == mode)
+            if (requested == mode && requestedEpoch == epoch)
             {
                 return Status();
             }
@@ -48,6 +49,7 @@ public sealed partial class ExchangeFeedGrain(
         }
 
         mode = requested;
+        epoch = requestedEpoch;
         if (requested == FeedMode.Test)
         {
             if (!options.Value.Exchanges.Contains(Exchange, StringComparer.Ordinal))
@@ -137,7 +139,7 @@ public sealed partial class ExchangeFeedGrain(
         {
             if (shards[shard].Count > 0)
             {
-                publishing.Add(PublishAsync(shard, new TickRound([.. shards[shard]]), cancellationToken));
+                publishing.Add(PublishAsync(shard, new TickRound([.. shards[shard]], epoch), cancellationToken));
             }
         }
 
@@ -171,6 +173,7 @@ public sealed partial class ExchangeFeedGrain(
         feed?.LastTickAt,
         lastError,
         mode,
+        epoch,
         feed?.Connection());
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information,

@@ -81,10 +81,8 @@ public sealed partial class PairGrain(
         {
             await RecoverAsync(history, since);
         }
-        else
-        {
-            epoch = now.ToUnixTimeMilliseconds();
-        }
+
+        // Without history the epoch is set by the first trades (TakeAsync).
 
         await CloseBarIfDueAsync();
         ScheduleBarClose();
@@ -105,7 +103,7 @@ public sealed partial class PairGrain(
     }
 
     /// <inheritdoc/>
-    public Task<TicksRecorded> RecordTicksAsync(TickBatch batch) => TakeAsync(batch.Ticks);
+    public Task<TicksRecorded> RecordTicksAsync(TickBatch batch, long batchEpoch) => TakeAsync(batch.Ticks, batchEpoch);
 
     /// <inheritdoc/>
     public Task<PriceUpdated?> GetLatestPriceAsync() => Task.FromResult(latest);
@@ -147,12 +145,28 @@ public sealed partial class PairGrain(
         return Task.FromResult(new MinuteBarHistory(inWindow.GetRange(inWindow.Count - count, count).ToArray(), bar.IsOpen ? bar.ToBar(closed: false) : null));
     }
 
-    private async Task<TicksRecorded> TakeAsync(ReadOnlyMemory<Tick> ticks)
+    private async Task<TicksRecorded> TakeAsync(ReadOnlyMemory<Tick> ticks, long batchEpoch)
     {
         if (failed)
         {
             // Memory is ahead of the store: refuse, so the batch comes back to the next activation.
             throw new InvalidOperationException($"Pair {instrument} is reloading after a store failure; the batch must be delivered again.");
+        }
+
+        if (batchEpoch != 0 && batchEpoch < epoch)
+        {
+            LogEarlierEpoch(instrument.Value, ticks.Length, batchEpoch, epoch);
+            return new TicksRecorded(0, 0, ticks.Length, sequence);
+        }
+
+        if (batchEpoch > epoch)
+        {
+            await StartEpochAsync(batchEpoch);
+        }
+        else if (epoch == 0)
+        {
+            // The first trades of a pair without history nor mode: an epoch of its own.
+            epoch = time.GetUtcNow().ToUnixTimeMilliseconds();
         }
 
         int accepted = 0, duplicates = 0, rejected = 0, reopened = 0;
@@ -250,6 +264,35 @@ public sealed partial class PairGrain(
         }
     }
 
+    /// <summary>
+    /// A feed mode switch: the open bar closes under the old epoch, then the pair starts over (sequence, window, bars,
+    /// last trade id) in <paramref name="next"/>, and loads nothing of the old one again (the store keeps epochs apart).
+    /// </summary>
+    private async Task StartEpochAsync(long next)
+    {
+        var previous = epoch;
+        if (bar.IsOpen)
+        {
+            await CloseBarAsync();
+        }
+
+        epoch = next;
+        sequence = 0;
+        lastTradeId = 0;
+        latest = null;
+        window = new TickWindow(settings.WindowLength);
+        bar = new MinuteBarBuilder(instrument);
+        closedBars.Clear();
+        lastClosedMinute = long.MinValue;
+        timerMinute = long.MinValue;
+        barTimer?.Dispose();
+        barTimer = null;
+        if (previous != 0)
+        {
+            LogEpochStarted(instrument.Value, previous, next);
+        }
+    }
+
     private async Task CloseBarAsync()
     {
         // A bar is stored after its trades.
@@ -259,7 +302,7 @@ public sealed partial class PairGrain(
         Remember(closed);
         try
         {
-            await store.SaveBarAsync(closed, CancellationToken.None);
+            await store.SaveBarAsync(closed, epoch, CancellationToken.None);
         }
         catch (Exception error)
         {
@@ -469,6 +512,14 @@ public sealed partial class PairGrain(
             Array.Resize(ref pending, (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)count));
         }
     }
+
+    [LoggerMessage(EventId = 2020, Level = LogLevel.Warning,
+        Message = "Pair {Instrument} refused {Ticks} trades of epoch {TradeEpoch}: it is in epoch {Epoch} (a feed mode switch)")]
+    private partial void LogEarlierEpoch(string instrument, int ticks, long tradeEpoch, long epoch);
+
+    [LoggerMessage(EventId = 2021, Level = LogLevel.Information,
+        Message = "Pair {Instrument} left epoch {Previous} for epoch {Epoch} (a feed mode switch): sequence, window and bars start over")]
+    private partial void LogEpochStarted(string instrument, long previous, long epoch);
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Warning,
         Message = "Pair {Instrument} rejected {Rejected} of {Count} ticks: another instrument's, or older than the open minute bar (last closed minute {LastClosedMinuteTicks})")]

@@ -44,12 +44,16 @@ public interface IMarketStore
     /// <param name="cancellationToken">Cancels the claim.</param>
     ValueTask ClaimAsync(InstrumentKey instrument, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
-    /// <summary>Stores a minute bar, replacing one of the same instrument and minute (idempotent).</summary>
+    /// <summary>Stores a minute bar, replacing one of the same instrument, minute and epoch (idempotent).</summary>
     /// <param name="bar">The bar.</param>
+    /// <param name="epoch">The epoch of the bar's trades.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
-    ValueTask SaveBarAsync(MinuteBar bar, CancellationToken cancellationToken);
+    ValueTask SaveBarAsync(MinuteBar bar, long epoch, CancellationToken cancellationToken);
 
-    /// <summary>Loads an instrument's sequence position and its trades and bars since <paramref name="since"/>; null when nothing is stored.</summary>
+    /// <summary>
+    /// Loads an instrument's sequence position and its trades and bars since <paramref name="since"/>, of its latest epoch
+    /// only (what an earlier feed mode stored stays apart); null when nothing is stored.
+    /// </summary>
     /// <param name="instrument">The instrument.</param>
     /// <param name="since">Oldest trade and bar wanted.</param>
     /// <param name="cancellationToken">Cancels the read.</param>

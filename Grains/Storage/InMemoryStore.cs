@@ -30,6 +30,21 @@ public sealed class InMemoryStore(IOptions<InMemoryStoreOptions> options) : IMar
         var data = pairs.GetOrAdd(instrument, static _ => new PairData());
         lock (data)
         {
+            if (epoch < data.Epoch)
+            {
+                // Trades of an epoch the pair left: kept apart, which for memory means not kept.
+                return ValueTask.CompletedTask;
+            }
+
+            if (epoch > data.Epoch)
+            {
+                // A new epoch (a feed mode switch): what the earlier one stored stays apart, in memory dropped.
+                Interlocked.Add(ref ticksStored, -data.Ticks.Count);
+                Interlocked.Add(ref barsStored, -data.Bars.Count);
+                data.Ticks.RemoveFirst(data.Ticks.Count);
+                data.Bars.Clear();
+            }
+
             var before = data.Ticks.Count;
             data.Epoch = epoch;
             foreach (var tick in ticks.Span)
@@ -53,12 +68,17 @@ public sealed class InMemoryStore(IOptions<InMemoryStoreOptions> options) : IMar
     }
 
     /// <inheritdoc/>
-    public ValueTask SaveBarAsync(MinuteBar bar, CancellationToken cancellationToken)
+    public ValueTask SaveBarAsync(MinuteBar bar, long epoch, CancellationToken cancellationToken)
     {
         var instrument = InstrumentKey.Create(bar.Exchange, bar.Symbol);
         var data = pairs.GetOrAdd(instrument, static _ => new PairData());
         lock (data)
         {
+            if (epoch < data.Epoch)
+            {
+                return ValueTask.CompletedTask;
+            }
+
             var before = data.Bars.Count;
             data.Bars[bar.Minute.UtcTicks] = bar;
             var oldest = data.Bars.Keys[^1] - settings.BarRetention.Ticks;

@@ -22,7 +22,26 @@ public sealed partial class TickRouterGrain(ILogger<TickRouterGrain> logger) : G
     public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) => handleFactory.Create<TickRound>().ResumeAsync(this);
 
     /// <inheritdoc/>
-    public Task OnNextAsync(IList<SequentialItem<TickRound>> items) => items.Count == 1 ? RecordAsync(items[0].Item.Batches) : RecordAsync(Merge(items));
+    public async Task OnNextAsync(IList<SequentialItem<TickRound>> items)
+    {
+        if (items.Count == 1)
+        {
+            await RecordAsync(items[0].Item.Batches, items[0].Item.Epoch);
+            return;
+        }
+
+        // Rounds of one epoch are merged; a mode switch inside the delivery splits it, the earlier epoch first.
+        var start = 0;
+        for (var i = 1; i <= items.Count; i++)
+        {
+            if (i == items.Count || items[i].Item.Epoch != items[start].Item.Epoch)
+            {
+                var run = start == 0 && i == items.Count ? items : items.Skip(start).Take(i - start).ToList();
+                await RecordAsync(Merge(run), items[start].Item.Epoch);
+                start = i;
+            }
+        }
+    }
 
     /// <inheritdoc/>
     public Task OnCompletedAsync() => Task.CompletedTask;
@@ -77,34 +96,34 @@ public sealed partial class TickRouterGrain(ILogger<TickRouterGrain> logger) : G
         return ticks;
     }
 
-    private Task RecordAsync(TickBatch[] batches)
+    private Task RecordAsync(TickBatch[] batches, long epoch)
     {
         if (batches.Length == 1)
         {
-            return RecordAsync(batches[0]);
+            return RecordAsync(batches[0], epoch);
         }
 
         var recorded = new Task[batches.Length];
         for (var i = 0; i < batches.Length; i++)
         {
-            recorded[i] = RecordAsync(batches[i]);
+            recorded[i] = RecordAsync(batches[i], epoch);
         }
 
         return Task.WhenAll(recorded);
     }
 
-    private Task RecordAsync(TickBatch batch)
+    private Task RecordAsync(TickBatch batch, long epoch)
     {
         var pair = GrainFactory.GetGrain<IPairGrain>(batch.Instrument.Value);
-        return batch.Ticks.Length <= MaxTicksPerCall ? pair.RecordTicksAsync(batch) : RecordInPartsAsync(pair, batch);
+        return batch.Ticks.Length <= MaxTicksPerCall ? pair.RecordTicksAsync(batch, epoch) : RecordInPartsAsync(pair, batch, epoch);
     }
 
-    private static async Task RecordInPartsAsync(IPairGrain pair, TickBatch batch)
+    private static async Task RecordInPartsAsync(IPairGrain pair, TickBatch batch, long epoch)
     {
         for (var start = 0; start < batch.Ticks.Length; start += MaxTicksPerCall)
         {
             var length = Math.Min(MaxTicksPerCall, batch.Ticks.Length - start);
-            await pair.RecordTicksAsync(new TickBatch(batch.Instrument, batch.Ticks.Slice(start, length)));
+            await pair.RecordTicksAsync(new TickBatch(batch.Instrument, batch.Ticks.Slice(start, length)), epoch);
         }
     }
 

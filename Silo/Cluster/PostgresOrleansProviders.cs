@@ -1,6 +1,7 @@
 using Orleans.Providers;
 using Orleans.Streams;
 using PriceActors.Grains;
+using PriceActors.Grains.Feeds;
 
 using PriceActors.Silo.Streaming;
 
@@ -37,6 +38,11 @@ public static class PostgresOrleansProviders
             o.ConnectionString = connectionString;
         });
         silo.AddAdoNetGrainStorage(ProviderConstants.DEFAULT_PUBSUB_PROVIDER_NAME, o =>
+        {
+            o.Invariant = Invariant;
+            o.ConnectionString = connectionString;
+        });
+        silo.AddAdoNetGrainStorage(FeedModeGrain.Storage, o =>
         {
             o.Invariant = Invariant;
             o.ConnectionString = connectionString;

@@ -4,6 +4,7 @@ using Orleans.Dashboard;
 using Orleans.Providers;
 using Orleans.Streams;
 using PriceActors.Grains;
+using PriceActors.Grains.Feeds;
 using PriceActors.Grains.Storage;
 using PriceActors.Silo.Feeds;
 using PriceActors.Silo.Health;
@@ -35,6 +36,7 @@ public static class EmbeddedSiloExtensions
         {
             silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, serviceId: "priceactors", clusterId: "embedded");
             silo.AddMemoryGrainStorage(ProviderConstants.DEFAULT_PUBSUB_PROVIDER_NAME);
+            silo.AddMemoryGrainStorage(FeedModeGrain.Storage);
             silo.UseInMemoryReminderService();
             silo.AddMemoryStreams(StreamNames.TickProvider, streams =>
             {

@@ -25,10 +25,10 @@ internal sealed class BarWriter : IAsyncDisposable
     private const string UpsertBarSql = """
         WITH fence AS (SELECT 1 FROM partition_owners WHERE partition = $1 AND owner_epoch = $2 FOR SHARE)
         INSERT INTO minute_bars (exchange, pair_name, "timestamp", open_price, max_price, min_price, close_price,
-                                 average_price, vwap, trade_count, volume, last_sequence, closed, updated_at)
-        SELECT $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, now()
+                                 average_price, vwap, trade_count, volume, last_sequence, closed, epoch, updated_at)
+        SELECT $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, now()
         WHERE EXISTS (SELECT 1 FROM fence)
-        ON CONFLICT (exchange, pair_name, "timestamp") DO UPDATE SET
+        ON CONFLICT (exchange, pair_name, "timestamp", epoch) DO UPDATE SET
             open_price = excluded.open_price, max_price = excluded.max_price, min_price = excluded.min_price,
             close_price = excluded.close_price, average_price = excluded.average_price, vwap = excluded.vwap,
             trade_count = excluded.trade_count, volume = excluded.volume, last_sequence = excluded.last_sequence,
@@ -55,9 +55,9 @@ internal sealed class BarWriter : IAsyncDisposable
 
     /// <summary>Queues the bar and completes once it is durable.</summary>
     /// <exception cref="PairFencedException">Another activation claimed the pair since; nothing was stored.</exception>
-    public async ValueTask SaveAsync(MinuteBar bar, InstrumentKey instrument, int fenceKey, long token, CancellationToken cancellationToken)
+    public async ValueTask SaveAsync(MinuteBar bar, long epoch, InstrumentKey instrument, int fenceKey, long token, CancellationToken cancellationToken)
     {
-        var save = new BarSave(bar, instrument, fenceKey, token);
+        var save = new BarSave(bar, epoch, instrument, fenceKey, token);
         await queue.Writer.WriteAsync(save, cancellationToken);
         await save.Completion.Task.WaitAsync(cancellationToken);
     }
@@ -153,10 +153,11 @@ internal sealed class BarWriter : IAsyncDisposable
         command.Parameters.Add(new NpgsqlParameter<decimal> { TypedValue = bar.Volume });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = bar.LastSequence });
         command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = bar.Closed });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = save.Epoch });
         return command;
     }
 
-    private sealed record BarSave(MinuteBar Bar, InstrumentKey Instrument, int FenceKey, long Token)
+    private sealed record BarSave(MinuteBar Bar, long Epoch, InstrumentKey Instrument, int FenceKey, long Token)
     {
         public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -16,7 +16,7 @@ public sealed class OpenBarReader(NpgsqlDataSource dataSource)
         WHERE NOT EXISTS (
             SELECT 1 FROM minute_bars b
             WHERE b.exchange = p.exchange AND b.pair_name = p.symbol
-              AND b."timestamp" = date_trunc('minute', p.last_exchange_time) AND b.closed)
+              AND b."timestamp" = date_trunc('minute', p.last_exchange_time) AND b.epoch = p.epoch AND b.closed)
         """;
 
     /// <summary>Every instrument whose last trade's minute bar is not stored closed.</summary>

@@ -16,28 +16,32 @@ internal static class PairHistoryReader
     // The bound is truncated to microseconds like the stored times; ticks just before the exact bound are dropped below.
     // Batches holding a tick at or after the bound are those whose newest tick is: a range of tick_batches' key.
     // Packed rows (sql/005_packed_ticks.sql) are decoded here, not by the server.
-    private const string PackedSql = """
+    // Only the pair's current epoch (pair_state's; any while it has none): what an earlier feed mode stored stays apart.
+    private const string StateEpoch = "(SELECT s.epoch FROM pair_state s WHERE s.exchange = $1 AND s.symbol = $2)";
+
+    private const string PackedSql = $"""
         SELECT epoch, first_sequence, packed FROM tick_batches
-        WHERE exchange = $1 AND symbol = $2 AND last_exchange_time >= $3 AND packed IS NOT NULL
+        WHERE exchange = $1 AND symbol = $2 AND last_exchange_time >= $3 AND packed IS NOT NULL AND epoch = COALESCE({StateEpoch}, epoch)
         """;
 
     // Rows as arrays, and ticks_rows, which holds what version 2 of the schema wrote (sql/003_tick_batches.sql).
-    private const string TicksSql = """
+    private const string TicksSql = $"""
         SELECT t.sequence, t.trade_id, t.price, t.quantity, t.exchange_time, t.receive_time, t.exchange_time_100ns, t.receive_time_100ns
         FROM tick_batches b
         CROSS JOIN LATERAL unnest(b.sequences, b.trade_ids, b.prices, b.quantities, b.exchange_times, b.receive_times,
                                   b.exchange_times_100ns, b.receive_times_100ns)
             AS t(sequence, trade_id, price, quantity, exchange_time, receive_time, exchange_time_100ns, receive_time_100ns)
         WHERE b.exchange = $1 AND b.symbol = $2 AND b.last_exchange_time >= $3 AND b.packed IS NULL AND t.exchange_time >= $3
+          AND b.epoch = COALESCE({StateEpoch}, b.epoch)
         UNION ALL
         SELECT sequence, trade_id, price, quantity, exchange_time, receive_time, exchange_time_100ns, receive_time_100ns
-        FROM ticks_rows WHERE exchange = $1 AND symbol = $2 AND exchange_time >= $3
+        FROM ticks_rows WHERE exchange = $1 AND symbol = $2 AND exchange_time >= $3 AND epoch = COALESCE({StateEpoch}, epoch)
         """;
 
-    private const string BarsSql = """
+    private const string BarsSql = $"""
         SELECT "timestamp", open_price, max_price, min_price, close_price, average_price, vwap,
                trade_count, volume, last_sequence, closed
-        FROM minute_bars WHERE exchange = $1 AND pair_name = $2 AND "timestamp" >= $3
+        FROM minute_bars WHERE exchange = $1 AND pair_name = $2 AND "timestamp" >= $3 AND epoch = COALESCE({StateEpoch}, epoch)
         ORDER BY "timestamp"
         """;
 

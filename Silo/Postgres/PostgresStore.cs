@@ -104,11 +104,11 @@ public sealed class PostgresStore : IMarketStore, IAsyncDisposable
 
     /// <inheritdoc/>
     /// <exception cref="PairFencedException">This silo has not claimed the pair, or another activation claimed it since.</exception>
-    public async ValueTask SaveBarAsync(MinuteBar bar, CancellationToken cancellationToken)
+    public async ValueTask SaveBarAsync(MinuteBar bar, long epoch, CancellationToken cancellationToken)
     {
         var instrument = InstrumentKey.Create(bar.Exchange, bar.Symbol);
         var (key, token) = ClaimOf(instrument);
-        await bars.SaveAsync(bar, instrument, key, token, cancellationToken);
+        await bars.SaveAsync(bar, epoch, instrument, key, token, cancellationToken);
         instruments.TryAdd(instrument, 0);
     }
 

@@ -16,6 +16,7 @@ internal static class TestSilos
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddMemoryGrainStorage("PubSubStore");
+            silo.AddMemoryGrainStorage(PriceActors.Grains.Feeds.FeedModeGrain.Storage);
             silo.UseInMemoryReminderService();
             silo.AddMemoryStreams(StreamNames.TickProvider, s =>
             {

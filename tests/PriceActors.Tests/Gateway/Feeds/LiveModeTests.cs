@@ -140,16 +140,16 @@ public sealed class LiveModeTests
         Assert.True(latest.IsSuccessStatusCode);
     }
 
-    private static async Task<JsonElement> FeedsAsync(RunningGateway gateway)
+    internal static async Task<JsonElement> FeedsAsync(RunningGateway gateway)
     {
         using var health = await gateway.Http.GetAsync("/health");
         return (await health.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("checks").GetProperty("feeds");
     }
 
-    private static async Task<JsonElement> FeedAsync(RunningGateway gateway, string exchange) =>
+    internal static async Task<JsonElement> FeedAsync(RunningGateway gateway, string exchange) =>
         (await FeedsAsync(gateway)).GetProperty("data").GetProperty(exchange);
 
-    private static async Task<RunningGateway> StartAsync(params string[] settings)
+    internal static async Task<RunningGateway> StartAsync(params string[] settings)
     {
         var app = PriceGateway.Build(
         [
@@ -164,7 +164,7 @@ public sealed class LiveModeTests
         return new RunningGateway(app, new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) });
     }
 
-    private sealed record RunningGateway(WebApplication App, HttpClient Http) : IAsyncDisposable
+    internal sealed record RunningGateway(WebApplication App, HttpClient Http) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {

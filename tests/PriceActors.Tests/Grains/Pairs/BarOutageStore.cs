@@ -20,8 +20,8 @@ internal sealed class BarOutageStore(IMarketStore inner) : IMarketStore
     public ValueTask AppendTicksAsync(InstrumentKey instrument, long epoch, ReadOnlyMemory<SequencedTick> ticks, CancellationToken cancellationToken) =>
         inner.AppendTicksAsync(instrument, epoch, ticks, cancellationToken);
 
-    public ValueTask SaveBarAsync(MinuteBar bar, CancellationToken cancellationToken) =>
-        failBars ? ValueTask.FromException(new IOException("The database went away.")) : inner.SaveBarAsync(bar, cancellationToken);
+    public ValueTask SaveBarAsync(MinuteBar bar, long epoch, CancellationToken cancellationToken) =>
+        failBars ? ValueTask.FromException(new IOException("The database went away.")) : inner.SaveBarAsync(bar, epoch, cancellationToken);
 
     public ValueTask<PairHistory?> LoadAsync(InstrumentKey instrument, DateTimeOffset since, CancellationToken cancellationToken) =>
         inner.LoadAsync(instrument, since, cancellationToken);

@@ -55,7 +55,10 @@ internal sealed class GrainPairTarget : IPairTarget
         return target;
     }
 
-    public Task<TicksRecorded> RecordAsync(Tick[] ticks) => Pair.RecordTicksAsync(new TickBatch(instrument, ticks)).WaitAsync(Deadline);
+    public Task<TicksRecorded> RecordAsync(Tick[] ticks) => Pair.RecordTicksAsync(new TickBatch(instrument, ticks), 0).WaitAsync(Deadline);
+
+    /// <summary>Records trades of a feed mode's epoch (<see cref="TickRound.Epoch"/>).</summary>
+    public Task<TicksRecorded> RecordInEpochAsync(long epoch, params Tick[] ticks) => Pair.RecordTicksAsync(new TickBatch(instrument, ticks), epoch).WaitAsync(Deadline);
 
     /// <summary>
     /// Records a batch through a call made inside the silo: a <see cref="TickBatch"/> is immutable, so it reaches the
@@ -63,7 +66,7 @@ internal sealed class GrainPairTarget : IPairTarget
     /// </summary>
     public Task<TicksRecorded> RecordInSiloAsync(Tick[] ticks) =>
         cluster.GetSiloServiceProvider().GetRequiredService<IGrainFactory>().GetGrain<IPairGrain>(instrument.Value)
-            .RecordTicksAsync(new TickBatch(instrument, ticks)).WaitAsync(Deadline);
+            .RecordTicksAsync(new TickBatch(instrument, ticks), 0).WaitAsync(Deadline);
 
     /// <summary>Publishes a batch on the instrument's tick stream from inside the silo, as a feed grain does.</summary>
     public Task PublishAsync(Tick[] ticks) =>

@@ -93,10 +93,10 @@ public sealed class InMemoryStoreTests
     public async Task SaveBarAsync_SameMinuteTwice_KeepsTheLatestOnly()
     {
         var store = Store();
-        await store.SaveBarAsync(Bar(Btc, TenOClock, count: 1), CancellationToken.None);
+        await store.SaveBarAsync(Bar(Btc, TenOClock, count: 1), 1, CancellationToken.None);
 
-        await store.SaveBarAsync(Bar(Btc, TenOClock, count: 2), CancellationToken.None);
-        await store.SaveBarAsync(Bar(Btc, TenOClock, count: 2), CancellationToken.None);
+        await store.SaveBarAsync(Bar(Btc, TenOClock, count: 2), 1, CancellationToken.None);
+        await store.SaveBarAsync(Bar(Btc, TenOClock, count: 2), 1, CancellationToken.None);
 
         var history = await store.LoadAsync(Btc, TenOClock, CancellationToken.None);
         Assert.Equal(2, Assert.Single(history!.Bars).Count);
@@ -107,10 +107,10 @@ public sealed class InMemoryStoreTests
     public async Task SaveBarAsync_BarsOlderThanRetention_AreDropped()
     {
         var store = Store(o => o.BarRetention = TimeSpan.FromHours(1));
-        await store.SaveBarAsync(Bar(Btc, TenOClock, count: 1), CancellationToken.None);
-        await store.SaveBarAsync(Bar(Btc, TenOClock.AddMinutes(1), count: 1), CancellationToken.None);
+        await store.SaveBarAsync(Bar(Btc, TenOClock, count: 1), 1, CancellationToken.None);
+        await store.SaveBarAsync(Bar(Btc, TenOClock.AddMinutes(1), count: 1), 1, CancellationToken.None);
 
-        await store.SaveBarAsync(Bar(Btc, TenOClock.AddMinutes(61), count: 1), CancellationToken.None);
+        await store.SaveBarAsync(Bar(Btc, TenOClock.AddMinutes(61), count: 1), 1, CancellationToken.None);
 
         var history = await store.LoadAsync(Btc, DateTimeOffset.MinValue, CancellationToken.None);
         Assert.Equal([TenOClock.AddMinutes(1), TenOClock.AddMinutes(61)], history!.Bars.Select(b => b.Minute));
@@ -124,12 +124,29 @@ public sealed class InMemoryStoreTests
         await store.AppendTicksAsync(Btc, 7, new[] { Sequenced(1, TenOClock) }, CancellationToken.None);
         foreach (var minute in new[] { 3, 1, 2, 0 })
         {
-            await store.SaveBarAsync(Bar(Btc, TenOClock.AddMinutes(minute), count: 1), CancellationToken.None);
+            await store.SaveBarAsync(Bar(Btc, TenOClock.AddMinutes(minute), count: 1), 7, CancellationToken.None);
         }
 
         var history = await store.LoadAsync(Btc, TenOClock.AddMinutes(1), CancellationToken.None);
 
         Assert.Equal([TenOClock.AddMinutes(1), TenOClock.AddMinutes(2), TenOClock.AddMinutes(3)], history!.Bars.Select(b => b.Minute));
+    }
+
+    [Fact]
+    public async Task AppendTicksAsync_ALaterEpoch_KeepsTheEarlierEpochsTicksAndBarsApart()
+    {
+        var store = Store();
+        await store.AppendTicksAsync(Btc, 1, new[] { Sequenced(1, TenOClock), Sequenced(2, TenOClock.AddSeconds(1)) }, CancellationToken.None);
+        await store.SaveBarAsync(Bar(Btc, TenOClock, count: 2), 1, CancellationToken.None);
+
+        await store.AppendTicksAsync(Btc, 2, new[] { Sequenced(1, TenOClock.AddSeconds(2)) }, CancellationToken.None);
+        await store.AppendTicksAsync(Btc, 1, new[] { Sequenced(3, TenOClock.AddSeconds(3)) }, CancellationToken.None);
+        await store.SaveBarAsync(Bar(Btc, TenOClock, count: 9), 1, CancellationToken.None);
+
+        var history = await store.LoadAsync(Btc, TenOClock, CancellationToken.None);
+        Assert.Equal((2L, 1L), (history!.Epoch, history.LastSequence));
+        Assert.Equal([TenOClock.AddSeconds(2)], history.Ticks.Select(t => t.Tick.ExchangeTime));
+        Assert.Empty(history.Bars);
     }
 
     [Fact]
@@ -139,7 +156,7 @@ public sealed class InMemoryStoreTests
 
         await store.AppendTicksAsync(Btc, 1, new[] { Sequenced(1, TenOClock) }, CancellationToken.None);
         await store.AppendTicksAsync(Eth, 1, new[] { Sequenced(1, TenOClock, Eth), Sequenced(2, TenOClock, Eth) }, CancellationToken.None);
-        await store.SaveBarAsync(Bar(Eth, TenOClock, count: 2), CancellationToken.None);
+        await store.SaveBarAsync(Bar(Eth, TenOClock, count: 2), 1, CancellationToken.None);
 
         Assert.Equal(new StoreStatistics("in-memory", 2, 3, 1, 3, 0), store.GetStatistics());
         Assert.Equal(1, (await store.LoadAsync(Btc, TenOClock, CancellationToken.None))!.LastSequence);

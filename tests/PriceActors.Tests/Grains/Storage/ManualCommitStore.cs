@@ -85,7 +85,7 @@ internal sealed class ManualCommitStore(IMarketStore inner) : IMarketStore
         }
     }
 
-    public ValueTask SaveBarAsync(MinuteBar bar, CancellationToken cancellationToken) => inner.SaveBarAsync(bar, cancellationToken);
+    public ValueTask SaveBarAsync(MinuteBar bar, long epoch, CancellationToken cancellationToken) => inner.SaveBarAsync(bar, epoch, cancellationToken);
 
     public ValueTask<PairHistory?> LoadAsync(InstrumentKey instrument, DateTimeOffset since, CancellationToken cancellationToken) =>
         inner.LoadAsync(instrument, since, cancellationToken);

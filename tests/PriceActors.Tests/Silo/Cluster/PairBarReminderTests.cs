@@ -49,7 +49,7 @@ public sealed class PairBarReminderTests(PostgresDatabase database, ITestOutputH
         foreach (var (instrument, i) in pairs.Select((p, i) => (p, i)))
         {
             var recorded = await grains.GetGrain<IPairGrain>(instrument.Value).RecordTicksAsync(
-                new TickBatch(instrument, new[] { new Tick(instrument, 100m + i, 1m, 1, at, at), new Tick(instrument, 101m + i, 2m, 2, at, at) }));
+                new TickBatch(instrument, new[] { new Tick(instrument, 100m + i, 1m, 1, at, at), new Tick(instrument, 101m + i, 2m, 2, at, at) }), 0);
             Assert.Equal(2, recorded.Accepted);
         }
 

@@ -11,6 +11,7 @@ using PriceActors.Silo;
 using PriceActors.Silo.Cluster;
 using PriceActors.Silo.Feeds;
 using PriceActors.Silo.Postgres;
+using PriceActors.Tests.Grains.Feeds.Live;
 using PriceActors.Tests.Silo.Postgres;
 using PriceActors.Tests.Support;
 using Xunit.Abstractions;
@@ -76,6 +77,63 @@ public sealed class PostgresOrleansClusterTests(PostgresDatabase database, ITest
         Assert.Equal(FeedState.Running, resumed.Status.State);
     }
 
+    [Fact]
+    public async Task FeedMode_SurvivesARestartOfTheCluster_AndEachEpochsStoredTradesStayApart()
+    {
+        // A database of its own: the mode is stored per database (and service id), not per cluster id.
+        await using var own = await PostgresDatabase.CreateAsync(migrate: true);
+        var clusterId = "test-" + Guid.NewGuid().ToString("N")[..8];
+        var format = FakeFormat.Of("binance");
+        await using var exchange = await FakeExchange.StartAsync(format);
+        var live = new Dictionary<string, string?>
+        {
+            ["Feeds:Binance:Url"] = exchange.Url.ToString(),
+            ["Feeds:Binance:Symbols:0"] = "BTCUSDT",
+            ["Feeds:Binance:Symbols:1"] = "ETHUSDT",
+            ["Feeds:Kraken:Enabled"] = "false",
+            ["Feeds:Coinbase:Enabled"] = "false",
+            ["Feeds:Bybit:Enabled"] = "false",
+            ["Feeds:Okx:Enabled"] = "false",
+            ["Feeds:Connection:ReconnectDelay"] = "00:00:00.050",
+        };
+        var btc = InstrumentKey.Create("binance", "BTCUSDT");
+        List<FakeTrade> sent;
+        FeedModeStatus switched;
+        using (var silo = await StartSiloAsync(clusterId, live, own))
+        using (var client = await ClusterClientHost.StartAsync(own.ConnectionString, clusterId))
+        {
+            var grains = client.Services.GetRequiredService<IClusterClient>();
+            var test = await grains.GetGrain<IFeedModeGrain>(IFeedModeGrain.Key).GetAsync();
+            Assert.Equal(FeedMode.Test, test.Mode);
+            var synthetic = await Eventually.ValueAsync(() => grains.GetGrain<IPairGrain>(btc.Value).GetLatestPriceAsync(), p => p is { Sequence: > 5 }, TimeSpan.FromSeconds(30));
+            Assert.Equal(test.Epoch, synthetic!.Epoch);
+
+            switched = await grains.GetGrain<IFeedModeGrain>(IFeedModeGrain.Key).SwitchAsync(FeedMode.Live);
+            Assert.True(switched.Epoch > test.Epoch);
+            await exchange.WaitForSubscriptionAsync(1);
+            sent = await new LiveTape(format).SendAsync(exchange, 10);
+            await Eventually.ValueAsync(
+                () => grains.GetGrain<IPairGrain>(btc.Value).GetLatestPriceAsync(),
+                p => p is { } x && x.Epoch == switched.Epoch && x.Sequence == 5,
+                TimeSpan.FromSeconds(30));
+            await silo.StopAsync();
+        }
+
+        // The whole cluster went down; a new silo comes up in the stored mode and the pair reloads its live epoch only.
+        using var restarted = await StartSiloAsync(clusterId, live, own);
+        using var client2 = await ClusterClientHost.StartAsync(own.ConnectionString, clusterId);
+        var grains2 = client2.Services.GetRequiredService<IClusterClient>();
+        Assert.Equal(switched, await grains2.GetGrain<IFeedModeGrain>(IFeedModeGrain.Key).GetAsync());
+        await exchange.WaitForSubscriptionAsync(2);
+        var latest = await grains2.GetGrain<IPairGrain>(btc.Value).GetLatestPriceAsync();
+        var btcSent = sent.Where(t => t.Key == btc).ToList();
+        Assert.Equal((switched.Epoch, 5L, decimal.Parse(btcSent[^1].Price, CultureInfo.InvariantCulture)), (latest!.Epoch, latest.Sequence, latest.Price));
+        var now = DateTimeOffset.UtcNow;
+        var stats = await grains2.GetGrain<IPairGrain>(btc.Value).GetWindowStatsAsync(now.AddMinutes(-10), now.AddMinutes(1));
+        Assert.Equal((5L, btcSent.Sum(t => decimal.Parse(t.Quantity, CultureInfo.InvariantCulture))), (stats.Count, stats.Volume));
+        Assert.Equal(2L, await own.ScalarAsync<long>("SELECT count(DISTINCT epoch) FROM tick_batches WHERE exchange = 'binance' AND symbol = 'BTCUSDT'"));
+    }
+
     private static async Task<PriceUpdated?[]> LatestAsync(IClusterClient grains) =>
         await Task.WhenAll(Symbols.Select(s => grains.GetGrain<IPairGrain>($"binance:{s}").GetLatestPriceAsync()));
 
@@ -88,7 +146,7 @@ public sealed class PostgresOrleansClusterTests(PostgresDatabase database, ITest
 
     private static SiloAddress Address(IHost silo) => silo.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
 
-    private async Task<IHost> StartSiloAsync(string clusterId)
+    private async Task<IHost> StartSiloAsync(string clusterId, IReadOnlyDictionary<string, string?>? settings = null, PostgresDatabase? on = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -103,7 +161,7 @@ public sealed class PostgresOrleansClusterTests(PostgresDatabase database, ITest
             builder.Configuration[$"Feeds:Synthetic:Symbols:{i}"] = Symbols[i];
         }
 
-        builder.Configuration["Postgres:ConnectionString"] = database.ConnectionString;
+        builder.Configuration["Postgres:ConnectionString"] = (on ?? database).ConnectionString;
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Orleans:ClusterId"] = clusterId,
@@ -115,6 +173,7 @@ public sealed class PostgresOrleansClusterTests(PostgresDatabase database, ITest
             ["Orleans:Membership:NumMissedProbesLimit"] = "2",
             ["Orleans:Membership:NumVotesForDeathDeclaration"] = "1",
         });
+        builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.AddClusterSilo();
         var host = builder.Build();
         await host.StartAsync();

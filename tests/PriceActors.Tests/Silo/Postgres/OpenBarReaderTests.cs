@@ -16,10 +16,10 @@ public sealed class OpenBarReaderTests
             SELECT 'binance', s, 1, 1, 1, 1, 1, t, t
             FROM (VALUES ('OPENUSDT', timestamptz '2026-11-21 10:05:30Z'), ('CLOSEDUSDT', timestamptz '2026-11-21 10:05:30Z'),
                          ('NEVERUSDT', timestamptz '2026-11-21 10:05:30Z'), ('OLDERUSDT', timestamptz '2026-11-21 10:06:00Z')) AS v(s, t);
-            INSERT INTO minute_bars (exchange, pair_name, "timestamp", open_price, max_price, min_price, close_price, average_price, vwap, trade_count, volume, last_sequence, closed)
-            VALUES ('binance', 'OPENUSDT', '2026-11-21 10:05:00Z', 1, 1, 1, 1, 1, 1, 1, 1, 1, false),
-                   ('binance', 'CLOSEDUSDT', '2026-11-21 10:05:00Z', 1, 1, 1, 1, 1, 1, 1, 1, 1, true),
-                   ('binance', 'OLDERUSDT', '2026-11-21 10:05:00Z', 1, 1, 1, 1, 1, 1, 1, 1, 1, true);
+            INSERT INTO minute_bars (exchange, pair_name, "timestamp", open_price, max_price, min_price, close_price, average_price, vwap, trade_count, volume, last_sequence, closed, epoch)
+            VALUES ('binance', 'OPENUSDT', '2026-11-21 10:05:00Z', 1, 1, 1, 1, 1, 1, 1, 1, 1, false, 1),
+                   ('binance', 'CLOSEDUSDT', '2026-11-21 10:05:00Z', 1, 1, 1, 1, 1, 1, 1, 1, 1, true, 1),
+                   ('binance', 'OLDERUSDT', '2026-11-21 10:05:00Z', 1, 1, 1, 1, 1, 1, 1, 1, 1, true, 1);
             """);
 
         var open = await new OpenBarReader(database.DataSource).ListAsync(CancellationToken.None);

@@ -16,7 +16,7 @@ public sealed partial class PostgresStoreTests
         await ClaimAllAsync(store, bars.Select(b => InstrumentKey.Create(b.Exchange, b.Symbol)));
 
         // As the pairs' close timers fire together at the minute's end.
-        await Task.WhenAll(bars.Select(bar => store.SaveBarAsync(bar, CancellationToken.None).AsTask()));
+        await Task.WhenAll(bars.Select(bar => store.SaveBarAsync(bar, 1, CancellationToken.None).AsTask()));
 
         Assert.Equal(400L, await database.ScalarAsync<long>("SELECT count(*) FROM minute_bars WHERE exchange = 'closing'"));
         Assert.Equal(400L, await database.ScalarAsync<long>("SELECT count(*) FROM minute_bars WHERE exchange = 'closing' AND max_price = 10 + trade_count - 1"));
@@ -41,7 +41,7 @@ public sealed partial class PostgresStoreTests
         var minute = Today.AddHours(11);
 
         var saves = instruments
-            .Select(i => (Instrument: i, Save: store.SaveBarAsync(new MinuteBar(i.Exchange, i.Symbol, minute, 1m, 1m, 1m, 1m, 1m, 1m, 1, 1m, 1, true), CancellationToken.None).AsTask()))
+            .Select(i => (Instrument: i, Save: store.SaveBarAsync(new MinuteBar(i.Exchange, i.Symbol, minute, 1m, 1m, 1m, 1m, 1m, 1m, 1, 1m, 1, true), 1, CancellationToken.None).AsTask()))
             .ToArray();
         await Task.WhenAll(saves.Select(s => s.Save.ContinueWith(_ => { }, TaskScheduler.Default)));
 

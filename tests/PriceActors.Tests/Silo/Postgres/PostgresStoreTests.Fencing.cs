@@ -14,7 +14,7 @@ public sealed partial class PostgresStoreTests
         var error = await Assert.ThrowsAsync<PairFencedException>(
             () => store.AppendTicksAsync(instrument, 1, Ticks(instrument, Today, 1, 3), CancellationToken.None).AsTask());
         var barError = await Assert.ThrowsAsync<PairFencedException>(
-            () => store.SaveBarAsync(new MinuteBar("test", "UNCLAIMED", Today, 1, 1, 1, 1, 1, 1, 1, 1, 3, true), CancellationToken.None).AsTask());
+            () => store.SaveBarAsync(new MinuteBar("test", "UNCLAIMED", Today, 1, 1, 1, 1, 1, 1, 1, 1, 3, true), 1, CancellationToken.None).AsTask());
 
         Assert.Equal((instrument, null, null), (error.Instrument, error.Key, error.Token));
         Assert.Contains("has not claimed", error.Message, StringComparison.Ordinal);
@@ -36,7 +36,7 @@ public sealed partial class PostgresStoreTests
         var error = await Assert.ThrowsAsync<PairFencedException>(
             () => frozen.AppendTicksAsync(instrument, 1, ticks[5..], CancellationToken.None).AsTask());
         var barError = await Assert.ThrowsAsync<PairFencedException>(
-            () => frozen.SaveBarAsync(new MinuteBar("test", "FENCED", Today.AddHours(6), 1, 1, 1, 1, 1, 1, 1, 1, 5, true), CancellationToken.None).AsTask());
+            () => frozen.SaveBarAsync(new MinuteBar("test", "FENCED", Today.AddHours(6), 1, 1, 1, 1, 1, 1, 1, 1, 5, true), 1, CancellationToken.None).AsTask());
 
         Assert.Equal((instrument, key, current - 1, current), (error.Instrument, error.Key, error.Token, error.Current));
         Assert.Equal((instrument, key, current - 1, current), (barError.Instrument, barError.Key, barError.Token, barError.Current));
@@ -103,9 +103,9 @@ public sealed partial class PostgresStoreTests
         await storeA.AppendTicksAsync(pair, 7, ticks[..2], CancellationToken.None);
         await storeB.ClaimAsync(pair, CancellationToken.None);
         await Assert.ThrowsAsync<PairFencedException>(() => storeA.AppendTicksAsync(pair, 7, ticks[2..3], CancellationToken.None).AsTask());
-        await Assert.ThrowsAsync<PairFencedException>(() => storeA.SaveBarAsync(bar with { Close = 1m }, CancellationToken.None).AsTask());
+        await Assert.ThrowsAsync<PairFencedException>(() => storeA.SaveBarAsync(bar with { Close = 1m }, 7, CancellationToken.None).AsTask());
         await storeB.AppendTicksAsync(pair, 7, ticks[2..], CancellationToken.None);
-        await storeB.SaveBarAsync(bar, CancellationToken.None);
+        await storeB.SaveBarAsync(bar, 7, CancellationToken.None);
 
         var history = await storeB.LoadAsync(pair, Today, CancellationToken.None);
         Assert.Equal(ticks, history!.Ticks);

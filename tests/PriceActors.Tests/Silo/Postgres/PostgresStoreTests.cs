@@ -83,9 +83,9 @@ public sealed partial class PostgresStoreTests(PostgresDatabase database, ITestO
         var first = new MinuteBar("test", "BARS", minute, 10m, 12m, 9m, 11m, 10.5m, 10.4m, 4, 2.5m, 4, true);
         var replaced = first with { High = 13m, Average = 10.123456789012m, Count = 5, LastSequence = 5 };
 
-        await store.SaveBarAsync(first, CancellationToken.None);
-        await store.SaveBarAsync(replaced, CancellationToken.None);
-        await store.SaveBarAsync(replaced, CancellationToken.None);
+        await store.SaveBarAsync(first, 1, CancellationToken.None);
+        await store.SaveBarAsync(replaced, 1, CancellationToken.None);
+        await store.SaveBarAsync(replaced, 1, CancellationToken.None);
         var history = await store.LoadAsync(instrument, minute, CancellationToken.None);
 
         Assert.Equal(replaced, Assert.Single(history!.Bars));
