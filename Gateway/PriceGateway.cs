@@ -30,6 +30,7 @@ public static class PriceGateway
         app.UseWebSockets();
         app.MapPriceApi();
         app.MapModeApi();
+        app.MapProxyApi();
         app.MapPriceHub();
         app.MapDashboard();
         app.MapOrleansDashboard("/dashboard");

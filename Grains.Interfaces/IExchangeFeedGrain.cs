@@ -9,12 +9,13 @@ namespace PriceActors.Grains;
 public interface IExchangeFeedGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// Starts the feed in <paramref name="mode"/>: synthetic trades or the exchange's live stream, each round stamped with
-    /// <paramref name="epoch"/> (<see cref="TickRound.Epoch"/>). Does nothing if it runs so; a feed running in another
-    /// mode or epoch is stopped first (its last round published). Returns its state.
+    /// Starts the feed in the cluster's <paramref name="mode"/>: synthetic trades or the exchange's live stream, each round
+    /// stamped with its epoch (<see cref="TickRound.Epoch"/>). Does nothing if it runs so; a feed running in another mode
+    /// or epoch is stopped first (its last round published); a live feed whose proxy settings changed reconnects with
+    /// the new ones. Returns its state.
     /// </summary>
     [Alias("Start")]
-    Task<FeedStatus> StartAsync(FeedMode mode, long epoch);
+    Task<FeedStatus> StartAsync(FeedModeStatus mode);
 
     /// <summary>Stops the feed once its last batch is published. Returns its state.</summary>
     [Alias("Stop")]

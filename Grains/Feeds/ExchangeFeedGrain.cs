@@ -36,21 +36,22 @@ public sealed partial class ExchangeFeedGrain(
     private string Exchange => this.GetPrimaryKeyString();
 
     /// <inheritdoc/>
-    public async Task<FeedStatus> StartAsync(FeedMode requested, long requestedEpoch)
+    public async Task<FeedStatus> StartAsync(FeedModeStatus requested)
     {
         if (!running.IsCompleted)
         {
-            if (requested == mode && requestedEpoch == epoch)
+            if (requested.Mode == mode && requested.Epoch == epoch)
             {
+                (feed as LiveFeed)?.UseProxies(requested.Proxy);
                 return Status();
             }
 
             await StopFeedAsync();
         }
 
-        mode = requested;
-        epoch = requestedEpoch;
-        if (requested == FeedMode.Test)
+        mode = requested.Mode;
+        epoch = requested.Epoch;
+        if (mode == FeedMode.Test)
         {
             if (!options.Value.Exchanges.Contains(Exchange, StringComparer.Ordinal))
             {
@@ -65,7 +66,9 @@ public sealed partial class ExchangeFeedGrain(
             var source = liveOptions.Value.Sources().FirstOrDefault(s => s.Exchange == Exchange)
                 ?? throw new InvalidOperationException($"Exchange '{Exchange}' has no live feed; configured: {string.Join(", ", liveOptions.Value.Sources().Select(s => s.Exchange))}.");
             var protocol = ExchangeProtocol.For(source, liveOptions.Value);
-            feed = new LiveFeed(protocol, liveOptions.Value.Connection, PublishAsync, time, loggers.CreateLogger<LiveFeed>());
+            var live = new LiveFeed(protocol, liveOptions.Value.Connection, PublishAsync, time, loggers.CreateLogger<LiveFeed>());
+            live.UseProxies(requested.Proxy);
+            feed = live;
             LogStartedLive(Exchange, protocol.Endpoint.GetLeftPart(UriPartial.Path), feed.InstrumentCount);
         }
 

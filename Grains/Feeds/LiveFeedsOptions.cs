@@ -38,6 +38,9 @@ public sealed class LiveFeedsOptions : IValidatableObject
     /// <summary>Reconnection, staleness and frame limits shared by every live connection.</summary>
     public FeedConnectionOptions Connection { get; set; } = new();
 
+    /// <summary>The proxies the cluster starts with the first time (afterwards <c>POST /proxy/…</c> changes the stored ones).</summary>
+    public FeedProxyOptions Proxy { get; set; } = new();
+
     /// <summary>The exchange feeds (name, source) that run in live mode: each enabled exchange, then each NDJSON endpoint.</summary>
     public IReadOnlyList<LiveSource> Sources()
     {
@@ -100,6 +103,19 @@ public sealed class LiveFeedsOptions : IValidatableObject
         foreach (var result in connection)
         {
             yield return new ValidationResult($"Feeds:Connection: {result.ErrorMessage}", [nameof(Connection)]);
+        }
+
+        foreach (var url in Proxy.Urls)
+        {
+            if (FeedProxySettings.Problem(url) is { } problem)
+            {
+                yield return new ValidationResult($"Feeds:Proxy:Urls: {problem}.", [nameof(Proxy)]);
+            }
+        }
+
+        if (Proxy.Policy != ProxyPolicy.Disabled && Proxy.Urls.Count == 0)
+        {
+            yield return new ValidationResult($"Feeds:Proxy:Policy is {Proxy.Policy} but Feeds:Proxy:Urls lists no proxy.", [nameof(Proxy)]);
         }
 
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -213,6 +229,16 @@ public sealed class NdjsonEndpointOptions
 
     /// <summary>The line format these settings describe.</summary>
     public NdjsonFormat Format() => new(Exchange.ToLowerInvariant(), SymbolField, PriceField, QuantityField, TimestampField, TradeIdField);
+}
+
+/// <summary>The live feeds' proxies as configured, bound from <c>Feeds:Proxy</c>.</summary>
+public sealed class FeedProxyOptions
+{
+    /// <summary>Disabled (default), Fallback (after a direct attempt failed) or Always.</summary>
+    public ProxyPolicy Policy { get; set; } = ProxyPolicy.Disabled;
+
+    /// <summary>One proxy (static) or several (rotating): http://[user:password@]host:port or socks5://host:port.</summary>
+    public List<string> Urls { get; set; } = [];
 }
 
 /// <summary>How live connections are kept, bound from <c>Feeds:Connection</c>.</summary>

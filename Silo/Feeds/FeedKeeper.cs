@@ -127,7 +127,7 @@ internal sealed partial class FeedKeeper(
     {
         try
         {
-            var status = await grains.GetGrain<IExchangeFeedGrain>(exchange).StartAsync(mode.Mode, mode.Epoch).WaitAsync(options.Value.Interval * 5, stoppingToken);
+            var status = await grains.GetGrain<IExchangeFeedGrain>(exchange).StartAsync(mode).WaitAsync(options.Value.Interval * 5, stoppingToken);
             if (Recovered(exchange))
             {
                 LogRecovered(exchange, status.State);

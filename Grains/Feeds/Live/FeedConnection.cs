@@ -28,15 +28,27 @@ internal abstract class FeedConnection : IAsyncDisposable
     /// <summary>The frame the last <see cref="ReceiveAsync"/> returned as <see cref="FrameKind.Text"/>; valid until the next receive.</summary>
     public abstract ReadOnlyMemory<byte> Frame { get; }
 
-    /// <summary>Opens a WebSocket (ws://, wss://) or a TCP line connection (tcp://) to <paramref name="endpoint"/>.</summary>
-    public static async Task<FeedConnection> OpenAsync(Uri endpoint, IWebProxy? proxy, int maxFrameBytes, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens a WebSocket (ws://, wss://) or a TCP line connection (tcp://) to <paramref name="endpoint"/>, directly or
+    /// through <paramref name="proxy"/> (http:// with HTTP CONNECT; socks5:// and socks4:// for WebSockets, as .NET's
+    /// handler supports them), whose user information, if any, are its credentials.
+    /// </summary>
+    public static async Task<FeedConnection> OpenAsync(Uri endpoint, Uri? proxy, int maxFrameBytes, CancellationToken cancellationToken)
     {
         if (endpoint.Scheme == "tcp")
         {
             var client = new TcpClient { NoDelay = true };
             try
             {
-                await client.ConnectAsync(endpoint.Host, endpoint.Port, cancellationToken);
+                if (proxy is null)
+                {
+                    await client.ConnectAsync(endpoint.Host, endpoint.Port, cancellationToken);
+                }
+                else
+                {
+                    await TunnelAsync(client, proxy, endpoint, cancellationToken);
+                }
+
                 return new LineConnection(client, maxFrameBytes);
             }
             catch
@@ -47,7 +59,7 @@ internal abstract class FeedConnection : IAsyncDisposable
         }
 
         var socket = new ClientWebSocket();
-        socket.Options.Proxy = proxy;
+        socket.Options.Proxy = proxy is null ? null : WebProxyOf(proxy);
         socket.Options.KeepAliveInterval = TimeSpan.FromSeconds(15);
         try
         {
@@ -58,6 +70,70 @@ internal abstract class FeedConnection : IAsyncDisposable
         {
             socket.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>A <see cref="WebProxy"/> of a proxy URL, its user information turned into credentials.</summary>
+    public static WebProxy WebProxyOf(Uri proxy)
+    {
+        var address = new UriBuilder(proxy) { UserName = "", Password = "" }.Uri;
+        var web = new WebProxy(address);
+        if (Credentials(proxy) is { } credentials)
+        {
+            web.Credentials = credentials;
+        }
+
+        return web;
+    }
+
+    private static NetworkCredential? Credentials(Uri proxy)
+    {
+        if (string.IsNullOrEmpty(proxy.UserInfo))
+        {
+            return null;
+        }
+
+        var parts = proxy.UserInfo.Split(':', 2);
+        return new NetworkCredential(Uri.UnescapeDataString(parts[0]), parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : "");
+    }
+
+    /// <summary>An HTTP CONNECT tunnel to <paramref name="endpoint"/> through <paramref name="proxy"/> on <paramref name="client"/>.</summary>
+    private static async Task TunnelAsync(TcpClient client, Uri proxy, Uri endpoint, CancellationToken cancellationToken)
+    {
+        if (proxy.Scheme != "http")
+        {
+            throw new NotSupportedException($"NDJSON feeds reach a proxy by HTTP CONNECT only; {FeedProxySettings.Describe(proxy.ToString())} is {proxy.Scheme}.");
+        }
+
+        await client.ConnectAsync(proxy.Host, proxy.Port, cancellationToken);
+        var stream = client.GetStream();
+        var request = new StringBuilder($"CONNECT {endpoint.Host}:{endpoint.Port} HTTP/1.1\r\nHost: {endpoint.Host}:{endpoint.Port}\r\n");
+        if (Credentials(proxy) is { } credentials)
+        {
+            var basic = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{credentials.UserName}:{credentials.Password}"));
+            request.Append("Proxy-Authorization: Basic ").Append(basic).Append("\r\n");
+        }
+
+        request.Append("\r\n");
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(request.ToString()), cancellationToken);
+
+        // The answer's head, read a byte at a time so nothing of the tunnel's first bytes is consumed.
+        var head = new List<byte>(256);
+        var one = new byte[1];
+        while (head.Count < 4 || head[^4] != '\r' || head[^3] != '\n' || head[^2] != '\r' || head[^1] != '\n')
+        {
+            if (head.Count > 8 * 1024 || await stream.ReadAsync(one, cancellationToken) == 0)
+            {
+                throw new IOException($"The proxy {FeedProxySettings.Describe(proxy.ToString())} closed the tunnel request without an answer.");
+            }
+
+            head.Add(one[0]);
+        }
+
+        var status = Encoding.ASCII.GetString(head.ToArray()).Split("\r\n")[0];
+        if (status.Split(' ') is not [_, "200", ..])
+        {
+            throw new IOException($"The proxy {FeedProxySettings.Describe(proxy.ToString())} refused the tunnel: {status}.");
         }
     }
 

@@ -14,6 +14,11 @@ namespace PriceActors.Grains.Feeds.Live;
 /// trade-id order per instrument, trades seen before (a snapshot after a reconnect) are dropped, jumps in consecutive
 /// ids are counted as gaps, malformed frames are counted, logged and skipped. Accepted trades go through a bounded
 /// channel to <see cref="RunAsync"/>, which runs in the feed grain and publishes everything queued as one round.
+/// <para>
+/// Proxies (<see cref="UseProxies"/>): with policy Always every connection goes through one, with Fallback the first
+/// attempt of a reconnect goes direct and the retries through one; each proxied attempt takes the next proxy of the list.
+/// New settings apply at once: the open connection is replaced.
+/// </para>
 /// </summary>
 internal sealed partial class LiveFeed : IFeedSource
 {
@@ -43,6 +48,11 @@ internal sealed partial class LiveFeed : IFeedSource
     private long unlistedTrades;
     private volatile bool connected;
     private volatile string? lastDisconnect;
+    private volatile FeedProxySettings proxies = FeedProxySettings.None;
+    private volatile string? proxyInUse;
+    private volatile CancellationTokenSource? current;
+    private int attemptsThisCycle;
+    private long rotation;
 
     /// <param name="protocol">The exchange's protocol and endpoint.</param>
     /// <param name="settings">Reconnection, staleness and frame limits.</param>
@@ -78,7 +88,7 @@ internal sealed partial class LiveFeed : IFeedSource
         return new LiveConnectionStatus(
             protocol.Endpoint.GetLeftPart(UriPartial.Path),
             connected,
-            null,
+            proxyInUse,
             Interlocked.Read(ref lastMessageUtcTicks) is var m and > 0 ? new DateTimeOffset(m, TimeSpan.Zero) : null,
             connections,
             Math.Max(0, connections - 1),
@@ -91,6 +101,30 @@ internal sealed partial class LiveFeed : IFeedSource
             Interlocked.Read(ref unlistedTrades),
             rate.PerSecond(time.GetUtcNow()),
             lastDisconnect);
+    }
+
+    /// <summary>Takes new proxy settings; when they differ from the ones in use, the open connection is replaced.</summary>
+    public void UseProxies(FeedProxySettings settings)
+    {
+        var previous = proxies;
+        if (previous.Version == settings.Version && previous.Policy == settings.Policy)
+        {
+            return;
+        }
+
+        proxies = settings;
+        if (previous.Version != 0)
+        {
+            LogProxiesChanged(protocol.Exchange, settings.Policy, settings.Urls.Count);
+            try
+            {
+                current?.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // That connection just ended; the next one takes the new settings.
+            }
+        }
     }
 
     /// <inheritdoc/>
@@ -167,6 +201,7 @@ internal sealed partial class LiveFeed : IFeedSource
             while (!cancellationToken.IsCancellationRequested)
             {
                 // A connection that ended after StableAfter returns, and the next one opens at once with a fresh back-off.
+                attemptsThisCycle = 0;
                 await pipeline.ExecuteAsync(token => new ValueTask(ConnectionAsync(token)), cancellationToken);
             }
         }
@@ -180,20 +215,39 @@ internal sealed partial class LiveFeed : IFeedSource
         }
     }
 
+    /// <summary>The proxy of the next attempt, or null for a direct one.</summary>
+    private Uri? NextProxy()
+    {
+        var settings = proxies;
+        var attempt = attemptsThisCycle++;
+        if (settings.Urls.Count == 0 || settings.Policy == ProxyPolicy.Disabled || (settings.Policy == ProxyPolicy.Fallback && attempt == 0))
+        {
+            return null;
+        }
+
+        return new Uri(settings.Urls[(int)(rotation++ % settings.Urls.Count)]);
+    }
+
     private async Task ConnectionAsync(CancellationToken cancellationToken)
     {
         var endpoint = protocol.Endpoint;
+        var proxy = NextProxy();
+        var route = proxy is null ? "direct" : "via proxy " + FeedProxySettings.Describe(proxy.ToString());
         FeedConnection connection;
         using (var opening = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
             opening.CancelAfter(settings.ConnectTimeout);
             try
             {
-                connection = await FeedConnection.OpenAsync(endpoint, null, settings.MaxFrameBytes, opening.Token);
+                connection = await FeedConnection.OpenAsync(endpoint, proxy, settings.MaxFrameBytes, opening.Token);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                throw new TimeoutException($"Connecting to {endpoint.GetLeftPart(UriPartial.Path)} took longer than {settings.ConnectTimeout}.");
+                throw new TimeoutException($"Connecting to {endpoint.GetLeftPart(UriPartial.Path)} {route} took longer than {settings.ConnectTimeout}.");
+            }
+            catch (Exception error) when (error is not OperationCanceledException)
+            {
+                throw new IOException($"Connecting to {endpoint.GetLeftPart(UriPartial.Path)} {route} failed: {error.Message}", error);
             }
         }
 
@@ -201,11 +255,13 @@ internal sealed partial class LiveFeed : IFeedSource
         {
             var opened = Interlocked.Increment(ref connects);
             var openedAt = TimeProvider.System.GetTimestamp();
+            proxyInUse = proxy is null ? null : FeedProxySettings.Describe(proxy.ToString());
             connected = true;
-            LogConnected(protocol.Exchange, endpoint.GetLeftPart(UriPartial.Path), opened, protocol.Instruments.Count);
+            LogConnected(protocol.Exchange, endpoint.GetLeftPart(UriPartial.Path), route, opened, protocol.Instruments.Count);
             string ended;
             using (var session = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
+                current = session;
                 var pinging = protocol.Ping is { } ping ? PingAsync(connection, ping, session.Token) : Task.CompletedTask;
                 try
                 {
@@ -214,7 +270,7 @@ internal sealed partial class LiveFeed : IFeedSource
                         await connection.SendAsync(request, cancellationToken);
                     }
 
-                    ended = await ReceiveAsync(connection, openedAt, cancellationToken);
+                    ended = await ReceiveAsync(connection, openedAt, session.Token, cancellationToken);
                 }
                 catch (Exception error) when (error is WebSocketException or IOException or SocketException)
                 {
@@ -223,6 +279,7 @@ internal sealed partial class LiveFeed : IFeedSource
                 finally
                 {
                     connected = false;
+                    current = null;
                     await session.CancelAsync();
                     await pinging;
                 }
@@ -232,16 +289,17 @@ internal sealed partial class LiveFeed : IFeedSource
             await connection.CloseAsync(ended.Length > 100 ? ended[..100] : ended);
             var lived = TimeProvider.System.GetElapsedTime(openedAt);
             LogDisconnected(protocol.Exchange, ended, lived);
-            if (lived < settings.StableAfter)
+            if (lived < settings.StableAfter && !ended.StartsWith("replaced", StringComparison.Ordinal))
             {
                 throw new IOException($"The connection to {endpoint.GetLeftPart(UriPartial.Path)} ended after {lived.TotalSeconds:0.0} s: {ended}.");
             }
         }
     }
 
-    private async Task<string> ReceiveAsync(FeedConnection connection, long openedAt, CancellationToken cancellationToken)
+    /// <summary>Reads frames until the connection ends, goes stale, or <paramref name="session"/> replaces it; says why it ended.</summary>
+    private async Task<string> ReceiveAsync(FeedConnection connection, long openedAt, CancellationToken session, CancellationToken cancellationToken)
     {
-        using var stale = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var stale = CancellationTokenSource.CreateLinkedTokenSource(session);
         var trades = new List<Tick>();
         var fills = new List<int>();
         var malformedHere = 0;
@@ -255,6 +313,11 @@ internal sealed partial class LiveFeed : IFeedSource
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
+                if (session.IsCancellationRequested)
+                {
+                    return "replaced: the proxy settings changed";
+                }
+
                 Interlocked.Increment(ref staleReconnects);
                 return $"stale: nothing received for {settings.StaleAfter.TotalSeconds:0.###} s";
             }
@@ -373,8 +436,11 @@ internal sealed partial class LiveFeed : IFeedSource
         }
     }
 
-    [LoggerMessage(EventId = 3201, Level = LogLevel.Information, Message = "Feed {Exchange} connected to {Endpoint} (connection {Connection}, {Instruments} instruments)")]
-    private partial void LogConnected(string exchange, string endpoint, long connection, int instruments);
+    [LoggerMessage(EventId = 3201, Level = LogLevel.Information, Message = "Feed {Exchange} connected to {Endpoint} {Route} (connection {Connection}, {Instruments} instruments)")]
+    private partial void LogConnected(string exchange, string endpoint, string route, long connection, int instruments);
+
+    [LoggerMessage(EventId = 3208, Level = LogLevel.Information, Message = "Feed {Exchange}: proxies changed (policy {Policy}, {Count} proxies); reconnecting")]
+    private partial void LogProxiesChanged(string exchange, ProxyPolicy policy, int count);
 
     [LoggerMessage(EventId = 3202, Level = LogLevel.Warning, Message = "Feed {Exchange} disconnected: {Reason} (connected for {Lived})")]
     private partial void LogDisconnected(string exchange, string reason, TimeSpan lived);

@@ -13,7 +13,7 @@ namespace PriceActors.Tests.Grains.Feeds.Live;
 /// arrives exactly once and in order, through garbage frames, a dropped connection and the snapshot that follows a
 /// resubscription; gaps, duplicates, malformed frames, staleness, refused connections and pings are counted as they happen.
 /// </summary>
-public sealed class LiveFeedTests
+public sealed partial class LiveFeedTests
 {
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(20);
 
@@ -205,7 +205,7 @@ public sealed class LiveFeedTests
 
         public IReadOnlyList<Tick> Ticks => [.. ticks];
 
-        public static Run Start(FakeFormat format, Uri url, TimeSpan? staleAfter = null, TimeSpan? pingInterval = null)
+        public static Run Start(FakeFormat format, Uri url, TimeSpan? staleAfter = null, TimeSpan? pingInterval = null, FeedProxySettings? proxies = null)
         {
             var options = new LiveFeedsOptions { Mode = FeedMode.Live };
             foreach (var exchange in new[] { options.Binance, options.Kraken, options.Coinbase, options.Bybit, options.Okx })
@@ -244,6 +244,7 @@ public sealed class LiveFeedTests
             var protocol = ExchangeProtocol.For(options.Sources().Single(), options);
             Run run = null!;
             var feed = new LiveFeed(protocol, options.Connection, (round, _) => run.TakeAsync(round), TimeProvider.System, loggers.CreateLogger<LiveFeed>());
+            feed.UseProxies(proxies ?? FeedProxySettings.None);
             run = new Run(feed, logs, loggers);
             run.running = feed.RunAsync(run.stopping.Token);
             return run;
