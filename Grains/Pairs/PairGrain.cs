@@ -156,6 +156,7 @@ public sealed partial class PairGrain(
         if (batchEpoch != 0 && batchEpoch < epoch)
         {
             LogEarlierEpoch(instrument.Value, ticks.Length, batchEpoch, epoch);
+            PairMetrics.EarlierEpochTrades.Add(ticks.Length, new KeyValuePair<string, object?>("exchange", instrument.Exchange));
             return new TicksRecorded(0, 0, ticks.Length, sequence);
         }
 
@@ -169,7 +170,8 @@ public sealed partial class PairGrain(
             epoch = time.GetUtcNow().ToUnixTimeMilliseconds();
         }
 
-        int accepted = 0, duplicates = 0, rejected = 0, reopened = 0;
+        int accepted = 0, duplicates = 0, rejected = 0, late = 0, reopened = 0;
+        var oldestLate = long.MaxValue;
         EnsureCapacity(ticks.Length);
         for (var i = 0; i < ticks.Length; i++)
         {
@@ -190,9 +192,19 @@ public sealed partial class PairGrain(
                 reopened++;
             }
 
-            if (tick.Instrument != instrument || minute <= lastClosedMinute || (bar.IsOpen && minute < bar.MinuteUtcTicks))
+            if (tick.Instrument != instrument)
             {
                 rejected++;
+                continue;
+            }
+
+            if (minute <= lastClosedMinute || (bar.IsOpen && minute < bar.MinuteUtcTicks))
+            {
+                // Late: its minute's bar is closed (or a later one is open). Bars go by trade time, so it is not moved
+                // into another minute; it is counted and logged.
+                rejected++;
+                late++;
+                oldestLate = Math.Min(oldestLate, utcTicks);
                 continue;
             }
 
@@ -207,7 +219,11 @@ public sealed partial class PairGrain(
 
         if (rejected > 0)
         {
-            LogRejected(instrument.Value, rejected, ticks.Length, lastClosedMinute);
+            LogRejected(instrument.Value, rejected, ticks.Length, late, late > 0 ? new DateTimeOffset(oldestLate, TimeSpan.Zero) : null, ClosedUpTo());
+            if (late > 0)
+            {
+                PairMetrics.LateTrades.Add(late, new KeyValuePair<string, object?>("exchange", instrument.Exchange));
+            }
         }
 
         if (reopened > 0)
@@ -522,8 +538,15 @@ public sealed partial class PairGrain(
     private partial void LogEpochStarted(string instrument, long previous, long epoch);
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Warning,
-        Message = "Pair {Instrument} rejected {Rejected} of {Count} ticks: another instrument's, or older than the open minute bar (last closed minute {LastClosedMinuteTicks})")]
-    private partial void LogRejected(string instrument, int rejected, int count, long lastClosedMinuteTicks);
+        Message = "Pair {Instrument} rejected {Rejected} of {Count} ticks: {Late} late (trade time from {OldestLate}; bars are closed up to {ClosedUpTo}), the others another instrument's")]
+    private partial void LogRejected(string instrument, int rejected, int count, int late, DateTimeOffset? oldestLate, DateTimeOffset? closedUpTo);
+
+    /// <summary>The end of the last minute whose bar is closed (trades before it are late), or of the minute before the open bar.</summary>
+    private DateTimeOffset? ClosedUpTo()
+    {
+        var closed = bar.IsOpen ? Math.Max(lastClosedMinute, bar.MinuteUtcTicks - TimeSpan.TicksPerMinute) : lastClosedMinute;
+        return closed == long.MinValue ? null : new DateTimeOffset(closed + TimeSpan.TicksPerMinute, TimeSpan.Zero);
+    }
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Information,
         Message = "Pair {Instrument} recovered epoch {Epoch} at sequence {Sequence} with {Ticks} ticks in its window")]

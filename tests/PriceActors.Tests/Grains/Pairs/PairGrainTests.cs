@@ -158,6 +158,9 @@ public sealed partial class PairGrainTests
 
         Assert.Equal(new TicksRecorded(0, 0, 1, 2), older);
         Assert.Equal((1, 0), (pair.Logs.CountOf(RejectedEvent), pair.Logs.CountOf(ReopenedEvent)));
+        var logged = pair.Logs.Entries.Single(e => e.EventId == RejectedEvent).Message;
+        Assert.Contains("1 late", logged, StringComparison.Ordinal);
+        Assert.Matches("closed up to .*10:02:00", logged);
         Assert.Equal([At(10, 0, 0), At(10, 1, 0)], pair.Updates.ClosedBars.Select(c => c.Bar.Minute));
         Assert.Equal([At(10, 0, 0), At(10, 1, 0)], (await pair.Pair.BarsAsync(10)).Closed.Select(b => b.Minute));
     }
