@@ -61,6 +61,39 @@ public sealed class DashboardPageTests(EmbeddedGatewayFixture system)
         Assert.Equal(new Uri(system.BaseAddress, "/dashboard/"), new Uri(link.Href));
     }
 
+    [Fact]
+    public async Task Root_InHeadlessChromium_ShowsEachFeedsStateAndTicks()
+    {
+        const string ReadFeeds = """
+            JSON.stringify({
+              mode: document.getElementById("feed-mode")?.textContent ?? "",
+              feeds: [...document.querySelectorAll("#feed-rows tr")].map(tr => ({
+                exchange: tr.dataset.exchange,
+                state: tr.querySelector("[data-field=state]")?.textContent ?? "",
+                source: tr.querySelector("[data-field=source]")?.textContent ?? "",
+                ticks: Number(tr.querySelector("[data-field=ticks]")?.textContent ?? "0"),
+              })),
+            })
+            """;
+        var feeds = await system.Http.GetFromJsonAsync<JsonElement>("/feeds");
+        string[] exchanges = [.. feeds.GetProperty("feeds").EnumerateArray().Select(f => f.GetProperty("exchange").GetString()!)];
+        await using var chromium = await HeadlessChromium.LaunchAsync(Patience);
+
+        await chromium.NavigateAsync(system.BaseAddress);
+        var shown = JsonSerializer.Deserialize<FeedPanel>(
+            await chromium.WaitForAsync(ReadFeeds, json => JsonSerializer.Deserialize<FeedPanel>(json, JsonSerializerOptions.Web)!.Feeds.Length == exchanges.Length, Patience),
+            JsonSerializerOptions.Web)!;
+
+        Assert.Equal("test", shown.Mode);
+        Assert.Equal(exchanges, shown.Feeds.Select(f => f.Exchange));
+        Assert.All(shown.Feeds, f => Assert.Equal(("running", "synthetic"), (f.State, f.Source)));
+        Assert.All(shown.Feeds, f => Assert.True(f.Ticks > 0, $"{f.Exchange} shows no ticks"));
+    }
+
+    private sealed record FeedPanel(string Mode, FeedRow[] Feeds);
+
+    private sealed record FeedRow(string Exchange, string State, string Source, long Ticks);
+
     private sealed record Link(bool Shown, string Href);
 
     private sealed record Instrument(string Exchange, string Symbol);

@@ -110,6 +110,12 @@ public sealed class LiveModeTests
         Assert.Equal(4, connection.GetProperty("duplicateTrades").GetInt64());
         Assert.Equal(0, connection.GetProperty("gaps").GetInt64());
         Assert.Equal(1, feeds.GetProperty("data").GetProperty("binance").GetProperty("connection").GetProperty("malformedFrames").GetInt64());
+
+        var listed = await gateway.Http.GetFromJsonAsync<JsonElement>("/feeds");
+        Assert.Equal("live", listed.GetProperty("mode").GetString());
+        Assert.Equal(
+            [("binance", true), ("kraken", true)],
+            listed.GetProperty("feeds").EnumerateArray().Select(f => (f.GetProperty("exchange").GetString(), f.GetProperty("connection").GetProperty("connected").GetBoolean())));
     }
 
     [Fact]
