@@ -17,6 +17,8 @@ internal static class GatewayHelp
           --urls http://localhost:5080         the page, the API, /hubs/prices, /dashboard (Orleans Dashboard), /health
           --Pairs:WindowLength 00:15:00         longest /prices/stats period; must match the silos
           --Feeds:Synthetic:Exchanges:0 binance ...   the instruments (in cluster mode: the silos' feed settings)
+          --Feeds:Mode Test                     Test: synthetic feeds; Live: the exchanges (Feeds:Binance:Url, :Symbols ...)
+          --Admin:Key <secret>                  enables POST /mode/test|live and /proxy/... (header X-Admin-Key)
 
         cluster mode
           --Postgres:ConnectionString "Host=...;Database=..."   required: the silos' database (membership table)

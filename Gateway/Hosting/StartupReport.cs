@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using PriceActors.Grains;
 using PriceActors.Grains.Feeds;
 using PriceActors.Grains.Instruments;
 using PriceActors.Grains.Storage;
@@ -47,15 +48,17 @@ internal sealed class StartupReport(
     private void ReportEmbedded(string urls)
     {
         var f = services.GetRequiredService<IOptions<SyntheticFeedOptions>>().Value;
+        var live = services.GetRequiredService<IOptions<LiveFeedsOptions>>().Value;
         var silo = services.GetRequiredService<IOptions<EmbeddedSiloOptions>>().Value;
+        var feeds = live.Mode == FeedMode.Live
+            ? $"live {string.Join(",", live.Sources().Select(source => source.Exchange))}"
+            : $"synthetic {f.Exchanges.Count} exchanges x {f.AllSymbols().Count()} symbols at {f.TicksPerSecond} ticks/s";
         logger.LogInformation(
-            "PriceActors started: mode={Mode} runtime=Orleans clustering=localhost siloPort={SiloPort} streams=memory store={Store} feeds=synthetic {Exchanges} exchanges x {Symbols} symbols at {TicksPerSecond} ticks/s urls={Urls}",
+            "PriceActors started: mode={Mode} runtime=Orleans clustering=localhost siloPort={SiloPort} streams=memory store={Store} feeds={Feeds} urls={Urls}",
             options.Value.Mode,
             silo.SiloPort,
             services.GetRequiredService<IMarketStore>().GetType().Name,
-            f.Exchanges.Count,
-            f.AllSymbols().Count(),
-            f.TicksPerSecond,
+            feeds,
             urls);
     }
 

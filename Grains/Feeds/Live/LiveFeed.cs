@@ -189,8 +189,9 @@ internal sealed partial class LiveFeed : IFeedSource
                 MaxRetryAttempts = int.MaxValue,
                 OnRetry = retry =>
                 {
-                    lastDisconnect = retry.Outcome.Exception?.Message ?? lastDisconnect;
-                    LogRetrying(retry.Outcome.Exception, protocol.Exchange, retry.AttemptNumber + 1, retry.RetryDelay);
+                    var reason = Reason(retry.Outcome.Exception);
+                    lastDisconnect = reason;
+                    LogRetrying(protocol.Exchange, retry.AttemptNumber + 1, reason, retry.RetryDelay);
                     return default;
                 },
             })
@@ -364,6 +365,25 @@ internal sealed partial class LiveFeed : IFeedSource
         }
     }
 
+    /// <summary>A failure in one line: its message, and the innermost cause's when that says more (the DNS or socket error).</summary>
+    private static string Reason(Exception? error)
+    {
+        if (error is null)
+        {
+            return "unknown";
+        }
+
+        var inner = error;
+        while (inner.InnerException is not null)
+        {
+            inner = inner.InnerException;
+        }
+
+        return ReferenceEquals(inner, error) || error.Message.Contains(inner.Message, StringComparison.Ordinal)
+            ? error.Message
+            : $"{error.Message} ({inner.Message})";
+    }
+
     private FeedFrame Parse(ReadOnlySpan<byte> frame, DateTimeOffset now, List<Tick> trades, List<int> fills)
     {
         trades.Clear();
@@ -445,8 +465,8 @@ internal sealed partial class LiveFeed : IFeedSource
     [LoggerMessage(EventId = 3202, Level = LogLevel.Warning, Message = "Feed {Exchange} disconnected: {Reason} (connected for {Lived})")]
     private partial void LogDisconnected(string exchange, string reason, TimeSpan lived);
 
-    [LoggerMessage(EventId = 3203, Level = LogLevel.Warning, Message = "Feed {Exchange}: connection attempt {Attempt} in {Delay}")]
-    private partial void LogRetrying(Exception? error, string exchange, int attempt, TimeSpan delay);
+    [LoggerMessage(EventId = 3203, Level = LogLevel.Warning, Message = "Feed {Exchange}: connection attempt {Attempt} failed: {Reason}; next attempt in {Delay}")]
+    private partial void LogRetrying(string exchange, int attempt, string reason, TimeSpan delay);
 
     [LoggerMessage(EventId = 3204, Level = LogLevel.Warning, Message = "Feed {Exchange}: malformed frame #{Count} of this connection skipped: {Problem}")]
     private partial void LogMalformed(string exchange, int count, string? problem);
