@@ -1,22 +1,31 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Orleans.Storage;
 using Orleans.Streams;
 using Orleans.TestingHost;
 using PriceActors.Grains;
+using PriceActors.Grains.Feeds;
 
 namespace PriceActors.Tests.Support;
 
-/// <summary>Orleans test clusters configured as embedded mode is: memory streams for ticks and updates, memory pub-sub storage, in-memory reminders.</summary>
+/// <summary>
+/// Orleans test clusters configured as embedded mode is: memory streams for ticks and updates, memory pub-sub storage,
+/// in-memory reminders; the feed mode in storage all silos share (<see cref="SharedGrainStorage"/>).
+/// </summary>
 internal static class TestSilos
 {
     /// <summary>A cluster of <paramref name="silos"/> silos, not yet deployed; <paramref name="configureHost"/> adds each silo's services.</summary>
     public static InProcessTestCluster Build(short silos, Action<InProcessTestSiloSpecificOptions, IHostApplicationBuilder> configureHost)
     {
         var builder = new InProcessTestClusterBuilder(silos);
+        var feedModes = new SharedGrainStorage();
         builder.ConfigureSiloHost(configureHost);
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddMemoryGrainStorage("PubSubStore");
-            silo.AddMemoryGrainStorage(PriceActors.Grains.Feeds.FeedModeGrain.Storage);
+
+            // The feed mode outlives a killed silo, as in PostgreSQL.
+            silo.Services.AddKeyedSingleton<IGrainStorage>(FeedModeGrain.Storage, feedModes);
             silo.UseInMemoryReminderService();
             silo.AddMemoryStreams(StreamNames.TickProvider, s =>
             {

@@ -18,30 +18,67 @@ namespace PriceActors.Tests.Gateway.Feeds;
 public sealed class LiveModeTests
 {
     [Fact]
-    public async Task LiveTrades_BecomeTheMinuteBars_AndHealthShowsTheConnections()
+    public async Task LiveTrades_OfEveryExchange_BecomeTheMinuteBars_AndHealthShowsTheConnections()
     {
         var binanceFormat = FakeFormat.Of("binance");
         var krakenFormat = FakeFormat.Of("kraken");
         await using var binance = await FakeExchange.StartAsync(binanceFormat);
         await using var kraken = await FakeExchange.StartAsync(krakenFormat);
+        FakeFormat[] othersFormats = [FakeFormat.Of("coinbase"), FakeFormat.Of("bybit"), FakeFormat.Of("okx"), FakeFormat.Of("ndjson")];
+        var others = new List<FakeExchange>();
+        try
+        {
+            foreach (var format in othersFormats)
+            {
+                others.Add(await FakeExchange.StartAsync(format));
+            }
+
+            await RunAsync(binanceFormat, binance, krakenFormat, kraken, othersFormats, others);
+        }
+        finally
+        {
+            foreach (var other in others)
+            {
+                await other.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task RunAsync(
+        FakeFormat binanceFormat, FakeExchange binance, FakeFormat krakenFormat, FakeExchange kraken, FakeFormat[] othersFormats, List<FakeExchange> others)
+    {
+        var (coinbase, bybit, okx, ndjson) = (others[0], others[1], others[2], others[3]);
         await using var gateway = await StartAsync(
             "--Feeds:Mode=Live",
             $"--Feeds:Binance:Url={binance.Url}", "--Feeds:Binance:Symbols:0=BTCUSDT", "--Feeds:Binance:Symbols:1=ETHUSDT",
             $"--Feeds:Kraken:Url={kraken.Url}", "--Feeds:Kraken:Symbols:0=BTC/USD", "--Feeds:Kraken:Symbols:1=ETH-USD",
-            "--Feeds:Coinbase:Enabled=false", "--Feeds:Bybit:Enabled=false", "--Feeds:Okx:Enabled=false",
+            $"--Feeds:Coinbase:Url={coinbase.Url}", "--Feeds:Coinbase:Symbols:0=BTC-USD", "--Feeds:Coinbase:Symbols:1=ETH-USD",
+            $"--Feeds:Bybit:Url={bybit.Url}", "--Feeds:Bybit:Symbols:0=BTCUSDT", "--Feeds:Bybit:Symbols:1=ETHUSDT",
+            $"--Feeds:Okx:Url={okx.Url}", "--Feeds:Okx:Symbols:0=BTC-USDT", "--Feeds:Okx:Symbols:1=ETH/USDT",
+            $"--Feeds:Ndjson:Endpoints:0:Address={ndjson.Url.Authority}", "--Feeds:Ndjson:Endpoints:0:Exchange=local1",
+            "--Feeds:Ndjson:Endpoints:0:Symbols:0=BTC-USD", "--Feeds:Ndjson:Endpoints:0:Symbols:1=ETH-USD",
             "--Feeds:Connection:ReconnectDelay=00:00:00.050");
-        await Task.WhenAll(binance.WaitForSubscriptionAsync(1), kraken.WaitForSubscriptionAsync(1));
+        await Task.WhenAll(new[] { binance, kraken }.Concat(others).Select(e => e.WaitForSubscriptionAsync(1)));
 
         var instruments = await gateway.Http.GetFromJsonAsync<List<JsonElement>>("/instruments");
         Assert.Equal(
-            ["binance:BTCUSDT", "binance:ETHUSDT", "kraken:BTCUSD", "kraken:ETHUSD"],
-            instruments!.Select(i => $"{i.GetProperty("exchange").GetString()}:{i.GetProperty("symbol").GetString()}").Order());
+            [
+                "binance:BTCUSDT", "binance:ETHUSDT", "bybit:BTCUSDT", "bybit:ETHUSDT", "coinbase:BTCUSD", "coinbase:ETHUSD",
+                "kraken:BTCUSD", "kraken:ETHUSD", "local1:BTCUSD", "local1:ETHUSD", "okx:BTCUSDT", "okx:ETHUSDT",
+            ],
+            instruments!.Select(i => $"{i.GetProperty("exchange").GetString()}:{i.GetProperty("symbol").GetString()}").Order(StringComparer.Ordinal));
 
         var sent = new List<FakeTrade>();
         var binanceTape = new LiveTape(binanceFormat);
         var krakenTape = new LiveTape(krakenFormat);
+        var otherTapes = othersFormats.Select(f => new LiveTape(f)).ToArray();
         sent.AddRange(await binanceTape.SendAsync(binance, 20));
         sent.AddRange(await krakenTape.SendAsync(kraken, 20));
+        for (var i = 0; i < others.Count; i++)
+        {
+            sent.AddRange(await otherTapes[i].SendAsync(others[i], 20, aggregated: othersFormats[i].Exchange == "okx"));
+        }
+
         await binance.SendAsync("{\"stream\":");
         await kraken.SendAsync("garbage");
 
@@ -61,6 +98,10 @@ public sealed class LiveModeTests
         sent.AddRange(missed);
         sent.AddRange(await binanceTape.SendAsync(binance, 20));
         sent.AddRange(await krakenTape.SendAsync(kraken, 20));
+        for (var i = 0; i < others.Count; i++)
+        {
+            sent.AddRange(await otherTapes[i].SendAsync(others[i], 20));
+        }
 
         foreach (var instrument in sent.GroupBy(t => t.Key))
         {
@@ -114,8 +155,9 @@ public sealed class LiveModeTests
         var listed = await gateway.Http.GetFromJsonAsync<JsonElement>("/feeds");
         Assert.Equal("live", listed.GetProperty("mode").GetString());
         Assert.Equal(
-            [("binance", true), ("kraken", true)],
+            [("binance", true), ("kraken", true), ("coinbase", true), ("bybit", true), ("okx", true), ("local1", true)],
             listed.GetProperty("feeds").EnumerateArray().Select(f => (f.GetProperty("exchange").GetString(), f.GetProperty("connection").GetProperty("connected").GetBoolean())));
+        Assert.All(listed.GetProperty("feeds").EnumerateArray(), f => Assert.Equal(0, f.GetProperty("connection").GetProperty("gaps").GetInt64()));
     }
 
     [Fact]

@@ -32,7 +32,13 @@ internal sealed class FakeExchange : IAsyncDisposable
     private int subscriptions;
     private int attempts;
 
-    private FakeExchange(FakeFormat format) => this.format = format;
+    private readonly TimeSpan? pingEvery;
+
+    private FakeExchange(FakeFormat format, TimeSpan? pingEvery)
+    {
+        this.format = format;
+        this.pingEvery = pingEvery;
+    }
 
     /// <summary>ws://127.0.0.1:port (tcp://127.0.0.1:port for NDJSON).</summary>
     public Uri Url { get; private set; } = null!;
@@ -55,9 +61,10 @@ internal sealed class FakeExchange : IAsyncDisposable
     /// <summary>What to send after answering the n-th subscription (1-based): a snapshot, say.</summary>
     public Func<int, IEnumerable<string>> AfterSubscribe { get; set; } = _ => [];
 
-    public static async Task<FakeExchange> StartAsync(FakeFormat format)
+    /// <summary>Starts the exchange; with <paramref name="pingEvery"/> it pings each client (WebSocket ping frames) and drops one that leaves a ping unanswered for three times that.</summary>
+    public static async Task<FakeExchange> StartAsync(FakeFormat format, TimeSpan? pingEvery = null)
     {
-        var exchange = new FakeExchange(format);
+        var exchange = new FakeExchange(format, pingEvery);
         await exchange.StartAsync();
         return exchange;
     }
@@ -161,7 +168,9 @@ internal sealed class FakeExchange : IAsyncDisposable
             return;
         }
 
-        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        using var socket = pingEvery is { } every
+            ? await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { KeepAliveInterval = every, KeepAliveTimeout = every * 3 })
+            : await context.WebSockets.AcceptWebSocketAsync();
         var peer = new Peer(socket, null);
         await RunPeerAsync(peer);
     }

@@ -85,6 +85,39 @@ public sealed partial class LiveFeedTests
     }
 
     [Fact]
+    public async Task ProxySocks5_WithCredentials_CarriesAWebSocketFeed()
+    {
+        var format = FakeFormat.Of("okx");
+        await using var server = await FakeExchange.StartAsync(format);
+        await using var socks = TestSocksProxy.Start("feeds", "s0cks-secret");
+        await using var run = Run.Start(format, server.Url, proxies: new FeedProxySettings(ProxyPolicy.Always, [socks.Url], 1));
+
+        await server.WaitForSubscriptionAsync(1);
+        var sent = await new LiveTape(format).SendAsync(server, 4);
+        await run.WaitForTicksAsync(4);
+
+        AssertSameTrades(sent, run.Ticks);
+        Assert.Equal([$"127.0.0.1:{server.Url.Port}"], socks.Tunnels);
+        Assert.Equal($"socks5://127.0.0.1:{socks.Port}", run.Feed.Connection().Proxy);
+        Assert.DoesNotContain(run.Logs.Entries, e => e.Message.Contains("s0cks-secret", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ProxySocks5_ForAnNdjsonFeed_IsRefusedWithTheReason_AndRetried()
+    {
+        var format = FakeFormat.Of("ndjson");
+        await using var server = await FakeExchange.StartAsync(format);
+        await using var socks = TestSocksProxy.Start();
+        await using var run = Run.Start(format, server.Url, proxies: new FeedProxySettings(ProxyPolicy.Always, [socks.Url], 1));
+
+        await run.Logs.WaitForCountAsync(3203, 2).WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(0, server.Connections);
+        Assert.Contains("HTTP CONNECT only", run.Feed.Connection().LastDisconnect, StringComparison.Ordinal);
+        Assert.False(run.Feed.Connection().Connected);
+    }
+
+    [Fact]
     public async Task NewProxySettings_ReplaceTheOpenConnection_WithoutLosingATrade()
     {
         var format = FakeFormat.Of("coinbase");

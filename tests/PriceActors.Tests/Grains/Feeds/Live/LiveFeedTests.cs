@@ -80,6 +80,24 @@ public sealed partial class LiveFeedTests
     }
 
     [Fact]
+    public async Task ServerPings_AreAnswered_SoTheServerKeepsTheConnection()
+    {
+        var format = FakeFormat.Of("binance");
+        await using var server = await FakeExchange.StartAsync(format, pingEvery: TimeSpan.FromMilliseconds(100));
+        await using var run = Run.Start(format, server.Url);
+        await server.WaitForSubscriptionAsync(1);
+
+        // The server pings every 100 ms and drops a client that leaves a ping unanswered for 300 ms.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var sent = await new LiveTape(format).SendAsync(server, 2);
+        await run.WaitForTicksAsync(2);
+
+        Assert.Equal(1, server.Connections);
+        Assert.Equal(1, run.Feed.Connection().Connects);
+        AssertSameTrades(sent, run.Ticks);
+    }
+
+    [Fact]
     public async Task ASilentConnection_IsStale_AndReplaced()
     {
         var format = FakeFormat.Of("binance");
