@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using PriceActors.Tests.Grains.Feeds.Live;
 using PriceActors.Tests.Silo.Postgres;
 using PriceActors.Tests.Support;
 using Xunit.Abstractions;
@@ -111,6 +112,61 @@ public sealed class ClusterGatewayTests(ITestOutputHelper output)
         Assert.Contains(clusterId, latest.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Contains(gateway.Log, line => line.Contains("Connecting to cluster", StringComparison.Ordinal));
         Assert.Equal(0, await gateway.StopAsync(Patience));
+    }
+
+    [Fact]
+    public async Task ClusterMode_AModeSwitchThroughOneGateway_EveryGatewayAndTheSilosFollow()
+    {
+        await using var database = await PostgresDatabase.CreateAsync(migrate: false);
+        var format = FakeFormat.Of("binance");
+        await using var binance = await FakeExchange.StartAsync(format);
+        var clusterId = "test-" + Guid.NewGuid().ToString("N")[..8];
+        string[] cluster = ["--Postgres:ConnectionString", database.ConnectionString, "--Orleans:ClusterId", clusterId];
+        string[] live =
+        [
+            "--Feeds:Binance:Url", binance.Url.ToString(), "--Feeds:Binance:Symbols:0", "BTCUSDT", "--Feeds:Binance:Symbols:1", "ETHUSDT",
+            "--Feeds:Kraken:Enabled", "false", "--Feeds:Coinbase:Enabled", "false", "--Feeds:Bybit:Enabled", "false", "--Feeds:Okx:Enabled", "false",
+            "--Feeds:Connection:ReconnectDelay", "00:00:00.050",
+        ];
+        await using var silo = await SiloProcess.StartAsync(
+        [
+            .. cluster, .. Feeds, .. live, "--Orleans:AdvertisedAddress", "127.0.0.1",
+            "--Orleans:SiloPort", FreePort.Next().ToString(CultureInfo.InvariantCulture),
+            "--Orleans:GatewayPort", FreePort.Next().ToString(CultureInfo.InvariantCulture),
+        ]);
+        await using var first = await GatewayProcess.StartAsync([.. cluster, "--PriceActors:Mode", "Cluster", .. Feeds, .. live, "--Admin:Key", "cluster-key"]);
+        await using var second = await GatewayProcess.StartAsync([.. cluster, "--PriceActors:Mode", "Cluster", .. Feeds, .. live]);
+        using var http1 = new HttpClient { BaseAddress = first.Address };
+        using var http2 = new HttpClient { BaseAddress = second.Address };
+        await WaitForAsync(http2, "/prices/latest/okx/BTCUSDT", HttpStatusCode.OK);
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/mode/live");
+        request.Headers.Add("X-Admin-Key", "cluster-key");
+        using var switched = await http1.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, switched.StatusCode);
+        var epoch = JsonDocument.Parse(await switched.Content.ReadAsStringAsync()).RootElement.GetProperty("epoch").GetInt64();
+
+        // The other gateway follows within a second or two: its instruments are the live ones, okx is gone.
+        var instruments = await WaitForAsync(http2, "/instruments", HttpStatusCode.OK, body => body.GetArrayLength() == 2);
+        Assert.Equal(["binance:BTCUSDT", "binance:ETHUSDT"], instruments.EnumerateArray().Select(i => $"{i.GetProperty("exchange")}:{i.GetProperty("symbol")}").Order());
+        await GetAsync(http2, "/prices/latest/okx/BTCUSDT", HttpStatusCode.NotFound);
+        Assert.Equal("live", (await GetAsync(http2, "/mode", HttpStatusCode.OK)).GetProperty("mode").GetString());
+
+        // The silo's live feed reached the fake exchange; its trades come out of the other gateway in the new epoch.
+        await binance.WaitForSubscriptionAsync(1);
+        var sent = await new LiveTape(format).SendAsync(binance, 6);
+        var latest = await WaitForAsync(
+            http2,
+            "/prices/latest/binance/BTCUSDT",
+            HttpStatusCode.OK,
+            body => body.GetProperty("epoch").GetInt64() == epoch && body.GetProperty("sequence").GetInt64() == 3);
+        Assert.Equal(decimal.Parse(sent.Where(t => t.Native == "BTCUSDT").Last().Price, CultureInfo.InvariantCulture), latest.GetProperty("price").GetDecimal());
+        var feeds = await GetAsync(http2, "/feeds", HttpStatusCode.OK);
+        Assert.True(feeds.GetProperty("feeds")[0].GetProperty("connection").GetProperty("connected").GetBoolean());
+
+        // Without the key (the second gateway has none configured) nothing switches back.
+        using var refused = await http2.PostAsync("/mode/test", null);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
     }
 
     private static string? Report(GatewayProcess gateway, string field) => gateway.StartupReport.GetProperty(field).GetString();
