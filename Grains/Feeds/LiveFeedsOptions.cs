@@ -260,6 +260,13 @@ public sealed class FeedConnectionOptions
     [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
     public TimeSpan StaleAfter { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long one connection may live before the feed replaces it; default the protocol's (Binance 23 hours, before
+    /// its 24-hour cut; others unlimited).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "1.00:00:00")]
+    public TimeSpan? MaxConnectionAge { get; set; }
+
     /// <summary>How long opening a connection may take. Default 10 s.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:05:00")]
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);

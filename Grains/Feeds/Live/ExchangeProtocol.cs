@@ -37,6 +37,9 @@ internal abstract class ExchangeProtocol(LiveSource source)
     /// <summary>The requests to send once connected (subscriptions).</summary>
     public abstract IEnumerable<string> Subscriptions();
 
+    /// <summary>The requests that take the subscriptions back, sent when the feed stops.</summary>
+    public abstract IEnumerable<string> Unsubscriptions();
+
     /// <summary>Reads one frame; trades go to <paramref name="trades"/>, the fills each aggregates to <paramref name="fills"/> (OKX only).</summary>
     public abstract FeedFrame Parse(ReadOnlySpan<byte> frame, DateTimeOffset receivedAt, List<Tick> trades, List<int> fills);
 
@@ -63,6 +66,8 @@ internal abstract class ExchangeProtocol(LiveSource source)
 
         public override IEnumerable<string> Subscriptions() => [BinanceProtocol.SubscribeRequest(++requests, Instruments)];
 
+        public override IEnumerable<string> Unsubscriptions() => [BinanceProtocol.SubscribeRequest(++requests, Instruments, unsubscribe: true)];
+
         public override FeedFrame Parse(ReadOnlySpan<byte> frame, DateTimeOffset receivedAt, List<Tick> trades, List<int> fills) =>
             BinanceProtocol.Parse(frame, receivedAt, trades);
     }
@@ -74,6 +79,8 @@ internal abstract class ExchangeProtocol(LiveSource source)
         public override bool SnapshotOnSubscribe => true;
 
         public override IEnumerable<string> Subscriptions() => [KrakenProtocol.SubscribeRequest(++requests, Natives)];
+
+        public override IEnumerable<string> Unsubscriptions() => [KrakenProtocol.SubscribeRequest(++requests, Natives, unsubscribe: true)];
 
         public override FeedFrame Parse(ReadOnlySpan<byte> frame, DateTimeOffset receivedAt, List<Tick> trades, List<int> fills) =>
             KrakenProtocol.Parse(frame, receivedAt, trades);
@@ -87,6 +94,9 @@ internal abstract class ExchangeProtocol(LiveSource source)
         public override IEnumerable<string> Subscriptions() =>
             [CoinbaseProtocol.SubscribeRequest(Natives), CoinbaseProtocol.SubscribeRequest(Natives, "heartbeats")];
 
+        public override IEnumerable<string> Unsubscriptions() =>
+            [CoinbaseProtocol.SubscribeRequest(Natives, unsubscribe: true), CoinbaseProtocol.SubscribeRequest(Natives, "heartbeats", unsubscribe: true)];
+
         public override FeedFrame Parse(ReadOnlySpan<byte> frame, DateTimeOffset receivedAt, List<Tick> trades, List<int> fills) =>
             CoinbaseProtocol.Parse(frame, receivedAt, trades);
     }
@@ -94,6 +104,8 @@ internal abstract class ExchangeProtocol(LiveSource source)
     private sealed class CoinbaseMatches(LiveSource source) : ExchangeProtocol(source)
     {
         public override IEnumerable<string> Subscriptions() => [CoinbaseExchangeProtocol.SubscribeRequest(Natives)];
+
+        public override IEnumerable<string> Unsubscriptions() => [CoinbaseExchangeProtocol.SubscribeRequest(Natives, unsubscribe: true)];
 
         public override FeedFrame Parse(ReadOnlySpan<byte> frame, DateTimeOffset receivedAt, List<Tick> trades, List<int> fills) =>
             CoinbaseExchangeProtocol.Parse(frame, receivedAt, trades);
@@ -110,6 +122,9 @@ internal abstract class ExchangeProtocol(LiveSource source)
         public override IEnumerable<string> Subscriptions() =>
             Instruments.Chunk(10).Select(chunk => BybitProtocol.SubscribeRequest($"sub-{++requests}", chunk));
 
+        public override IEnumerable<string> Unsubscriptions() =>
+            Instruments.Chunk(10).Select(chunk => BybitProtocol.SubscribeRequest($"unsub-{++requests}", chunk, unsubscribe: true));
+
         public override FeedFrame Parse(ReadOnlySpan<byte> frame, DateTimeOffset receivedAt, List<Tick> trades, List<int> fills) =>
             BybitProtocol.Parse(frame, receivedAt, trades);
     }
@@ -119,6 +134,8 @@ internal abstract class ExchangeProtocol(LiveSource source)
         public override string? Ping => OkxProtocol.Ping;
 
         public override IEnumerable<string> Subscriptions() => [OkxProtocol.SubscribeRequest(Natives)];
+
+        public override IEnumerable<string> Unsubscriptions() => [OkxProtocol.SubscribeRequest(Natives, unsubscribe: true)];
 
         public override FeedFrame Parse(ReadOnlySpan<byte> frame, DateTimeOffset receivedAt, List<Tick> trades, List<int> fills) =>
             OkxProtocol.Parse(frame, receivedAt, trades, fills);
@@ -131,6 +148,8 @@ internal abstract class ExchangeProtocol(LiveSource source)
         public override bool ConsecutiveTradeIds => false;
 
         public override IEnumerable<string> Subscriptions() => [];
+
+        public override IEnumerable<string> Unsubscriptions() => [];
 
         public override FeedFrame Parse(ReadOnlySpan<byte> frame, DateTimeOffset receivedAt, List<Tick> trades, List<int> fills) =>
             NdjsonProtocol.Parse(frame, format, receivedAt, trades, NextId);

@@ -260,9 +260,14 @@ internal sealed partial class LiveFeed : IFeedSource
             connected = true;
             LogConnected(protocol.Exchange, endpoint.GetLeftPart(UriPartial.Path), route, opened, protocol.Instruments.Count);
             string ended;
-            using (var session = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+
+            // The session ends the connection's reads: a change of proxies cancels it at once; a stop of the feed first
+            // takes the subscriptions back and closes politely (cancelling a pending read would abort the socket).
+            using (var session = new CancellationTokenSource())
             {
                 current = session;
+                var leaving = Task.CompletedTask;
+                using var stopping = cancellationToken.UnsafeRegister(_ => leaving = LeaveAsync(connection, session), null);
                 var pinging = protocol.Ping is { } ping ? PingAsync(connection, ping, session.Token) : Task.CompletedTask;
                 try
                 {
@@ -283,8 +288,11 @@ internal sealed partial class LiveFeed : IFeedSource
                     current = null;
                     await session.CancelAsync();
                     await pinging;
+                    await leaving;
                 }
             }
+
+            cancellationToken.ThrowIfCancellationRequested();
 
             lastDisconnect = ended;
             await connection.CloseAsync(ended.Length > 100 ? ended[..100] : ended);
@@ -304,19 +312,37 @@ internal sealed partial class LiveFeed : IFeedSource
         var trades = new List<Tick>();
         var fills = new List<int>();
         var malformedHere = 0;
+        var maxAge = settings.MaxConnectionAge ?? protocol.MaxConnectionAge;
         while (true)
         {
-            stale.CancelAfter(settings.StaleAfter);
+            // Wake at the staleness limit or when the connection is due for replacement, whichever comes first.
+            var left = maxAge == Timeout.InfiniteTimeSpan ? settings.StaleAfter : maxAge - TimeProvider.System.GetElapsedTime(openedAt);
+            if (left <= TimeSpan.Zero)
+            {
+                return $"replaced after {maxAge}, before the exchange cuts it";
+            }
+
+            var ageBound = left < settings.StaleAfter;
+            stale.CancelAfter(ageBound ? left : settings.StaleAfter);
             FrameKind kind;
             try
             {
                 kind = await connection.ReceiveAsync(stale.Token);
+            }
+            catch (OperationCanceledException) when (session.IsCancellationRequested && cancellationToken.IsCancellationRequested)
+            {
+                throw new OperationCanceledException(cancellationToken);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 if (session.IsCancellationRequested)
                 {
                     return "replaced: the proxy settings changed";
+                }
+
+                if (ageBound)
+                {
+                    return $"replaced after {maxAge}, before the exchange cuts it";
                 }
 
                 Interlocked.Increment(ref staleReconnects);
@@ -357,10 +383,55 @@ internal sealed partial class LiveFeed : IFeedSource
 
                     break;
             }
+        }
+    }
 
-            if (protocol.MaxConnectionAge != Timeout.InfiniteTimeSpan && TimeProvider.System.GetElapsedTime(openedAt) >= protocol.MaxConnectionAge)
+    /// <summary>
+    /// The feed stops: sends the protocol's unsubscriptions and starts the close handshake, then gives the exchange a
+    /// second to complete it before the session's reads are cancelled (at once when there is nothing to say).
+    /// </summary>
+    private async Task LeaveAsync(FeedConnection connection, CancellationTokenSource session)
+    {
+        var unsubscriptions = protocol.Unsubscriptions().ToList();
+        if (unsubscriptions.Count == 0)
+        {
+            await CancelAsync(session, TimeSpan.Zero);
+            return;
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        try
+        {
+            foreach (var request in unsubscriptions)
             {
-                return $"replaced after {protocol.MaxConnectionAge.TotalHours:0.#} hours, before the exchange cuts it";
+                await connection.SendAsync(request, timeout.Token);
+            }
+
+            await connection.CloseAsync("the feed stops");
+        }
+        catch (Exception error) when (error is OperationCanceledException or WebSocketException or IOException or ObjectDisposedException)
+        {
+            // Leaving anyway.
+        }
+
+        await CancelAsync(session, TimeSpan.FromSeconds(1));
+
+        static async Task CancelAsync(CancellationTokenSource session, TimeSpan after)
+        {
+            try
+            {
+                if (after > TimeSpan.Zero)
+                {
+                    session.CancelAfter(after);
+                }
+                else
+                {
+                    await session.CancelAsync();
+                }
+            }
+            catch (ObjectDisposedException)
+            {
+                // The connection ended meanwhile.
             }
         }
     }

@@ -98,6 +98,44 @@ public sealed partial class LiveFeedTests
     }
 
     [Fact]
+    public async Task AConnectionPastItsMaximumAge_IsReplaced_EvenWhenQuiet()
+    {
+        var format = FakeFormat.Of("binance");
+        await using var server = await FakeExchange.StartAsync(format);
+        await using var run = Run.Start(format, server.Url, maxConnectionAge: TimeSpan.FromMilliseconds(300));
+
+        await server.WaitForSubscriptionAsync(3);
+
+        var status = run.Feed.Connection();
+        Assert.StartsWith("replaced after", status.LastDisconnect, StringComparison.Ordinal);
+        Assert.Equal(0, status.StaleReconnects);
+        Assert.Equal(0, run.Logs.CountOf(3203));
+    }
+
+    [Theory]
+    [InlineData("binance")]
+    [InlineData("kraken")]
+    [InlineData("coinbase")]
+    [InlineData("coinbase-matches")]
+    [InlineData("bybit")]
+    [InlineData("okx")]
+    public async Task AStoppingFeed_TakesItsSubscriptionsBack(string name)
+    {
+        var format = FakeFormat.Of(name);
+        await using var server = await FakeExchange.StartAsync(format);
+        var run = Run.Start(format, server.Url);
+        await server.WaitForSubscriptionAsync(1);
+
+        await run.DisposeAsync();
+
+        await Eventually.HoldsAsync(
+            () => server.Requests.Any(r => r.Contains("unsubscribe", StringComparison.OrdinalIgnoreCase)),
+            Within,
+            $"an unsubscribe request among {string.Join(" | ", server.Requests)}");
+        Assert.Equal(1, server.Connections);
+    }
+
+    [Fact]
     public async Task ASilentConnection_IsStale_AndReplaced()
     {
         var format = FakeFormat.Of("binance");
@@ -223,7 +261,8 @@ public sealed partial class LiveFeedTests
 
         public IReadOnlyList<Tick> Ticks => [.. ticks];
 
-        public static Run Start(FakeFormat format, Uri url, TimeSpan? staleAfter = null, TimeSpan? pingInterval = null, FeedProxySettings? proxies = null)
+        public static Run Start(
+            FakeFormat format, Uri url, TimeSpan? staleAfter = null, TimeSpan? pingInterval = null, FeedProxySettings? proxies = null, TimeSpan? maxConnectionAge = null)
         {
             var options = new LiveFeedsOptions { Mode = FeedMode.Live };
             foreach (var exchange in new[] { options.Binance, options.Kraken, options.Coinbase, options.Bybit, options.Okx })
@@ -256,6 +295,7 @@ public sealed partial class LiveFeedTests
             options.Connection.StaleAfter = staleAfter ?? TimeSpan.FromSeconds(30);
             options.Connection.PingInterval = pingInterval ?? TimeSpan.FromSeconds(20);
             options.Connection.StableAfter = TimeSpan.Zero;
+            options.Connection.MaxConnectionAge = maxConnectionAge;
 
             var logs = new LogRecorder();
             var loggers = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
