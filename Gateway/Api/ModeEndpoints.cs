@@ -1,8 +1,5 @@
-using Microsoft.Extensions.Options;
 using PriceActors.Gateway.Admin;
 using PriceActors.Grains;
-using PriceActors.Grains.Feeds;
-using PriceActors.Grains.Instruments;
 
 namespace PriceActors.Gateway.Api;
 
@@ -20,36 +17,29 @@ public static class ModeEndpoints
         var mode = app.MapGroup("/mode");
         mode.MapGet("", GetAsync);
         var switching = mode.MapGroup("").AddEndpointFilter<AdminKeyFilter>();
-        switching.MapPost("/test", (IGrainFactory grains, ConfiguredInstrumentCatalog catalog, IOptions<LiveFeedsOptions> live, IOptions<SyntheticFeedOptions> synthetic, CancellationToken cancellationToken) =>
-            SwitchAsync(FeedMode.Test, grains, catalog, live.Value, synthetic.Value, cancellationToken));
-        switching.MapPost("/live", (IGrainFactory grains, ConfiguredInstrumentCatalog catalog, IOptions<LiveFeedsOptions> live, IOptions<SyntheticFeedOptions> synthetic, CancellationToken cancellationToken) =>
-            SwitchAsync(FeedMode.Live, grains, catalog, live.Value, synthetic.Value, cancellationToken));
+        switching.MapPost("/test", ([AsParameters] FeedContext feeds, CancellationToken cancellationToken) => SwitchAsync(FeedMode.Test, feeds, cancellationToken));
+        switching.MapPost("/live", ([AsParameters] FeedContext feeds, CancellationToken cancellationToken) => SwitchAsync(FeedMode.Live, feeds, cancellationToken));
         return app;
     }
 
-    private static async Task<IResult> GetAsync(
-        IGrainFactory grains, IOptions<LiveFeedsOptions> live, IOptions<SyntheticFeedOptions> synthetic, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync([AsParameters] FeedContext feeds, CancellationToken cancellationToken)
     {
-        var status = await grains.GetGrain<IFeedModeGrain>(IFeedModeGrain.Key).GetAsync().WaitAsync(cancellationToken);
-        return TypedResults.Ok(ModeAnswer.Of(status, live.Value, synthetic.Value, switched: false));
+        var status = await feeds.Mode.GetAsync().WaitAsync(cancellationToken);
+        return TypedResults.Ok(new ModeAnswer(status.Mode, status.Epoch, status.ChangedAt, feeds.ExchangesIn(status.Mode), Switched: false));
     }
 
-    private static async Task<IResult> GetFeedsAsync(
-        IGrainFactory grains, IOptions<LiveFeedsOptions> live, IOptions<SyntheticFeedOptions> synthetic, CancellationToken cancellationToken)
+    private static async Task<IResult> GetFeedsAsync([AsParameters] FeedContext feeds, CancellationToken cancellationToken)
     {
-        var status = await grains.GetGrain<IFeedModeGrain>(IFeedModeGrain.Key).GetAsync().WaitAsync(cancellationToken);
-        var feeds = await Task.WhenAll(live.Value.ExchangesIn(status.Mode, synthetic.Value)
-            .Select(e => grains.GetGrain<IExchangeFeedGrain>(e).GetStatusAsync().WaitAsync(cancellationToken)));
-        return TypedResults.Ok(new FeedsAnswer(status.Mode, status.Epoch, status.Proxy.Policy, feeds));
+        var status = await feeds.Mode.GetAsync().WaitAsync(cancellationToken);
+        return TypedResults.Ok(new FeedsAnswer(status.Mode, status.Epoch, status.Proxy.Policy, await feeds.FeedsAsync(status.Mode, cancellationToken)));
     }
 
-    private static async Task<IResult> SwitchAsync(
-        FeedMode mode, IGrainFactory grains, ConfiguredInstrumentCatalog catalog, LiveFeedsOptions live, SyntheticFeedOptions synthetic, CancellationToken cancellationToken)
+    private static async Task<IResult> SwitchAsync(FeedMode mode, FeedContext feeds, CancellationToken cancellationToken)
     {
-        var before = await grains.GetGrain<IFeedModeGrain>(IFeedModeGrain.Key).GetAsync().WaitAsync(cancellationToken);
-        var status = await grains.GetGrain<IFeedModeGrain>(IFeedModeGrain.Key).SwitchAsync(mode).WaitAsync(cancellationToken);
-        catalog.Mode = status.Mode;
-        return TypedResults.Ok(ModeAnswer.Of(status, live, synthetic, switched: before.Epoch != status.Epoch));
+        var before = await feeds.Mode.GetAsync().WaitAsync(cancellationToken);
+        var status = await feeds.Mode.SwitchAsync(mode).WaitAsync(cancellationToken);
+        feeds.Catalog.Mode = status.Mode;
+        return TypedResults.Ok(new ModeAnswer(status.Mode, status.Epoch, status.ChangedAt, feeds.ExchangesIn(status.Mode), before.Epoch != status.Epoch));
     }
 
     /// <summary>The answer of <c>GET /feeds</c>.</summary>
@@ -65,9 +55,5 @@ public static class ModeEndpoints
     /// <param name="ChangedAt">When the mode was set.</param>
     /// <param name="Exchanges">The feeds that run in this mode.</param>
     /// <param name="Switched">Whether this request changed the mode.</param>
-    private sealed record ModeAnswer(FeedMode Mode, long Epoch, DateTimeOffset ChangedAt, IReadOnlyList<string> Exchanges, bool Switched)
-    {
-        public static ModeAnswer Of(FeedModeStatus status, LiveFeedsOptions live, SyntheticFeedOptions synthetic, bool switched) =>
-            new(status.Mode, status.Epoch, status.ChangedAt, live.ExchangesIn(status.Mode, synthetic), switched);
-    }
+    private sealed record ModeAnswer(FeedMode Mode, long Epoch, DateTimeOffset ChangedAt, IReadOnlyList<string> Exchanges, bool Switched);
 }

@@ -1,8 +1,5 @@
-using System.Text.Json.Serialization;
-using Microsoft.Extensions.Options;
 using PriceActors.Gateway.Admin;
 using PriceActors.Grains;
-using PriceActors.Grains.Feeds;
 
 namespace PriceActors.Gateway.Api;
 
@@ -17,39 +14,34 @@ public static class ProxyEndpoints
     public static WebApplication MapProxyApi(this WebApplication app)
     {
         var proxy = app.MapGroup("/proxy");
-        proxy.MapGet("/status", StatusAsync);
+        proxy.MapGet("/status", async ([AsParameters] FeedContext feeds, CancellationToken cancellationToken) =>
+            TypedResults.Ok(await AnswerAsync(feeds, await feeds.Mode.GetAsync().WaitAsync(cancellationToken), cancellationToken)));
         var changing = proxy.MapGroup("").AddEndpointFilter<AdminKeyFilter>();
-        changing.MapPost("/enable", (string? policy, IGrainFactory grains, IOptions<LiveFeedsOptions> live, IOptions<SyntheticFeedOptions> synthetic) =>
+        changing.MapPost("/enable", (string? policy, [AsParameters] FeedContext feeds, CancellationToken cancellationToken) =>
             policy is null or "fallback" or "always"
-                ? ChangeAsync(grains, live.Value, synthetic.Value, policy == "always" ? ProxyPolicy.Always : ProxyPolicy.Fallback, null)
-                : Task.FromResult(Problems.BadRequest($"Unknown policy '{policy}': use policy=fallback (the default) or policy=always.") as IResult));
-        changing.MapPost("/disable", (IGrainFactory grains, IOptions<LiveFeedsOptions> live, IOptions<SyntheticFeedOptions> synthetic) =>
-            ChangeAsync(grains, live.Value, synthetic.Value, ProxyPolicy.Disabled, null));
-        changing.MapPost("/set-static", (StaticProxy? body, string? url, IGrainFactory grains, IOptions<LiveFeedsOptions> live, IOptions<SyntheticFeedOptions> synthetic) =>
+                ? ChangeAsync(feeds, policy == "always" ? ProxyPolicy.Always : ProxyPolicy.Fallback, null, cancellationToken)
+                : Task.FromResult<IResult>(Problems.BadRequest($"Unknown policy '{policy}': use policy=fallback (the default) or policy=always.")));
+        changing.MapPost("/disable", ([AsParameters] FeedContext feeds, CancellationToken cancellationToken) =>
+            ChangeAsync(feeds, ProxyPolicy.Disabled, null, cancellationToken));
+        changing.MapPost("/set-static", (StaticProxy? body, string? url, [AsParameters] FeedContext feeds, CancellationToken cancellationToken) =>
             (body?.Url ?? url) is { Length: > 0 } one
-                ? ChangeAsync(grains, live.Value, synthetic.Value, null, [one])
-                : Task.FromResult(Problems.BadRequest("Send the proxy as {\"url\":\"http://host:port\"} (or ?url=).") as IResult));
-        changing.MapPost("/set-rotating", (RotatingProxies? body, IGrainFactory grains, IOptions<LiveFeedsOptions> live, IOptions<SyntheticFeedOptions> synthetic) =>
+                ? ChangeAsync(feeds, null, [one], cancellationToken)
+                : Task.FromResult<IResult>(Problems.BadRequest("Send the proxy as {\"url\":\"http://host:port\"} (or ?url=).")));
+        changing.MapPost("/set-rotating", (RotatingProxies? body, [AsParameters] FeedContext feeds, CancellationToken cancellationToken) =>
             body?.Urls is { Count: > 0 } urls
-                ? ChangeAsync(grains, live.Value, synthetic.Value, null, urls)
-                : Task.FromResult(Problems.BadRequest("Send the proxies as {\"urls\":[\"http://host1:port\",\"http://host2:port\"]}.") as IResult));
-        changing.MapPost("/set-disabled", (IGrainFactory grains, IOptions<LiveFeedsOptions> live, IOptions<SyntheticFeedOptions> synthetic) =>
-            ChangeAsync(grains, live.Value, synthetic.Value, ProxyPolicy.Disabled, []));
+                ? ChangeAsync(feeds, null, urls, cancellationToken)
+                : Task.FromResult<IResult>(Problems.BadRequest("Send the proxies as {\"urls\":[\"http://host1:port\",\"http://host2:port\"]}.")));
+        changing.MapPost("/set-disabled", ([AsParameters] FeedContext feeds, CancellationToken cancellationToken) =>
+            ChangeAsync(feeds, ProxyPolicy.Disabled, [], cancellationToken));
         return app;
     }
 
-    private static async Task<IResult> StatusAsync(IGrainFactory grains, IOptions<LiveFeedsOptions> live, IOptions<SyntheticFeedOptions> synthetic, CancellationToken cancellationToken)
-    {
-        var mode = await grains.GetGrain<IFeedModeGrain>(IFeedModeGrain.Key).GetAsync().WaitAsync(cancellationToken);
-        return TypedResults.Ok(await AnswerAsync(grains, mode, live.Value, synthetic.Value));
-    }
-
-    private static async Task<IResult> ChangeAsync(IGrainFactory grains, LiveFeedsOptions live, SyntheticFeedOptions synthetic, ProxyPolicy? policy, IReadOnlyList<string>? urls)
+    private static async Task<IResult> ChangeAsync(FeedContext feeds, ProxyPolicy? policy, IReadOnlyList<string>? urls, CancellationToken cancellationToken)
     {
         FeedModeStatus mode;
         try
         {
-            mode = await grains.GetGrain<IFeedModeGrain>(IFeedModeGrain.Key).ChangeProxyAsync(policy, urls);
+            mode = await feeds.Mode.ChangeProxyAsync(policy, urls);
         }
         catch (ArgumentException error)
         {
@@ -60,18 +52,18 @@ public static class ProxyEndpoints
             return TypedResults.Problem(error.Message, statusCode: StatusCodes.Status409Conflict, title: "Conflict");
         }
 
-        return TypedResults.Ok(await AnswerAsync(grains, mode, live, synthetic));
+        return TypedResults.Ok(await AnswerAsync(feeds, mode, cancellationToken));
     }
 
-    private static async Task<ProxyStatus> AnswerAsync(IGrainFactory grains, FeedModeStatus mode, LiveFeedsOptions live, SyntheticFeedOptions synthetic)
+    private static async Task<ProxyStatus> AnswerAsync(FeedContext feeds, FeedModeStatus mode, CancellationToken cancellationToken)
     {
-        var feeds = await Task.WhenAll(live.ExchangesIn(mode.Mode, synthetic).Select(e => grains.GetGrain<IExchangeFeedGrain>(e).GetStatusAsync()));
+        var statuses = await feeds.FeedsAsync(mode.Mode, cancellationToken);
         return new ProxyStatus(
             mode.Mode,
             mode.Proxy.Policy,
             [.. mode.Proxy.Urls.Select(FeedProxySettings.Describe)],
             mode.Proxy.Urls.Count > 1,
-            feeds.Where(f => f.Connection is not null).ToDictionary(f => f.Exchange, f => f.Connection!.Proxy));
+            statuses.Where(f => f.Connection is not null).ToDictionary(f => f.Exchange, f => f.Connection!.Proxy));
     }
 
     /// <summary>The body of <c>POST /proxy/set-static</c>.</summary>
@@ -88,10 +80,5 @@ public static class ProxyEndpoints
     /// <param name="Proxies">The proxies, without credentials.</param>
     /// <param name="Rotating">Whether each new connection takes the next proxy.</param>
     /// <param name="InUse">Per live feed, the proxy its connection goes through (null: direct).</param>
-    private sealed record ProxyStatus(
-        FeedMode Mode,
-        ProxyPolicy Policy,
-        IReadOnlyList<string> Proxies,
-        bool Rotating,
-        [property: JsonPropertyName("inUse")] IReadOnlyDictionary<string, string?> InUse);
+    private sealed record ProxyStatus(FeedMode Mode, ProxyPolicy Policy, IReadOnlyList<string> Proxies, bool Rotating, IReadOnlyDictionary<string, string?> InUse);
 }

@@ -11,8 +11,9 @@ namespace PriceActors.Silo.Feeds;
 /// every feed grain of that mode to start in it every <see cref="FeedKeeperOptions.Interval"/>; a running feed answers at
 /// once, and a feed whose silo died is activated again wherever Orleans places it. When the mode or its epoch changed
 /// since the last round (or on the first), the other mode's feeds are stopped, which finishes a switch a crash cut
-/// short. The instrument catalog of the process follows the mode. On shutdown of the embedded silo the feeds are stopped first, so their last
-/// batches reach the pairs before the silo stops (<see cref="FeedKeeperOptions.StopFeedsOnShutdown"/>).
+/// short. The instrument catalog of the process follows the mode. On shutdown of the embedded silo the feeds are
+/// stopped first, so their last batches reach the pairs before the silo stops
+/// (<see cref="FeedKeeperOptions.StopFeedsOnShutdown"/>).
 /// </summary>
 internal sealed partial class FeedKeeper(
     IGrainFactory grains,

@@ -259,7 +259,7 @@ internal sealed partial class LiveFeed : IFeedSource
             proxyInUse = proxy is null ? null : FeedProxySettings.Describe(proxy.ToString());
             connected = true;
             LogConnected(protocol.Exchange, endpoint.GetLeftPart(UriPartial.Path), route, opened, protocol.Instruments.Count);
-            string ended;
+            Ending ended;
 
             // The session ends the connection's reads: a change of proxies cancels it at once; a stop of the feed first
             // takes the subscriptions back and closes politely (cancelling a pending read would abort the socket).
@@ -280,7 +280,7 @@ internal sealed partial class LiveFeed : IFeedSource
                 }
                 catch (Exception error) when (error is WebSocketException or IOException or SocketException)
                 {
-                    ended = $"connection failed: {error.Message}";
+                    ended = new Ending($"connection failed: {error.Message}");
                 }
                 finally
                 {
@@ -294,19 +294,19 @@ internal sealed partial class LiveFeed : IFeedSource
 
             cancellationToken.ThrowIfCancellationRequested();
 
-            lastDisconnect = ended;
-            await connection.CloseAsync(ended.Length > 100 ? ended[..100] : ended);
+            lastDisconnect = ended.Reason;
+            await connection.CloseAsync(ended.Reason.Length > 100 ? ended.Reason[..100] : ended.Reason);
             var lived = TimeProvider.System.GetElapsedTime(openedAt);
-            LogDisconnected(protocol.Exchange, ended, lived);
-            if (lived < settings.StableAfter && !ended.StartsWith("replaced", StringComparison.Ordinal))
+            LogDisconnected(protocol.Exchange, ended.Reason, lived);
+            if (lived < settings.StableAfter && !ended.Replaced)
             {
-                throw new IOException($"The connection to {endpoint.GetLeftPart(UriPartial.Path)} ended after {lived.TotalSeconds:0.0} s: {ended}.");
+                throw new IOException($"The connection to {endpoint.GetLeftPart(UriPartial.Path)} ended after {lived.TotalSeconds:0.0} s: {ended.Reason}.");
             }
         }
     }
 
     /// <summary>Reads frames until the connection ends, goes stale, or <paramref name="session"/> replaces it; says why it ended.</summary>
-    private async Task<string> ReceiveAsync(FeedConnection connection, long openedAt, CancellationToken session, CancellationToken cancellationToken)
+    private async Task<Ending> ReceiveAsync(FeedConnection connection, long openedAt, CancellationToken session, CancellationToken cancellationToken)
     {
         using var stale = CancellationTokenSource.CreateLinkedTokenSource(session);
         var trades = new List<Tick>();
@@ -319,7 +319,7 @@ internal sealed partial class LiveFeed : IFeedSource
             var left = maxAge == Timeout.InfiniteTimeSpan ? settings.StaleAfter : maxAge - TimeProvider.System.GetElapsedTime(openedAt);
             if (left <= TimeSpan.Zero)
             {
-                return $"replaced after {maxAge}, before the exchange cuts it";
+                return Ending.Aged(maxAge);
             }
 
             var ageBound = left < settings.StaleAfter;
@@ -337,21 +337,21 @@ internal sealed partial class LiveFeed : IFeedSource
             {
                 if (session.IsCancellationRequested)
                 {
-                    return "replaced: the proxy settings changed";
+                    return new Ending("replaced: the proxy settings changed", Replaced: true);
                 }
 
                 if (ageBound)
                 {
-                    return $"replaced after {maxAge}, before the exchange cuts it";
+                    return Ending.Aged(maxAge);
                 }
 
                 Interlocked.Increment(ref staleReconnects);
-                return $"stale: nothing received for {settings.StaleAfter.TotalSeconds:0.###} s";
+                return new Ending($"stale: nothing received for {settings.StaleAfter.TotalSeconds:0.###} s");
             }
 
             if (kind == FrameKind.Closed)
             {
-                return "closed by the exchange";
+                return new Ending("closed by the exchange");
             }
 
             var now = time.GetUtcNow();
@@ -369,7 +369,7 @@ internal sealed partial class LiveFeed : IFeedSource
                     await AcceptAsync(trades, fills, cancellationToken);
                     break;
                 case FeedFrameKind.Shutdown:
-                    return "the exchange announced a shutdown of the connection";
+                    return new Ending("the exchange announced a shutdown of the connection");
                 case FeedFrameKind.Error:
                     Interlocked.Increment(ref errorFrames);
                     LogRefused(protocol.Exchange, frame.Problem);
@@ -550,6 +550,12 @@ internal sealed partial class LiveFeed : IFeedSource
 
     [LoggerMessage(EventId = 3207, Level = LogLevel.Warning, Message = "Feed {Exchange}: trades of {Instrument}, which is not configured, are dropped")]
     private partial void LogUnlisted(string exchange, string instrument);
+
+    /// <summary>Why a connection ended; a replacement the feed chose (proxies changed, the age limit) reconnects at once.</summary>
+    private readonly record struct Ending(string Reason, bool Replaced = false)
+    {
+        public static Ending Aged(TimeSpan age) => new($"replaced after {age}, before the exchange cuts it", Replaced: true);
+    }
 
     /// <summary>Trades accepted in each of the last ten whole seconds.</summary>
     private sealed class TradeRate
