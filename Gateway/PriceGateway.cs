@@ -29,6 +29,7 @@ public static class PriceGateway
 
         app.UseWebSockets();
         app.MapPriceApi();
+        app.MapStatApi();
         app.MapModeApi();
         app.MapProxyApi();
         app.MapPriceHub();

@@ -48,4 +48,15 @@ public interface IPairGrain : IGrainWithStringKey
     [AlwaysInterleave]
     [Alias("GetMinuteBars")]
     Task<MinuteBarHistory> GetMinuteBarsAsync(int limit);
+
+    /// <summary>
+    /// The minute bars of <c>[from, to)</c> beyond the window as well: the closed ones of the current epoch from the store,
+    /// then the open one when its minute is in range; oldest first, at most <paramref name="limit"/>.
+    /// </summary>
+    /// <param name="from">First minute wanted (inclusive).</param>
+    /// <param name="to">End of the minutes wanted (exclusive).</param>
+    /// <param name="limit">At most this many bars, the oldest.</param>
+    [AlwaysInterleave]
+    [Alias("GetStoredBars")]
+    Task<MinuteBar[]> GetStoredBarsAsync(DateTimeOffset from, DateTimeOffset to, int limit);
 }

@@ -3,7 +3,7 @@ using System.Xml;
 
 namespace PriceActors.Gateway.Api;
 
-/// <summary>Reads a period such as <c>90s</c>, <c>5m</c>, <c>1h</c>, <c>PT5M</c> or <c>00:05:00</c>.</summary>
+/// <summary>Reads a period such as <c>90s</c>, <c>5m</c>, <c>1h</c>, <c>1d</c>, <c>PT5M</c> or <c>00:05:00</c>.</summary>
 internal static class PeriodParser
 {
     /// <summary>Longer periods are refused before arithmetic can overflow; windows are far shorter.</summary>
@@ -18,9 +18,9 @@ internal static class PeriodParser
         }
 
         var unit = char.ToLowerInvariant(text[^1]);
-        if (unit is 's' or 'm' or 'h' && double.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount))
+        if (unit is 's' or 'm' or 'h' or 'd' && double.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount))
         {
-            var seconds = amount * (unit == 's' ? 1 : unit == 'm' ? 60 : 3600);
+            var seconds = amount * unit switch { 's' => 1, 'm' => 60, 'h' => 3600, _ => 86_400 };
             if (seconds > MaxSeconds)
             {
                 return false;

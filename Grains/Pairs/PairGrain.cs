@@ -145,6 +145,29 @@ public sealed partial class PairGrain(
         return Task.FromResult(new MinuteBarHistory(inWindow.GetRange(inWindow.Count - count, count).ToArray(), bar.IsOpen ? bar.ToBar(closed: false) : null));
     }
 
+    /// <inheritdoc/>
+    public async Task<MinuteBar[]> GetStoredBarsAsync(DateTimeOffset from, DateTimeOffset to, int limit)
+    {
+        if (to < from || limit < 0)
+        {
+            throw new ArgumentException($"No bars in [{from:O}, {to:O}) at most {limit}.", nameof(to));
+        }
+
+        var stored = epoch == 0 ? [] : await store.LoadBarsAsync(instrument, epoch, from, to, limit, CancellationToken.None);
+        var bars = stored.ToList();
+        if (bar.IsOpen && bar.MinuteUtcTicks >= from.UtcTicks && bar.MinuteUtcTicks < to.UtcTicks)
+        {
+            // A bar reopened by a late trade replaces its stored close.
+            bars.RemoveAll(b => b.Minute.UtcTicks == bar.MinuteUtcTicks);
+            if (bars.Count < limit)
+            {
+                bars.Add(bar.ToBar(closed: false));
+            }
+        }
+
+        return [.. bars];
+    }
+
     private async Task<TicksRecorded> TakeAsync(ReadOnlyMemory<Tick> ticks, long batchEpoch)
     {
         if (failed)

@@ -59,6 +59,15 @@ public interface IMarketStore
     /// <param name="cancellationToken">Cancels the read.</param>
     ValueTask<PairHistory?> LoadAsync(InstrumentKey instrument, DateTimeOffset since, CancellationToken cancellationToken);
 
+    /// <summary>The stored minute bars of <paramref name="epoch"/> with a minute in <c>[from, to)</c>, oldest first, at most <paramref name="limit"/>.</summary>
+    /// <param name="instrument">The instrument.</param>
+    /// <param name="epoch">The epoch whose bars are wanted (the pair's current one).</param>
+    /// <param name="from">First minute wanted (inclusive).</param>
+    /// <param name="to">End of the minutes wanted (exclusive).</param>
+    /// <param name="limit">At most this many bars, the oldest.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    ValueTask<IReadOnlyList<MinuteBar>> LoadBarsAsync(InstrumentKey instrument, long epoch, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken);
+
     /// <summary>The store's counters now.</summary>
     StoreStatistics GetStatistics();
 }

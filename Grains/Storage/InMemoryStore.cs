@@ -121,6 +121,23 @@ public sealed class InMemoryStore(IOptions<InMemoryStoreOptions> options) : IMar
     }
 
     /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<MinuteBar>> LoadBarsAsync(InstrumentKey instrument, long epoch, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken)
+    {
+        if (!pairs.TryGetValue(instrument, out var data))
+        {
+            return ValueTask.FromResult<IReadOnlyList<MinuteBar>>([]);
+        }
+
+        lock (data)
+        {
+            IReadOnlyList<MinuteBar> bars = data.Epoch != epoch
+                ? []
+                : [.. data.Bars.Where(kv => kv.Key >= from.UtcTicks && kv.Key < to.UtcTicks).Take(limit).Select(kv => kv.Value)];
+            return ValueTask.FromResult(bars);
+        }
+    }
+
+    /// <inheritdoc/>
     public StoreStatistics GetStatistics() => new(
         "in-memory",
         pairs.Count,

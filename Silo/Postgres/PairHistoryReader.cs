@@ -45,6 +45,28 @@ internal static class PairHistoryReader
         ORDER BY "timestamp"
         """;
 
+    private const string BarRangeSql = """
+        SELECT "timestamp", open_price, max_price, min_price, close_price, average_price, vwap,
+               trade_count, volume, last_sequence, closed
+        FROM minute_bars WHERE exchange = $1 AND pair_name = $2 AND epoch = $3 AND "timestamp" >= $4 AND "timestamp" < $5
+        ORDER BY "timestamp" LIMIT $6
+        """;
+
+    /// <summary>The bars of one epoch with a minute in <c>[from, to)</c>, oldest first, at most <paramref name="limit"/>.</summary>
+    public static async ValueTask<IReadOnlyList<MinuteBar>> ReadBarsAsync(
+        NpgsqlDataSource dataSource, InstrumentKey instrument, long epoch, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(BarRangeSql);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = instrument.Exchange });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = instrument.Symbol });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = epoch });
+        command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = TickTime.Microseconds(from) });
+        command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = TickTime.Microseconds(to) });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await ReadBarRowsAsync(reader, instrument, cancellationToken);
+    }
+
     public static async Task<PairHistory?> ReadAsync(NpgsqlDataSource dataSource, InstrumentKey instrument, DateTimeOffset since, CancellationToken cancellationToken)
     {
         await using var batch = dataSource.CreateBatch();
@@ -95,24 +117,7 @@ internal static class PairHistoryReader
         ticks.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence));
 
         await reader.NextResultAsync(cancellationToken);
-        var bars = new List<MinuteBar>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            bars.Add(new MinuteBar(
-                instrument.Exchange,
-                instrument.Symbol,
-                new DateTimeOffset(reader.GetDateTime(0), TimeSpan.Zero),
-                reader.GetDecimal(1),
-                reader.GetDecimal(2),
-                reader.GetDecimal(3),
-                reader.GetDecimal(4),
-                reader.GetDecimal(5),
-                reader.GetDecimal(6),
-                reader.GetInt64(7),
-                reader.GetDecimal(8),
-                reader.GetInt64(9),
-                reader.GetBoolean(10)));
-        }
+        var bars = await ReadBarRowsAsync(reader, instrument, cancellationToken);
 
         if (state is null && ticks.Count == 0 && bars.Count == 0)
         {
@@ -146,4 +151,29 @@ internal static class PairHistoryReader
         reader.GetInt64(tradeIdColumn),
         TickTime.Join(reader.GetDateTime(tradeIdColumn + 3), reader.GetInt16(tradeIdColumn + 5)),
         TickTime.Join(reader.GetDateTime(tradeIdColumn + 4), reader.GetInt16(tradeIdColumn + 6)));
+
+    /// <summary>The rows of a bar query (the columns of <see cref="BarsSql"/>) as bars.</summary>
+    private static async Task<List<MinuteBar>> ReadBarRowsAsync(NpgsqlDataReader reader, InstrumentKey instrument, CancellationToken cancellationToken)
+    {
+        var bars = new List<MinuteBar>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            bars.Add(new MinuteBar(
+                instrument.Exchange,
+                instrument.Symbol,
+                new DateTimeOffset(reader.GetDateTime(0), TimeSpan.Zero),
+                reader.GetDecimal(1),
+                reader.GetDecimal(2),
+                reader.GetDecimal(3),
+                reader.GetDecimal(4),
+                reader.GetDecimal(5),
+                reader.GetDecimal(6),
+                reader.GetInt64(7),
+                reader.GetDecimal(8),
+                reader.GetInt64(9),
+                reader.GetBoolean(10)));
+        }
+
+        return bars;
+    }
 }

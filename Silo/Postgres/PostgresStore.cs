@@ -124,6 +124,11 @@ public sealed class PostgresStore : IMarketStore, IAsyncDisposable
         return history;
     }
 
+    /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<MinuteBar>> LoadBarsAsync(
+        InstrumentKey instrument, long epoch, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken) =>
+        PairHistoryReader.ReadBarsAsync(dataSource, instrument, epoch, from, to, limit, cancellationToken);
+
     /// <summary>
     /// Counters of this process: instruments it wrote or loaded, ticks it inserted (redeliveries not
     /// counted) and bars it saved since start; what other silos or earlier processes stored is not counted.

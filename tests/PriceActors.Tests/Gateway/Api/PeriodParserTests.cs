@@ -10,6 +10,8 @@ public sealed class PeriodParserTests
     [InlineData("5m", 300)]
     [InlineData("5M", 300)]
     [InlineData("1h", 3600)]
+    [InlineData("1d", 86400)]
+    [InlineData("2D", 172800)]
     [InlineData("PT5M", 300)]
     [InlineData("pt90s", 90)]
     [InlineData("00:05:00", 300)]

@@ -106,4 +106,7 @@ internal sealed class ManualCommitStore(IMarketStore inner) : IMarketStore
     {
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
+
+    public ValueTask<IReadOnlyList<MinuteBar>> LoadBarsAsync(InstrumentKey instrument, long epoch, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken) =>
+        inner.LoadBarsAsync(instrument, epoch, from, to, limit, cancellationToken);
 }

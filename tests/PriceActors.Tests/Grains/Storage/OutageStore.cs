@@ -28,4 +28,7 @@ internal sealed class OutageStore(IMarketStore inner) : IMarketStore
         inner.LoadAsync(instrument, since, cancellationToken);
 
     public StoreStatistics GetStatistics() => inner.GetStatistics();
+
+    public ValueTask<IReadOnlyList<MinuteBar>> LoadBarsAsync(InstrumentKey instrument, long epoch, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken) =>
+        inner.LoadBarsAsync(instrument, epoch, from, to, limit, cancellationToken);
 }

@@ -75,6 +75,29 @@ public sealed partial class PostgresStoreTests(PostgresDatabase database, ITestO
     }
 
     [Fact]
+    public async Task LoadBarsAsync_ARangeOfOneEpoch_ReturnsItsBarsOldestFirstUpToTheLimit()
+    {
+        var instrument = InstrumentKey.Parse("test:RANGE");
+        await using var store = await OwnerAsync(instrument);
+        var start = Today.AddHours(5);
+        MinuteBar Bar(int minute, decimal close) => new("test", "RANGE", start.AddMinutes(minute), 1m, close, 1m, close, 1m, 1m, 1, 1m, minute + 1, true);
+        foreach (var minute in new[] { 3, 0, 1, 2, 4 })
+        {
+            await store.SaveBarAsync(Bar(minute, 10m + minute), 7, CancellationToken.None);
+        }
+
+        await store.SaveBarAsync(Bar(2, 99m), 6, CancellationToken.None);
+
+        var range = await store.LoadBarsAsync(instrument, 7, start.AddMinutes(1), start.AddMinutes(4), 10, CancellationToken.None);
+        var limited = await store.LoadBarsAsync(instrument, 7, start, start.AddHours(1), 2, CancellationToken.None);
+        var other = await store.LoadBarsAsync(instrument, 6, start, start.AddHours(1), 10, CancellationToken.None);
+
+        Assert.Equal([11m, 12m, 13m], range.Select(b => b.Close));
+        Assert.Equal([start, start.AddMinutes(1)], limited.Select(b => b.Minute));
+        Assert.Equal([99m], other.Select(b => b.Close));
+    }
+
+    [Fact]
     public async Task SaveBarAsync_SameMinuteTwice_UpsertsOneRowReadableWithTheSeedColumns()
     {
         var instrument = InstrumentKey.Parse("test:BARS");

@@ -1,0 +1,116 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using PriceActors.Tests.Gateway.Feeds;
+using PriceActors.Tests.Grains.Feeds.Live;
+using PriceActors.Tests.Support;
+
+namespace PriceActors.Tests.Gateway.Api;
+
+/// <summary>
+/// The marketflow statistics (<c>/prices/{highest|lowest|average}/…</c>) against trades we know: the embedded system in live
+/// mode fed by fake Binance and OKX servers with trades spread over the last ten minutes.
+/// </summary>
+public sealed class StatEndpointsTests
+{
+    [Fact]
+    public async Task Statistics_OverTheWindowFromTrades_AndBeyondItFromMinuteBars_NameTheExchangesAndCount()
+    {
+        var binanceFormat = FakeFormat.Of("binance");
+        var okxFormat = FakeFormat.Of("okx");
+        await using var binance = await FakeExchange.StartAsync(binanceFormat);
+        await using var okx = await FakeExchange.StartAsync(okxFormat);
+        await using var gateway = await LiveModeTests.StartAsync(
+            "--Feeds:Mode=Live",
+            $"--Feeds:Binance:Url={binance.Url}", "--Feeds:Binance:Symbols:0=BTCUSDT", "--Feeds:Binance:Symbols:1=ETHUSDT",
+            $"--Feeds:Okx:Url={okx.Url}", "--Feeds:Okx:Symbols:0=BTC-USDT",
+            "--Feeds:Kraken:Enabled=false", "--Feeds:Coinbase:Enabled=false", "--Feeds:Bybit:Enabled=false",
+            "--Pairs:WindowLength=00:05:00");
+        await Task.WhenAll(binance.WaitForSubscriptionAsync(1), okx.WaitForSubscriptionAsync(1));
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        FakeTrade Btc(FakeFormat format, string native, long id, string price, TimeSpan ago) =>
+            new(native, format.KeyOf(native), id, price, "0.5", now - ago);
+
+        // Binance: 100 ten minutes ago, 300 at seven, 200 and 150 in the last minute; OKX: 50 at eight minutes, 250 at 20 s.
+        FakeTrade[] binanceTrades =
+        [
+            Btc(binanceFormat, "BTCUSDT", 1, "100.0", TimeSpan.FromMinutes(10)),
+            Btc(binanceFormat, "BTCUSDT", 2, "300.0", TimeSpan.FromMinutes(7)),
+            Btc(binanceFormat, "BTCUSDT", 3, "200.0", TimeSpan.FromSeconds(30)),
+            Btc(binanceFormat, "BTCUSDT", 4, "150.0", TimeSpan.FromSeconds(10)),
+        ];
+        FakeTrade[] okxTrades = [Btc(okxFormat, "BTC-USDT", 11, "50.0", TimeSpan.FromMinutes(8)), Btc(okxFormat, "BTC-USDT", 12, "250.0", TimeSpan.FromSeconds(20))];
+        foreach (var frame in binanceFormat.Frames(binanceTrades))
+        {
+            await binance.SendAsync(frame);
+        }
+
+        foreach (var trade in okxTrades)
+        {
+            foreach (var frame in okxFormat.Frames([trade]))
+            {
+                await okx.SendAsync(frame);
+            }
+        }
+
+        await Eventually.HoldsAsync(
+            async () => await SequenceAsync(gateway.Http, "binance/BTCUSDT") == 4 && await SequenceAsync(gateway.Http, "okx/BTCUSDT") == 2,
+            TimeSpan.FromSeconds(30),
+            "every trade in its pair");
+
+        var recentBinance = await StatAsync(gateway.Http, "/prices/highest/binance/BTCUSDT?period=1m");
+        Assert.Equal((200.0m, 2L, "trades"), (recentBinance.Value, recentBinance.Count, recentBinance.Source));
+        Assert.Equal(["binance"], recentBinance.Exchanges);
+
+        var recent = await StatAsync(gateway.Http, "/prices/highest/BTCUSDT?period=1m");
+        Assert.Equal((250.0m, 3L), (recent.Value, recent.Count));
+        Assert.Equal(["binance", "okx"], recent.Exchanges.Order(StringComparer.Ordinal));
+        Assert.Equal(150.0m, (await StatAsync(gateway.Http, "/prices/lowest/BTCUSDT?period=60s")).Value);
+
+        // The window is 5 minutes: an hour comes from the minute bars, the ten-minute-old trades included.
+        var hour = await StatAsync(gateway.Http, "/prices/lowest/BTCUSDT?period=1h");
+        Assert.Equal((50.0m, 6L, "minuteBars"), (hour.Value, hour.Count, hour.Source));
+        Assert.True(hour.From <= now - TimeSpan.FromMinutes(10) && hour.From.Second == 0, $"covered from {hour.From:O}");
+        Assert.Equal(175m, (await StatAsync(gateway.Http, "/prices/average/BTCUSDT?period=PT1H")).Value);
+        Assert.Equal(300.0m, (await StatAsync(gateway.Http, "/prices/highest/BTCUSDT?period=1d")).Value);
+        Assert.Equal((187.5m, 4L), ((await StatAsync(gateway.Http, "/prices/average/binance/BTCUSDT?period=30m")).Value, (await StatAsync(gateway.Http, "/prices/average/binance/BTCUSDT?period=30m")).Count));
+
+        // The default period is the window: five minutes reach back to none of the old trades.
+        var window = await StatAsync(gateway.Http, "/prices/average/BTCUSDT");
+        Assert.Equal(("window", 3L, 200m), (window.Period, window.Count, window.Value));
+
+        var quiet = await StatAsync(gateway.Http, "/prices/highest/binance/ETHUSDT?period=1h");
+        Assert.Equal((null, 0L), (quiet.Value, quiet.Count));
+        Assert.Empty(quiet.Exchanges);
+
+        foreach (var (path, status) in new[]
+        {
+            ("/prices/highest/BTCUSDT?period=abc", HttpStatusCode.BadRequest),
+            ("/prices/highest/BTCUSDT?period=0s", HttpStatusCode.BadRequest),
+            ("/prices/average/binance/BTCUSDT?period=8d", HttpStatusCode.BadRequest),
+            ("/prices/lowest/kraken/BTCUSDT", HttpStatusCode.NotFound),
+            ("/prices/lowest/XRPUSDT", HttpStatusCode.NotFound),
+        })
+        {
+            using var response = await gateway.Http.GetAsync(path);
+            Assert.True(response.StatusCode == status, $"{path}: {(int)response.StatusCode}");
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+    }
+
+    private static async Task<long> SequenceAsync(HttpClient http, string path)
+    {
+        using var response = await http.GetAsync($"/prices/latest/{path}");
+        return response.IsSuccessStatusCode ? (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("sequence").GetInt64() : 0;
+    }
+
+    private static async Task<StatResult> StatAsync(HttpClient http, string path)
+    {
+        using var response = await http.GetAsync(path);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode} {body}");
+        return JsonSerializer.Deserialize<StatResult>(body, JsonSerializerOptions.Web)!;
+    }
+
+    private sealed record StatResult(string Stat, string Symbol, string[] Exchanges, string Period, DateTimeOffset From, DateTimeOffset To, string Source, decimal? Value, long Count);
+}
