@@ -30,6 +30,7 @@ public static class PriceGateway
         app.UseWebSockets();
         app.MapPriceApi();
         app.MapStatApi();
+        app.MapCandleApi();
         app.MapModeApi();
         app.MapProxyApi();
         app.MapPriceHub();

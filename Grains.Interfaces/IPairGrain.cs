@@ -59,4 +59,17 @@ public interface IPairGrain : IGrainWithStringKey
     [AlwaysInterleave]
     [Alias("GetStoredBars")]
     Task<MinuteBar[]> GetStoredBarsAsync(DateTimeOffset from, DateTimeOffset to, int limit);
+
+    /// <summary>
+    /// Candles of <paramref name="interval"/> with an open time in <c>[from, to)</c>, oldest first, at most
+    /// <paramref name="limit"/>; intervals without trades are left out. Below a minute they come from the window's trades
+    /// (from its start at the earliest); a minute and above (whole minutes) from the minute bars, stored ones included.
+    /// </summary>
+    /// <param name="interval">The candle length: under a minute it divides a minute, from a minute on whole minutes.</param>
+    /// <param name="from">Earliest open time (aligned down to the interval).</param>
+    /// <param name="to">Open times before this.</param>
+    /// <param name="limit">At most this many candles.</param>
+    [AlwaysInterleave]
+    [Alias("GetCandles")]
+    Task<Candle[]> GetCandlesAsync(TimeSpan interval, DateTimeOffset from, DateTimeOffset to, int limit);
 }

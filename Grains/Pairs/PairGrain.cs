@@ -33,6 +33,9 @@ public sealed partial class PairGrain(
     /// <summary>The reminder a pair holds while its bar is open.</summary>
     public const string BarReminder = "close-bar";
 
+    /// <summary>The most minute bars one candle request reads: 35 days of minutes.</summary>
+    public const int MaxCandleBars = 35 * 24 * 60;
+
     private readonly PairOptions settings = options.Value;
     private readonly List<MinuteBar> closedBars = [];
     private SequencedTick[] pending = new SequencedTick[64];
@@ -166,6 +169,61 @@ public sealed partial class PairGrain(
         }
 
         return [.. bars];
+    }
+
+    /// <inheritdoc/>
+    public async Task<Candle[]> GetCandlesAsync(TimeSpan interval, DateTimeOffset from, DateTimeOffset to, int limit)
+    {
+        var size = interval.Ticks;
+        if (size <= 0 || (size < TimeSpan.TicksPerMinute ? TimeSpan.TicksPerMinute % size != 0 : size % TimeSpan.TicksPerMinute != 0) || limit < 0 || to < from)
+        {
+            throw new ArgumentException($"No candles of {interval} in [{from:O}, {to:O}) at most {limit}: an interval divides a minute or is whole minutes.", nameof(interval));
+        }
+
+        var now = time.GetUtcNow().UtcTicks;
+        var candles = new List<Candle>();
+        if (size < TimeSpan.TicksPerMinute)
+        {
+            window.Prune(now);
+            var start = Math.Max(from.UtcTicks, now - settings.WindowLength.Ticks);
+            for (var open = start - (start % size); open < to.UtcTicks && candles.Count < limit; open += size)
+            {
+                var trades = window.Aggregate(open, open + size);
+                if (trades.Count > 0)
+                {
+                    candles.Add(CandleOf(open, size, now, trades.First, trades.High, trades.Low, trades.Last, trades.Volume, trades.Count));
+                }
+            }
+
+            return [.. candles];
+        }
+
+        var first = from.UtcTicks - (from.UtcTicks % size);
+        var bars = await GetStoredBarsAsync(new DateTimeOffset(first, TimeSpan.Zero), to, MaxCandleBars);
+        foreach (var bucket in bars.GroupBy(b => b.Minute.UtcTicks - (b.Minute.UtcTicks % size)))
+        {
+            var open = bucket.First();
+            if (bucket.Key >= to.UtcTicks || candles.Count == limit)
+            {
+                break;
+            }
+
+            candles.Add(CandleOf(
+                bucket.Key, size, now, open.Open, bucket.Max(b => b.High), bucket.Min(b => b.Low), bucket.Last().Close, bucket.Sum(b => b.Volume), bucket.Sum(b => b.Count)));
+        }
+
+        return [.. candles];
+
+        static Candle CandleOf(long open, long size, long now, decimal first, decimal high, decimal low, decimal last, decimal volume, long count) => new(
+            new DateTimeOffset(open, TimeSpan.Zero),
+            new DateTimeOffset(open + size - TimeSpan.TicksPerMillisecond, TimeSpan.Zero),
+            first,
+            high,
+            low,
+            last,
+            volume,
+            count,
+            open + size <= now);
     }
 
     private async Task<TicksRecorded> TakeAsync(ReadOnlyMemory<Tick> ticks, long batchEpoch)

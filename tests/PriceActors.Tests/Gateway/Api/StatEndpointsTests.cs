@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using PriceActors.Grains;
 using PriceActors.Tests.Gateway.Feeds;
 using PriceActors.Tests.Grains.Feeds.Live;
 using PriceActors.Tests.Support;
@@ -8,13 +10,13 @@ using PriceActors.Tests.Support;
 namespace PriceActors.Tests.Gateway.Api;
 
 /// <summary>
-/// The marketflow statistics (<c>/prices/{highest|lowest|average}/…</c>) against trades we know: the embedded system in live
+/// The marketflow statistics (<c>/prices/{highest|lowest|average}/…</c>) and the candles against trades we know: the embedded system in live
 /// mode fed by fake Binance and OKX servers with trades spread over the last ten minutes.
 /// </summary>
 public sealed class StatEndpointsTests
 {
     [Fact]
-    public async Task Statistics_OverTheWindowFromTrades_AndBeyondItFromMinuteBars_NameTheExchangesAndCount()
+    public async Task StatisticsAndCandles_OverTheWindowFromTrades_AndBeyondItFromMinuteBars()
     {
         var binanceFormat = FakeFormat.Of("binance");
         var okxFormat = FakeFormat.Of("okx");
@@ -83,8 +85,38 @@ public sealed class StatEndpointsTests
         Assert.Equal((null, 0L), (quiet.Value, quiet.Count));
         Assert.Empty(quiet.Exchanges);
 
+        // Candles: per interval, the sent trades grouped by open time (sub-minute ones from the 5-minute window only).
+        var btc = binanceTrades.ToList();
+        foreach (var (interval, size, trades) in new[]
+        {
+            ("1m", TimeSpan.FromMinutes(1), btc),
+            ("5m", TimeSpan.FromMinutes(5), btc),
+            ("1h", TimeSpan.FromHours(1), btc),
+            ("10s", TimeSpan.Zero, btc),
+            ("15s", TimeSpan.FromSeconds(15), btc.Where(t => t.Time > now - TimeSpan.FromMinutes(5)).ToList()),
+        })
+        {
+            using var response = await gateway.Http.GetAsync($"/candles/binance/BTCUSDT?interval={interval}&from={(now - TimeSpan.FromMinutes(30)).ToUnixTimeMilliseconds()}");
+            if (size == TimeSpan.Zero)
+            {
+                Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+                continue;
+            }
+
+            var candles = await response.Content.ReadFromJsonAsync<Candle[]>();
+            var expected = ReferenceCandles.Of(trades, size);
+            Assert.Equal(expected.Select(c => c with { Closed = false }), candles!.Select(c => c with { Closed = false }));
+            Assert.All(candles!.SkipLast(1), c => Assert.True(c.Closed));
+        }
+
         foreach (var (path, status) in new[]
         {
+            ("/candles/binance/BTCUSDT?interval=7m", HttpStatusCode.BadRequest),
+            ("/candles/binance/BTCUSDT?limit=0", HttpStatusCode.BadRequest),
+            ("/candles/binance/BTCUSDT?limit=1001", HttpStatusCode.BadRequest),
+            ("/candles/binance/BTCUSDT?from=yesterday", HttpStatusCode.BadRequest),
+            ("/candles/binance/BTCUSDT?from=2026-12-07T10:00:00Z&to=2026-12-07T09:00:00Z", HttpStatusCode.BadRequest),
+            ("/candles/kraken/BTCUSDT", HttpStatusCode.NotFound),
             ("/prices/highest/BTCUSDT?period=abc", HttpStatusCode.BadRequest),
             ("/prices/highest/BTCUSDT?period=0s", HttpStatusCode.BadRequest),
             ("/prices/average/binance/BTCUSDT?period=8d", HttpStatusCode.BadRequest),

@@ -127,16 +127,7 @@ public sealed class LiveModeTests
                     Count: b.GetProperty("count").GetInt64(),
                     Volume: b.GetProperty("volume").GetDecimal()))
                 .ToList();
-            var expected = trades.GroupBy(t => new DateTimeOffset(t.Time.UtcTicks - (t.Time.UtcTicks % TimeSpan.TicksPerMinute), TimeSpan.Zero))
-                .Select(m => (
-                    Minute: m.Key,
-                    Open: decimal.Parse(m.First().Price),
-                    High: m.Max(t => decimal.Parse(t.Price)),
-                    Low: m.Min(t => decimal.Parse(t.Price)),
-                    Close: decimal.Parse(m.Last().Price),
-                    Count: (long)m.Count(),
-                    Volume: m.Sum(t => decimal.Parse(t.Quantity))))
-                .ToList();
+            var expected = ReferenceCandles.Of(trades, TimeSpan.FromMinutes(1)).Select(c => (c.OpenTime, c.Open, c.High, c.Low, c.Close, c.Count, c.Volume));
             Assert.Equal(expected, actual);
         }
 
