@@ -25,10 +25,19 @@ public static class PriceEndpoints
         return app;
     }
 
-    private static async Task<Ok<InstrumentPrice[]>> GetInstrumentsAsync(IInstrumentCatalog catalog, IGrainFactory grains, CancellationToken cancellationToken)
+    private static async Task<Ok<InstrumentPrice[]>> GetInstrumentsAsync(
+        IInstrumentCatalog catalog, IGrainFactory grains, IOptions<PairOptions> pairOptions, TimeProvider time, CancellationToken cancellationToken)
     {
-        var latest = await Task.WhenAll(catalog.All.Select(i => grains.GetGrain<IPairGrain>(i.Value).GetLatestPriceAsync().WaitAsync(cancellationToken)));
-        return TypedResults.Ok(catalog.All.Zip(latest, (i, p) => new InstrumentPrice(i.Exchange, i.Symbol, p?.Price, p?.Timestamp, p?.Sequence ?? 0)).ToArray());
+        var now = time.GetUtcNow();
+        var from = now - pairOptions.Value.WindowLength;
+        var rows = await Task.WhenAll(catalog.All.Select(async i =>
+        {
+            var pair = grains.GetGrain<IPairGrain>(i.Value);
+            var latest = pair.GetLatestPriceAsync().WaitAsync(cancellationToken);
+            var window = pair.GetWindowStatsAsync(from, now).WaitAsync(cancellationToken);
+            return InstrumentPrice.Of(i, await latest, await window);
+        }));
+        return TypedResults.Ok(rows);
     }
 
     private static async Task<Results<Ok<PriceUpdated>, ProblemHttpResult>> GetLatestOfSymbolAsync(

@@ -81,6 +81,11 @@ public sealed class StatEndpointsTests
         var window = await StatAsync(gateway.Http, "/prices/average/BTCUSDT");
         Assert.Equal(("window", 3L, 200m), (window.Period, window.Count, window.Value));
 
+        var rows = await gateway.Http.GetFromJsonAsync<JsonElement[]>("/instruments");
+        var row = rows!.Single(r => r.GetProperty("exchange").GetString() == "binance" && r.GetProperty("symbol").GetString() == "BTCUSDT");
+        Assert.Equal((150.0m, 200.0m, -50.0m, -25m), (row.GetProperty("price").GetDecimal(), row.GetProperty("windowOpen").GetDecimal(), row.GetProperty("change").GetDecimal(), row.GetProperty("changePercent").GetDecimal()));
+        Assert.Equal(JsonValueKind.Null, rows!.Single(r => r.GetProperty("symbol").GetString() == "ETHUSDT").GetProperty("change").ValueKind);
+
         var quiet = await StatAsync(gateway.Http, "/prices/highest/binance/ETHUSDT?period=1h");
         Assert.Equal((null, 0L), (quiet.Value, quiet.Count));
         Assert.Empty(quiet.Exchanges);
