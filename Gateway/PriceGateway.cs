@@ -31,6 +31,7 @@ public static class PriceGateway
         app.MapPriceApi();
         app.MapStatApi();
         app.MapCandleApi();
+        app.MapConsolidatedApi();
         app.MapModeApi();
         app.MapProxyApi();
         app.MapPriceHub();

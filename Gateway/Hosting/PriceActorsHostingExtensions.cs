@@ -1,4 +1,5 @@
 using PriceActors.Gateway.Admin;
+using PriceActors.Gateway.Api;
 using PriceActors.Gateway.Streaming;
 using PriceActors.Grains.Streams;
 using PriceActors.Silo.Embedded;
@@ -28,6 +29,7 @@ public static class PriceActorsHostingExtensions
         }
 
         builder.Services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section);
+        builder.Services.AddOptions<ConsolidatedOptions>().BindConfiguration(ConsolidatedOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<AdminKeyFilter>();
         builder.Services.AddHostedService<StartupReport>();
         return builder;

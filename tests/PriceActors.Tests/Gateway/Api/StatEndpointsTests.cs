@@ -22,13 +22,17 @@ public sealed class StatEndpointsTests
         var okxFormat = FakeFormat.Of("okx");
         await using var binance = await FakeExchange.StartAsync(binanceFormat);
         await using var okx = await FakeExchange.StartAsync(okxFormat);
+        var bybitFormat = FakeFormat.Of("bybit");
+        await using var bybit = await FakeExchange.StartAsync(bybitFormat);
         await using var gateway = await LiveModeTests.StartAsync(
             "--Feeds:Mode=Live",
             $"--Feeds:Binance:Url={binance.Url}", "--Feeds:Binance:Symbols:0=BTCUSDT", "--Feeds:Binance:Symbols:1=ETHUSDT",
             $"--Feeds:Okx:Url={okx.Url}", "--Feeds:Okx:Symbols:0=BTC-USDT",
-            "--Feeds:Kraken:Enabled=false", "--Feeds:Coinbase:Enabled=false", "--Feeds:Bybit:Enabled=false",
-            "--Pairs:WindowLength=00:05:00");
-        await Task.WhenAll(binance.WaitForSubscriptionAsync(1), okx.WaitForSubscriptionAsync(1));
+            $"--Feeds:Bybit:Url={bybit.Url}", "--Feeds:Bybit:Symbols:0=BTCUSDT",
+            "--Feeds:Kraken:Enabled=false", "--Feeds:Coinbase:Enabled=false",
+            "--Pairs:WindowLength=00:05:00",
+            "--Api:Consolidated:MaxDeviationPercent=50");
+        await Task.WhenAll(binance.WaitForSubscriptionAsync(1), okx.WaitForSubscriptionAsync(1), bybit.WaitForSubscriptionAsync(1));
         var now = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         FakeTrade Btc(FakeFormat format, string native, long id, string price, TimeSpan ago) =>
             new(native, format.KeyOf(native), id, price, "0.5", now - ago);
@@ -114,8 +118,36 @@ public sealed class StatEndpointsTests
             Assert.All(candles!.SkipLast(1), c => Assert.True(c.Closed));
         }
 
+        // Consolidated: Binance (VWAP 175, volume 1) and OKX (250, 0.5) give 200; Bybit has not traded.
+        var consolidated = await gateway.Http.GetFromJsonAsync<JsonElement>("/prices/consolidated/BTCUSDT?period=1m");
+        Assert.Equal(200m, consolidated.GetProperty("price").GetDecimal());
+        Assert.Equal(["binance", "okx"], consolidated.GetProperty("used").EnumerateArray().Select(u => u.GetProperty("exchange").GetString()).Order(StringComparer.Ordinal));
+        Assert.Equal(("bybit", "stale: no trade yet"), Excluded(consolidated).Single());
+
+        // Bybit trades far off: with three fresh exchanges it is an outlier from their median, 250 (Binance is 30 % off, within 50 %).
+        foreach (var frame in bybitFormat.Frames([new FakeTrade("BTCUSDT", bybitFormat.KeyOf("BTCUSDT"), 21, "900.0", "1", DateTimeOffset.UtcNow)]))
+        {
+            await bybit.SendAsync(frame);
+        }
+
+        await Eventually.HoldsAsync(async () => await SequenceAsync(gateway.Http, "bybit/BTCUSDT") == 1, TimeSpan.FromSeconds(30), "bybit's trade");
+        consolidated = await gateway.Http.GetFromJsonAsync<JsonElement>("/prices/consolidated/BTCUSDT?period=2m");
+        Assert.Equal(200m, consolidated.GetProperty("price").GetDecimal());
+        var (outlier, reason) = Excluded(consolidated).Single();
+        Assert.Equal("bybit", outlier);
+        Assert.StartsWith("outlier: 260 % from the median 250", reason, StringComparison.Ordinal);
+
+        // OKX's last trade made stale: Binance and Bybit remain, two, so no outlier rule: (175 * 1 + 900 * 1) / 2.
+        var okxAge = DateTimeOffset.UtcNow - okxTrades[^1].Time;
+        consolidated = await gateway.Http.GetFromJsonAsync<JsonElement>($"/prices/consolidated/BTCUSDT?period=2m&staleAfter={(int)okxAge.TotalSeconds - 2}s");
+        Assert.Equal(537.5m, consolidated.GetProperty("price").GetDecimal());
+        Assert.StartsWith("stale: last trade", Excluded(consolidated).Single(e => e.Exchange == "okx").Reason, StringComparison.Ordinal);
+
         foreach (var (path, status) in new[]
         {
+            ("/prices/consolidated/BTCUSDT?period=0s", HttpStatusCode.BadRequest),
+            ("/prices/consolidated/BTCUSDT?staleAfter=soon", HttpStatusCode.BadRequest),
+            ("/prices/consolidated/XRPUSDT", HttpStatusCode.NotFound),
             ("/candles/binance/BTCUSDT?interval=7m", HttpStatusCode.BadRequest),
             ("/candles/binance/BTCUSDT?limit=0", HttpStatusCode.BadRequest),
             ("/candles/binance/BTCUSDT?limit=1001", HttpStatusCode.BadRequest),
@@ -134,6 +166,9 @@ public sealed class StatEndpointsTests
             Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         }
     }
+
+    private static IEnumerable<(string? Exchange, string? Reason)> Excluded(JsonElement consolidated) =>
+        consolidated.GetProperty("excluded").EnumerateArray().Select(e => (e.GetProperty("exchange").GetString(), e.GetProperty("reason").GetString()));
 
     private static async Task<long> SequenceAsync(HttpClient http, string path)
     {
