@@ -5,6 +5,7 @@ using PriceActors.Gateway.Dashboard;
 using PriceActors.Gateway.Hosting;
 using PriceActors.Gateway.Streaming;
 using PriceActors.Silo.Hosting;
+using Scalar.AspNetCore;
 
 namespace PriceActors.Gateway;
 
@@ -19,6 +20,17 @@ public static class PriceGateway
         builder.AddServiceDefaults();
         builder.AddPriceActors();
         builder.Services.AddPriceStreaming();
+        builder.Services.AddOpenApi(o =>
+        {
+            // The API only: not the page nor the Orleans Dashboard's own endpoints.
+            o.ShouldInclude = api => api.RelativePath is { Length: > 0 } path && !path.StartsWith("dashboard", StringComparison.Ordinal);
+            o.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info.Title = "PriceActors";
+                document.Info.Description = "Live market prices: latest trades, window statistics, minute bars, candles, consolidated prices, feed modes and proxies.";
+                return Task.CompletedTask;
+            });
+        });
 
         var app = builder.Build();
         app.UseServiceDefaults();
@@ -38,6 +50,8 @@ public static class PriceGateway
         app.MapDashboard();
         app.MapOrleansDashboard("/dashboard");
         app.MapHealthEndpoints();
+        app.MapOpenApi();
+        app.MapScalarApiReference("/api");
         return app;
     }
 }

@@ -185,4 +185,28 @@ public sealed class PriceEndpointsTests(EmbeddedGatewayFixture system)
         Assert.False(string.IsNullOrEmpty(problem.GetProperty("title").GetString()));
         return problem;
     }
+
+    [Fact]
+    public async Task OpenApi_TheDocumentDescribesTheApi_AndTheReferenceIsServedWithoutACdn()
+    {
+        var document = await system.Http.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+
+        Assert.Equal("PriceActors", document.GetProperty("info").GetProperty("title").GetString());
+        Assert.Superset(
+            new HashSet<string>
+            {
+                "/instruments", "/prices/latest/{exchange}/{symbol}", "/prices/highest/{symbol}", "/prices/consolidated/{symbol}",
+                "/candles/{exchange}/{symbol}", "/feeds", "/mode", "/mode/live", "/proxy/status", "/proxy/set-static",
+            },
+            paths.ToHashSet());
+        Assert.DoesNotContain(paths, p => p.StartsWith("/dashboard", StringComparison.Ordinal) || p == "/");
+
+        var page = await system.Http.GetStringAsync("/api/");
+        Assert.Contains("<script src=\"scalar.js\">", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("https://", page, StringComparison.Ordinal);
+        using var script = await system.Http.GetAsync("/api/scalar.js");
+        Assert.Equal(HttpStatusCode.OK, script.StatusCode);
+        Assert.True((await script.Content.ReadAsByteArrayAsync()).Length > 100_000);
+    }
 }
