@@ -72,4 +72,14 @@ public interface IPairGrain : IGrainWithStringKey
     [AlwaysInterleave]
     [Alias("GetCandles")]
     Task<Candle[]> GetCandlesAsync(TimeSpan interval, DateTimeOffset from, DateTimeOffset to, int limit);
+
+    /// <summary>
+    /// The trades of the current epoch from <paramref name="since"/> on, oldest first, at most <paramref name="limit"/>, from
+    /// the store (PostgreSQL in the cluster: as far back as it keeps ticks).
+    /// </summary>
+    /// <param name="since">Oldest exchange time wanted.</param>
+    /// <param name="limit">At most this many trades.</param>
+    [AlwaysInterleave]
+    [Alias("GetTrades")]
+    Task<TradeHistory> GetTradesAsync(DateTimeOffset since, int limit);
 }

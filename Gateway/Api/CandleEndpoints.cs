@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Options;
 using PriceActors.Grains;
 using PriceActors.Grains.Instruments;
@@ -73,10 +72,16 @@ public static class CandleEndpoints
         }
 
         var count = limit ?? 500;
-        var now = time.GetUtcNow();
-        if (!TryTime(to, now, out var end) || !TryTime(from, end - (size * count), out var start))
+        var end = time.GetUtcNow();
+        var start = default(DateTimeOffset);
+        if ((to is not null && !Times.TryParse(to, out end)) || (from is not null && !Times.TryParse(from, out start)))
         {
             return Problems.BadRequest($"Times from={from} to={to} are not valid: use ISO 8601 (2026-12-07T10:00:00Z) or Unix milliseconds.");
+        }
+
+        if (from is null)
+        {
+            start = end - (size * count);
         }
 
         if (start > end)
@@ -88,20 +93,4 @@ public static class CandleEndpoints
         return TypedResults.Ok(candles);
     }
 
-    private static bool TryTime(string? text, DateTimeOffset fallback, out DateTimeOffset time)
-    {
-        time = fallback;
-        if (text is null)
-        {
-            return true;
-        }
-
-        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var milliseconds) && milliseconds < 253_402_300_800_000)
-        {
-            time = DateTimeOffset.FromUnixTimeMilliseconds(milliseconds);
-            return true;
-        }
-
-        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out time);
-    }
 }

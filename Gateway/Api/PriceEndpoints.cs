@@ -22,6 +22,7 @@ public static class PriceEndpoints
         prices.MapGet("/latest/{exchange}/{symbol}", GetLatestAsync);
         prices.MapGet("/stats/{exchange}/{symbol}", GetStatsAsync);
         prices.MapGet("/bars/{exchange}/{symbol}", GetBarsAsync);
+        prices.MapGet("/history/{exchange}/{symbol}", GetHistoryAsync);
         return app;
     }
 
@@ -98,6 +99,37 @@ public static class PriceEndpoints
         var now = time.GetUtcNow();
         var stats = await grains.GetGrain<IPairGrain>(instrument.Value).GetWindowStatsAsync(now - length, now).WaitAsync(cancellationToken);
         return TypedResults.Ok(stats);
+    }
+
+    private static async Task<Results<Ok<TradeHistory>, ProblemHttpResult>> GetHistoryAsync(
+        string exchange,
+        string symbol,
+        string? since,
+        int? limit,
+        IInstrumentCatalog catalog,
+        IGrainFactory grains,
+        IOptions<PairOptions> pairOptions,
+        TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        if (!Problems.TryResolve(catalog, exchange, symbol, out var instrument, out var problem))
+        {
+            return problem;
+        }
+
+        if (limit is < 1 or > 1000)
+        {
+            return Problems.BadRequest($"Limit {limit} is not valid: use 1 to 1000 (default 100).");
+        }
+
+        var from = time.GetUtcNow() - pairOptions.Value.WindowLength;
+        if (since is not null && !Times.TryParse(since, out from))
+        {
+            return Problems.BadRequest($"since={since} is not valid: use ISO 8601 (2026-12-07T10:00:00Z) or Unix milliseconds.");
+        }
+
+        var history = await grains.GetGrain<IPairGrain>(instrument.Value).GetTradesAsync(from, limit ?? 100).WaitAsync(cancellationToken);
+        return TypedResults.Ok(history);
     }
 
     private static async Task<Results<Ok<MinuteBarHistory>, ProblemHttpResult>> GetBarsAsync(

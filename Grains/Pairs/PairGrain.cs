@@ -226,6 +226,22 @@ public sealed partial class PairGrain(
             open + size <= now);
     }
 
+    /// <inheritdoc/>
+    public async Task<TradeHistory> GetTradesAsync(DateTimeOffset since, int limit)
+    {
+        if (limit < 0)
+        {
+            throw new ArgumentException($"No trades at most {limit}.", nameof(limit));
+        }
+
+        var ticks = epoch == 0 ? [] : await store.LoadTicksAsync(instrument, epoch, since, limit, CancellationToken.None);
+        return new TradeHistory(
+            instrument.Exchange,
+            instrument.Symbol,
+            epoch,
+            [.. ticks.Select(t => new HistoricTrade(t.Sequence, t.Tick.TradeId, t.Tick.Price, t.Tick.Quantity, t.Tick.ExchangeTime, t.Tick.ReceiveTime))]);
+    }
+
     private async Task<TicksRecorded> TakeAsync(ReadOnlyMemory<Tick> ticks, long batchEpoch)
     {
         if (failed)

@@ -68,6 +68,17 @@ public interface IMarketStore
     /// <param name="cancellationToken">Cancels the read.</param>
     ValueTask<IReadOnlyList<MinuteBar>> LoadBarsAsync(InstrumentKey instrument, long epoch, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The stored trades of <paramref name="epoch"/> with an exchange time at or after <paramref name="since"/>, in sequence
+    /// order, at most <paramref name="limit"/> (the first ones).
+    /// </summary>
+    /// <param name="instrument">The instrument.</param>
+    /// <param name="epoch">The epoch whose trades are wanted (the pair's current one).</param>
+    /// <param name="since">Oldest exchange time wanted.</param>
+    /// <param name="limit">At most this many trades.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    ValueTask<IReadOnlyList<SequencedTick>> LoadTicksAsync(InstrumentKey instrument, long epoch, DateTimeOffset since, int limit, CancellationToken cancellationToken);
+
     /// <summary>The store's counters now.</summary>
     StoreStatistics GetStatistics();
 }

@@ -138,6 +138,29 @@ public sealed class InMemoryStore(IOptions<InMemoryStoreOptions> options) : IMar
     }
 
     /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<SequencedTick>> LoadTicksAsync(InstrumentKey instrument, long epoch, DateTimeOffset since, int limit, CancellationToken cancellationToken)
+    {
+        if (!pairs.TryGetValue(instrument, out var data))
+        {
+            return ValueTask.FromResult<IReadOnlyList<SequencedTick>>([]);
+        }
+
+        lock (data)
+        {
+            var ticks = new List<SequencedTick>(Math.Min(limit, 1024));
+            if (data.Epoch == epoch)
+            {
+                for (var i = data.Ticks.LowerBound(since.UtcTicks, static t => t.Tick.ExchangeTime.UtcTicks); i < data.Ticks.Count && ticks.Count < limit; i++)
+                {
+                    ticks.Add(data.Ticks[i]);
+                }
+            }
+
+            return ValueTask.FromResult<IReadOnlyList<SequencedTick>>(ticks);
+        }
+    }
+
+    /// <inheritdoc/>
     public StoreStatistics GetStatistics() => new(
         "in-memory",
         pairs.Count,

@@ -52,6 +52,56 @@ internal static class PairHistoryReader
         ORDER BY "timestamp" LIMIT $6
         """;
 
+    // A row holds at least one tick at or after its last_exchange_time bound, so `limit` rows hold `limit` such ticks.
+    private const string TickRangeSql = """
+        SELECT epoch, first_sequence, packed FROM tick_batches
+        WHERE exchange = $1 AND symbol = $2 AND epoch = $3 AND last_exchange_time >= $4 AND packed IS NOT NULL
+        ORDER BY last_exchange_time, first_sequence LIMIT $5
+        """;
+
+    private const string TickArrayRangeSql = """
+        SELECT t.sequence, t.trade_id, t.price, t.quantity, t.exchange_time, t.receive_time, t.exchange_time_100ns, t.receive_time_100ns
+        FROM tick_batches b
+        CROSS JOIN LATERAL unnest(b.sequences, b.trade_ids, b.prices, b.quantities, b.exchange_times, b.receive_times,
+                                  b.exchange_times_100ns, b.receive_times_100ns)
+            AS t(sequence, trade_id, price, quantity, exchange_time, receive_time, exchange_time_100ns, receive_time_100ns)
+        WHERE b.exchange = $1 AND b.symbol = $2 AND b.epoch = $3 AND b.last_exchange_time >= $4 AND b.packed IS NULL AND t.exchange_time >= $4
+        ORDER BY t.sequence LIMIT $5
+        """;
+
+    /// <summary>The stored trades of one epoch from <paramref name="since"/> on, in sequence order, at most <paramref name="limit"/>.</summary>
+    public static async ValueTask<IReadOnlyList<SequencedTick>> ReadTicksAsync(
+        NpgsqlDataSource dataSource, InstrumentKey instrument, long epoch, DateTimeOffset since, int limit, CancellationToken cancellationToken)
+    {
+        await using var batch = dataSource.CreateBatch();
+        foreach (var sql in (ReadOnlySpan<string>)[TickRangeSql, TickArrayRangeSql])
+        {
+            var command = new NpgsqlBatchCommand(sql);
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = instrument.Exchange });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = instrument.Symbol });
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = epoch });
+            command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = TickTime.Microseconds(since) });
+            command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+            batch.BatchCommands.Add(command);
+        }
+
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        var ticks = new List<SequencedTick>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            ticks.AddRange(ReadPacked(reader, instrument).Where(t => t.Tick.ExchangeTime >= since));
+        }
+
+        await reader.NextResultAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            ticks.Add(new SequencedTick(reader.GetInt64(0), ReadTick(reader, instrument, tradeIdColumn: 1)));
+        }
+
+        ticks.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence));
+        return ticks.Count > limit ? ticks.GetRange(0, limit) : ticks;
+    }
+
     /// <summary>The bars of one epoch with a minute in <c>[from, to)</c>, oldest first, at most <paramref name="limit"/>.</summary>
     public static async ValueTask<IReadOnlyList<MinuteBar>> ReadBarsAsync(
         NpgsqlDataSource dataSource, InstrumentKey instrument, long epoch, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken)

@@ -129,6 +129,11 @@ public sealed class PostgresStore : IMarketStore, IAsyncDisposable
         InstrumentKey instrument, long epoch, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken) =>
         PairHistoryReader.ReadBarsAsync(dataSource, instrument, epoch, from, to, limit, cancellationToken);
 
+    /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<SequencedTick>> LoadTicksAsync(
+        InstrumentKey instrument, long epoch, DateTimeOffset since, int limit, CancellationToken cancellationToken) =>
+        PairHistoryReader.ReadTicksAsync(dataSource, instrument, epoch, since, limit, cancellationToken);
+
     /// <summary>
     /// Counters of this process: instruments it wrote or loaded, ticks it inserted (redeliveries not
     /// counted) and bars it saved since start; what other silos or earlier processes stored is not counted.

@@ -90,6 +90,14 @@ public sealed class StatEndpointsTests
         Assert.Equal((150.0m, 200.0m, -50.0m, -25m), (row.GetProperty("price").GetDecimal(), row.GetProperty("windowOpen").GetDecimal(), row.GetProperty("change").GetDecimal(), row.GetProperty("changePercent").GetDecimal()));
         Assert.Equal(JsonValueKind.Null, rows!.Single(r => r.GetProperty("symbol").GetString() == "ETHUSDT").GetProperty("change").ValueKind);
 
+        var history = await gateway.Http.GetFromJsonAsync<JsonElement>($"/prices/history/binance/BTCUSDT?since={(now - TimeSpan.FromMinutes(30)).ToUnixTimeMilliseconds()}&limit=3");
+        Assert.Equal([1L, 2L, 3L], history.GetProperty("trades").EnumerateArray().Select(t => t.GetProperty("tradeId").GetInt64()));
+        Assert.Equal([1L, 2L, 3L], history.GetProperty("trades").EnumerateArray().Select(t => t.GetProperty("sequence").GetInt64()));
+        Assert.Equal([100.0m, 300.0m, 200.0m], history.GetProperty("trades").EnumerateArray().Select(t => t.GetProperty("price").GetDecimal()));
+        var inWindow = await gateway.Http.GetFromJsonAsync<JsonElement>("/prices/history/binance/BTCUSDT");
+        Assert.Equal([3L, 4L], inWindow.GetProperty("trades").EnumerateArray().Select(t => t.GetProperty("tradeId").GetInt64()));
+        Assert.Equal(binanceTrades[^1].Time, inWindow.GetProperty("trades")[1].GetProperty("timestamp").GetDateTimeOffset());
+
         var quiet = await StatAsync(gateway.Http, "/prices/highest/binance/ETHUSDT?period=1h");
         Assert.Equal((null, 0L), (quiet.Value, quiet.Count));
         Assert.Empty(quiet.Exchanges);
@@ -148,6 +156,10 @@ public sealed class StatEndpointsTests
             ("/prices/consolidated/BTCUSDT?period=0s", HttpStatusCode.BadRequest),
             ("/prices/consolidated/BTCUSDT?staleAfter=soon", HttpStatusCode.BadRequest),
             ("/prices/consolidated/XRPUSDT", HttpStatusCode.NotFound),
+            ("/prices/history/binance/BTCUSDT?limit=0", HttpStatusCode.BadRequest),
+            ("/prices/history/binance/BTCUSDT?limit=1001", HttpStatusCode.BadRequest),
+            ("/prices/history/binance/BTCUSDT?since=soon", HttpStatusCode.BadRequest),
+            ("/prices/history/kraken/BTCUSDT", HttpStatusCode.NotFound),
             ("/candles/binance/BTCUSDT?interval=7m", HttpStatusCode.BadRequest),
             ("/candles/binance/BTCUSDT?limit=0", HttpStatusCode.BadRequest),
             ("/candles/binance/BTCUSDT?limit=1001", HttpStatusCode.BadRequest),

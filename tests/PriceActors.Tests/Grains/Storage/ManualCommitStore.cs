@@ -109,4 +109,7 @@ internal sealed class ManualCommitStore(IMarketStore inner) : IMarketStore
 
     public ValueTask<IReadOnlyList<MinuteBar>> LoadBarsAsync(InstrumentKey instrument, long epoch, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken) =>
         inner.LoadBarsAsync(instrument, epoch, from, to, limit, cancellationToken);
+
+    public ValueTask<IReadOnlyList<SequencedTick>> LoadTicksAsync(InstrumentKey instrument, long epoch, DateTimeOffset since, int limit, CancellationToken cancellationToken) =>
+        inner.LoadTicksAsync(instrument, epoch, since, limit, cancellationToken);
 }

@@ -75,6 +75,28 @@ public sealed partial class PostgresStoreTests(PostgresDatabase database, ITestO
     }
 
     [Fact]
+    public async Task LoadTicksAsync_SinceATime_ReturnsTheEpochsTicksInSequenceOrderUpToTheLimit()
+    {
+        var instrument = InstrumentKey.Parse("test:HISTORY");
+        await using var store = await OwnerAsync(instrument);
+        var start = Today.AddHours(6);
+        var older = Ticks(instrument, start, 1, 30);
+        await store.AppendTicksAsync(instrument, 7, older[..10], CancellationToken.None);
+        await store.AppendTicksAsync(instrument, 7, older[10..20], CancellationToken.None);
+        await store.AppendTicksAsync(instrument, 7, older[20..], CancellationToken.None);
+        await store.AppendTicksAsync(instrument, 8, Ticks(instrument, start.AddHours(1), 1, 5), CancellationToken.None);
+
+        var since = older[12].Tick.ExchangeTime;
+        var some = await store.LoadTicksAsync(instrument, 7, since, 10, CancellationToken.None);
+        var rest = await store.LoadTicksAsync(instrument, 7, since, 1000, CancellationToken.None);
+        var later = await store.LoadTicksAsync(instrument, 8, start, 1000, CancellationToken.None);
+
+        Assert.Equal(older[12..22], some);
+        Assert.Equal(older[12..], rest);
+        Assert.Equal([1L, 2L, 3L, 4L, 5L], later.Select(t => t.Sequence));
+    }
+
+    [Fact]
     public async Task LoadBarsAsync_ARangeOfOneEpoch_ReturnsItsBarsOldestFirstUpToTheLimit()
     {
         var instrument = InstrumentKey.Parse("test:RANGE");
