@@ -4,10 +4,14 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OpenTelemetry.Metrics;
 
 namespace PriceActors.Silo.Hosting;
 
-/// <summary>What every PriceActors process shares: JSON console logs, problem-details errors, health endpoints, graceful shutdown.</summary>
+/// <summary>
+/// What every PriceActors process shares: JSON console logs, problem-details errors, health endpoints, metrics in
+/// Prometheus format, graceful shutdown.
+/// </summary>
 public static class ServiceDefaultsExtensions
 {
     /// <summary>JSON settings of every response, hub message and health report.</summary>
@@ -34,6 +38,11 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddHealthChecks();
+
+        // Ours (PriceActors.*), Orleans', ASP.NET Core's and the runtime's meters, scraped at /metrics.
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter("PriceActors.*", "Microsoft.Orleans", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Runtime")
+            .AddPrometheusExporter());
         return builder;
     }
 
@@ -47,8 +56,8 @@ public static class ServiceDefaultsExtensions
     }
 
     /// <summary>
-    /// Maps <c>/health</c> (every check, with details), <c>/health/ready</c> (what serving needs) and
-    /// <c>/health/live</c> (the process answers). Unhealthy answers 503.
+    /// Maps <c>/health</c> (every check, with details), <c>/health/ready</c> (what serving needs),
+    /// <c>/health/live</c> (the process answers) and <c>/metrics</c> (Prometheus text). Unhealthy answers 503.
     /// </summary>
     /// <param name="app">The application.</param>
     public static WebApplication MapHealthEndpoints(this WebApplication app)
@@ -56,6 +65,7 @@ public static class ServiceDefaultsExtensions
         app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteReportAsync });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteReportAsync });
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteReportAsync });
+        app.MapPrometheusScrapingEndpoint("/metrics");
         return app;
     }
 

@@ -209,4 +209,25 @@ public sealed class PriceEndpointsTests(EmbeddedGatewayFixture system)
         Assert.Equal(HttpStatusCode.OK, script.StatusCode);
         Assert.True((await script.Content.ReadAsByteArrayAsync()).Length > 100_000);
     }
+
+    [Fact]
+    public async Task Metrics_InPrometheusFormat_CarryOursOrleansAndAspNetCores()
+    {
+        await using (var client = await SignalRJsonClient.ConnectAsync(system.HubAddress))
+        {
+            await client.SubscribeAsync("binance:BTCUSDT");
+            await client.NextAsync("priceUpdated", TimeSpan.FromSeconds(30));
+            await client.NextAsync("priceUpdated", TimeSpan.FromSeconds(30));
+        }
+
+        using var response = await system.Http.GetAsync("/metrics");
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.StartsWith("text/plain", response.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
+        Assert.Contains("priceactors_updates_age_milliseconds_bucket", text, StringComparison.Ordinal);
+        Assert.Contains("orleans_app_requests_latency", text, StringComparison.Ordinal);
+        Assert.Contains("http_server_request_duration_seconds", text, StringComparison.Ordinal);
+        Assert.Contains("dotnet_gc_collections_total", text, StringComparison.Ordinal);
+    }
 }

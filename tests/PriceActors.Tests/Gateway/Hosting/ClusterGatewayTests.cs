@@ -164,6 +164,13 @@ public sealed class ClusterGatewayTests(ITestOutputHelper output)
         var feeds = await GetAsync(http2, "/feeds", HttpStatusCode.OK);
         Assert.True(feeds.GetProperty("feeds")[0].GetProperty("connection").GetProperty("connected").GetBoolean());
 
+        // Every process exposes its metrics, the silo's with its pairs' and Orleans' own.
+        using var silos = new HttpClient { BaseAddress = silo.Address };
+        var siloMetrics = await silos.GetStringAsync("/metrics");
+        Assert.Contains("orleans_catalog_activation", siloMetrics, StringComparison.Ordinal);
+        Assert.Contains("priceactors_ticks_durable_age_milliseconds_bucket", siloMetrics, StringComparison.Ordinal);
+        Assert.Contains("http_server_request_duration_seconds", await http2.GetStringAsync("/metrics"), StringComparison.Ordinal);
+
         // Without the key (the second gateway has none configured) nothing switches back.
         using var refused = await http2.PostAsync("/mode/test", null);
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
