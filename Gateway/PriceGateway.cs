@@ -20,6 +20,7 @@ public static class PriceGateway
         builder.AddServiceDefaults();
         builder.AddPriceActors();
         builder.Services.AddPriceStreaming();
+        builder.AddApiLimits();
         builder.Services.AddOpenApi(o =>
         {
             // The API only: not the page nor the Orleans Dashboard's own endpoints.
@@ -39,6 +40,7 @@ public static class PriceGateway
             app.UseClusterConnectionGate();
         }
 
+        app.UseApiLimits();
         app.UseWebSockets();
         app.MapPriceApi();
         app.MapStatApi();

@@ -152,7 +152,7 @@ internal sealed class BenchCluster : IAsyncDisposable
             await silo.WaitReadyAsync(StartPatience, cancellationToken);
         }
 
-        var gateway = Start("gateway", BenchRepository.GatewayDll, ["--PriceActors:Mode", "Cluster", .. common]);
+        var gateway = Start("gateway", BenchRepository.GatewayDll, ["--PriceActors:Mode", "Cluster", "--Api:RateLimitPerSecond", "0", .. common]);
         await gateway.WaitReadyAsync(StartPatience, cancellationToken);
 
         // The feed's own pool, so that its publishes waiting for a connection leave the silos theirs (max_connections).

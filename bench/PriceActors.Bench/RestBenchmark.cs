@@ -28,6 +28,9 @@ internal static class RestBenchmark
             "--Logging:LogLevel:Orleans.Runtime.Silo", "Warning",
             "--Logging:LogLevel:Orleans.Hosting", "Warning",
             "--Orleans:SiloPort", BenchProcess.FreePort().ToString(CultureInfo.InvariantCulture),
+
+            // The load comes from one address; the gateway's per-address limit would measure itself.
+            "--Api:RateLimitPerSecond", "0",
             .. catalog.Arguments,
         ];
         var mode = settings.AsProcess ? "a gateway process (dotnet Gateway/bin/Release/net10.0/PriceActors.Gateway.dll)" : "a gateway in this process (PriceGateway.Build)";
