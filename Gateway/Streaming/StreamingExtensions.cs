@@ -9,7 +9,7 @@ public static class StreamingExtensions
     /// <param name="services">The service collection.</param>
     public static IServiceCollection AddPriceStreaming(this IServiceCollection services)
     {
-        services.AddSignalR().AddJsonProtocol(o => ServiceDefaultsExtensions.Configure(o.PayloadSerializerOptions));
+        services.AddSignalR().AddJsonProtocol(o => ServiceDefaultsExtensions.Configure(o.PayloadSerializerOptions)).AddMessagePackProtocol();
         services.AddSingleton<PriceBroadcaster>();
         services.AddHostedService(sp => sp.GetRequiredService<PriceBroadcaster>());
         services.AddHealthChecks().AddCheck<BroadcasterHealthCheck>("subscribers");
