@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.RateLimiting;
@@ -15,7 +14,6 @@ namespace PriceActors.Gateway.Hosting;
 public static class ApiLimitsExtensions
 {
     private const string CorsPolicy = "api";
-    private static readonly string[] RestPaths = ["/prices", "/candles", "/instruments", "/feeds", "/mode", "/proxy"];
 
     /// <summary>Adds the options, CORS, the rate limiter and the size limits.</summary>
     /// <param name="builder">The application builder.</param>
@@ -43,7 +41,7 @@ public static class ApiLimitsExtensions
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             {
                 var options = context.RequestServices.GetRequiredService<IOptions<ApiLimitsOptions>>().Value;
-                if (options.RateLimitPerSecond == 0 || !RestPaths.Any(p => context.Request.Path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase)))
+                if (options.RateLimitPerSecond == 0 || !ApiPaths.IsRest(context.Request.Path))
                 {
                     return RateLimitPartition.GetNoLimiter("unlimited");
                 }
@@ -57,22 +55,17 @@ public static class ApiLimitsExtensions
                     AutoReplenishment = true,
                 });
             });
-            limiter.OnRejected = async (rejected, cancellationToken) =>
+            limiter.OnRejected = (rejected, _) =>
             {
                 var context = rejected.HttpContext;
-                var after = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
-                context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-                context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = context,
-                    ProblemDetails =
-                    {
-                        Status = StatusCodes.Status429TooManyRequests,
-                        Title = "Too many requests",
-                        Detail = $"This client address may make {context.RequestServices.GetRequiredService<IOptions<ApiLimitsOptions>>().Value.RateLimitPerSecond} requests a second (Api:RateLimitPerSecond); try again after {context.Response.Headers.RetryAfter} s.",
-                    },
-                });
+                var after = Math.Max(1, (int)Math.Ceiling((rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1)).TotalSeconds));
+                var rate = context.RequestServices.GetRequiredService<IOptions<ApiLimitsOptions>>().Value.RateLimitPerSecond;
+                return new ValueTask(ApiPaths.RefuseAsync(
+                    context,
+                    StatusCodes.Status429TooManyRequests,
+                    "Too many requests",
+                    $"This client address may make {rate} requests a second (Api:RateLimitPerSecond); try again after {after} s.",
+                    after));
             };
         });
         return builder;

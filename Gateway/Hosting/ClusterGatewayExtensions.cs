@@ -67,25 +67,14 @@ public static class ClusterGatewayExtensions
         var cluster = app.Services.GetRequiredService<IOptions<ClusterGatewayOptions>>().Value.ClusterId;
         app.Use(async (context, next) =>
         {
-            var path = context.Request.Path;
-            if (connection.IsConnected || !(path.StartsWithSegments("/prices") || path.StartsWithSegments("/instruments") || path.StartsWithSegments("/hubs")))
+            if (connection.IsConnected || !(ApiPaths.IsRest(context.Request.Path) || context.Request.Path.StartsWithSegments("/hubs")))
             {
                 await next(context);
                 return;
             }
 
-            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            context.Response.Headers.RetryAfter = "1";
-            await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = context,
-                ProblemDetails =
-                {
-                    Status = StatusCodes.Status503ServiceUnavailable,
-                    Title = "Service unavailable",
-                    Detail = $"The gateway is not connected to cluster {cluster} yet: no silo answers.",
-                },
-            });
+            await ApiPaths.RefuseAsync(
+                context, StatusCodes.Status503ServiceUnavailable, "Service unavailable", $"The gateway is not connected to cluster {cluster} yet: no silo answers.", 1);
         });
         return app;
     }
