@@ -39,11 +39,18 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddHealthChecks();
 
-        // Ours (PriceActors.*), Orleans', ASP.NET Core's and the runtime's meters, scraped at /metrics.
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+        builder.Services.AddPriceActorsMetrics();
+        return builder;
+    }
+
+    /// <summary>Collects ours (<c>PriceActors.*</c>), Orleans', ASP.NET Core's and the runtime's meters for <c>/metrics</c>.</summary>
+    /// <param name="services">The service collection.</param>
+    public static IServiceCollection AddPriceActorsMetrics(this IServiceCollection services)
+    {
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter("PriceActors.*", "Microsoft.Orleans", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Runtime")
             .AddPrometheusExporter());
-        return builder;
+        return services;
     }
 
     /// <summary>Turns exceptions and bare status codes into JSON problem bodies.</summary>

@@ -10,6 +10,7 @@ using Orleans.Streams;
 using PriceActors.Grains;
 using PriceActors.Grains.Instruments;
 using PriceActors.Silo.Embedded;
+using PriceActors.Silo.Hosting;
 
 namespace PriceActors.Bench;
 
@@ -43,13 +44,19 @@ internal static class IngestBenchmark
         }
 
         builder.AddEmbeddedSilo();
+        if (settings.Metrics)
+        {
+            // What every PriceActors process collects for /metrics: to measure its cost against a run without.
+            builder.Services.AddPriceActorsMetrics();
+        }
+
         using var host = builder.Build();
         var counter = new SequenceCounter();
         var instruments = host.Services.GetRequiredService<IInstrumentCatalog>().All;
 
         Console.WriteLine($"ingest: {settings.Exchanges} exchanges x {settings.Symbols} symbols, " +
             (settings.Rate > 0 ? $"paced at {settings.Rate:N0} ticks/s in all (published every 10 ms)" : $"unpaced batches of {settings.Batch}") + $", {settings.Partitions} stream queues, " +
-            $"{Environment.ProcessorCount} cores, .NET {Environment.Version}, server GC {System.Runtime.GCSettings.IsServerGC}");
+            $"{Environment.ProcessorCount} cores, .NET {Environment.Version}, server GC {System.Runtime.GCSettings.IsServerGC}, /metrics collection {(settings.Metrics ? "on" : "off")}");
         await host.StartAsync();
         var updates = host.Services.GetRequiredService<IClusterClient>().GetStreamProvider(StreamNames.UpdateProvider);
         foreach (var instrument in instruments)

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace PriceActors.Bench;
 
 /// <summary>Options of the ingest benchmark.</summary>
-internal sealed record IngestSettings(int Seconds, int Warmup, int Exchanges, int Symbols, int Batch, int Partitions, int Rate)
+internal sealed record IngestSettings(int Seconds, int Warmup, int Exchanges, int Symbols, int Batch, int Partitions, int Rate, bool Metrics)
 {
     public static IngestSettings Parse(string[] args)
     {
@@ -16,10 +16,11 @@ internal sealed record IngestSettings(int Seconds, int Warmup, int Exchanges, in
             ["--batch"] = 256,
             ["--queues"] = 4,
             ["--rate"] = 0,
+            ["--metrics"] = 0,
         };
         for (var i = 0; i < args.Length; i += 2)
         {
-            if (!values.ContainsKey(args[i]) || i + 1 >= args.Length || !int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var value) || value < (args[i] == "--rate" ? 0 : 1))
+            if (!values.ContainsKey(args[i]) || i + 1 >= args.Length || !int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var value) || value < (args[i] is "--rate" or "--metrics" ? 0 : 1))
             {
                 throw new ArgumentException($"Bad option '{args[i]}': expected one of {string.Join(", ", values.Keys)} followed by a positive number.");
             }
@@ -27,6 +28,6 @@ internal sealed record IngestSettings(int Seconds, int Warmup, int Exchanges, in
             values[args[i]] = value;
         }
 
-        return new IngestSettings(values["--seconds"], values["--warmup"], values["--exchanges"], values["--symbols"], values["--batch"], values["--queues"], values["--rate"]);
+        return new IngestSettings(values["--seconds"], values["--warmup"], values["--exchanges"], values["--symbols"], values["--batch"], values["--queues"], values["--rate"], values["--metrics"] == 1);
     }
 }

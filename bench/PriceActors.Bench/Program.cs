@@ -18,6 +18,7 @@ static int Usage()
           --batch N        ticks per published batch (default 256)
           --queues N       queues of each memory stream provider (default 4)
           --rate N         paced feeds offering N ticks/s in all (default 0: unpaced, as fast as the streams take)
+          --metrics 1      collect the meters /metrics shows (OpenTelemetry), to compare with a run without
         Synthetic ticks flow ExchangeFeedGrain -> tick stream -> PairGrains -> update streams, in embedded
         mode (Orleans memory streams, in-memory store), as fast as the streams take them.
 
