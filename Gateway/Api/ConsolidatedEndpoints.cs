@@ -29,15 +29,9 @@ public static class ConsolidatedEndpoints
         TimeProvider time,
         CancellationToken cancellationToken)
     {
-        if (!InstrumentKey.TryCreate("any", symbol, out _, out var error))
+        if (!Problems.TryResolveSymbol(catalog, symbol, out var instruments, out var problem))
         {
-            return Problems.BadRequest(error);
-        }
-
-        var instruments = catalog.OfSymbol(symbol);
-        if (instruments.Count == 0)
-        {
-            return Problems.NotFound($"No exchange trades '{symbol.ToUpperInvariant()}'. GET /instruments lists the known instruments.");
+            return problem;
         }
 
         var length = options.Value.Period;

@@ -44,15 +44,9 @@ public static class PriceEndpoints
     private static async Task<Results<Ok<PriceUpdated>, ProblemHttpResult>> GetLatestOfSymbolAsync(
         string symbol, IInstrumentCatalog catalog, IGrainFactory grains, CancellationToken cancellationToken)
     {
-        if (!InstrumentKey.TryCreate("any", symbol, out _, out var error))
+        if (!Problems.TryResolveSymbol(catalog, symbol, out var instruments, out var problem))
         {
-            return Problems.BadRequest(error);
-        }
-
-        var instruments = catalog.OfSymbol(symbol);
-        if (instruments.Count == 0)
-        {
-            return Problems.NotFound($"No exchange trades '{symbol.ToUpperInvariant()}'. GET /instruments lists the known instruments.");
+            return problem;
         }
 
         var latest = await Task.WhenAll(instruments.Select(i => grains.GetGrain<IPairGrain>(i.Value).GetLatestPriceAsync().WaitAsync(cancellationToken)));

@@ -31,4 +31,23 @@ internal static class Problems
         problem = catalog.Contains(instrument) ? null : NotFound($"Unknown instrument '{instrument}'. GET /instruments lists the known ones.");
         return problem is null;
     }
+
+    /// <summary>Validates a symbol (400) and finds the exchanges that trade it (404 when none does).</summary>
+    public static bool TryResolveSymbol(
+        IInstrumentCatalog catalog,
+        string symbol,
+        out IReadOnlyList<InstrumentKey> instruments,
+        [NotNullWhen(false)] out ProblemHttpResult? problem)
+    {
+        instruments = [];
+        if (!InstrumentKey.TryCreate("any", symbol, out _, out var error))
+        {
+            problem = BadRequest(error);
+            return false;
+        }
+
+        instruments = catalog.OfSymbol(symbol);
+        problem = instruments.Count > 0 ? null : NotFound($"No exchange trades '{symbol.ToUpperInvariant()}'. GET /instruments lists the known instruments.");
+        return problem is null;
+    }
 }

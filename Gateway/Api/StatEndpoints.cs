@@ -39,15 +39,9 @@ public static class StatEndpoints
         IReadOnlyList<InstrumentKey> instruments;
         if (exchange is null)
         {
-            if (!InstrumentKey.TryCreate("any", symbol, out _, out var error))
+            if (!Problems.TryResolveSymbol(context.Catalog, symbol, out instruments, out var problem))
             {
-                return Problems.BadRequest(error);
-            }
-
-            instruments = context.Catalog.OfSymbol(symbol);
-            if (instruments.Count == 0)
-            {
-                return Problems.NotFound($"No exchange trades '{symbol.ToUpperInvariant()}'. GET /instruments lists the known instruments.");
+                return problem;
             }
         }
         else if (Problems.TryResolve(context.Catalog, exchange, symbol, out var instrument, out var problem))

@@ -626,6 +626,13 @@ public sealed partial class PairGrain(
         }
     }
 
+    /// <summary>The end of the last minute whose bar is closed (trades before it are late), or of the minute before the open bar.</summary>
+    private DateTimeOffset? ClosedUpTo()
+    {
+        var closed = bar.IsOpen ? Math.Max(lastClosedMinute, bar.MinuteUtcTicks - TimeSpan.TicksPerMinute) : lastClosedMinute;
+        return closed == long.MinValue ? null : new DateTimeOffset(closed + TimeSpan.TicksPerMinute, TimeSpan.Zero);
+    }
+
     [LoggerMessage(EventId = 2020, Level = LogLevel.Warning,
         Message = "Pair {Instrument} refused {Ticks} trades of epoch {TradeEpoch}: it is in epoch {Epoch} (a feed mode switch)")]
     private partial void LogEarlierEpoch(string instrument, int ticks, long tradeEpoch, long epoch);
@@ -637,13 +644,6 @@ public sealed partial class PairGrain(
     [LoggerMessage(EventId = 2001, Level = LogLevel.Warning,
         Message = "Pair {Instrument} rejected {Rejected} of {Count} ticks: {Late} late (trade time from {OldestLate}; bars are closed up to {ClosedUpTo}), the others another instrument's")]
     private partial void LogRejected(string instrument, int rejected, int count, int late, DateTimeOffset? oldestLate, DateTimeOffset? closedUpTo);
-
-    /// <summary>The end of the last minute whose bar is closed (trades before it are late), or of the minute before the open bar.</summary>
-    private DateTimeOffset? ClosedUpTo()
-    {
-        var closed = bar.IsOpen ? Math.Max(lastClosedMinute, bar.MinuteUtcTicks - TimeSpan.TicksPerMinute) : lastClosedMinute;
-        return closed == long.MinValue ? null : new DateTimeOffset(closed + TimeSpan.TicksPerMinute, TimeSpan.Zero);
-    }
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Information,
         Message = "Pair {Instrument} recovered epoch {Epoch} at sequence {Sequence} with {Ticks} ticks in its window")]
