@@ -82,4 +82,17 @@ public interface IPairGrain : IGrainWithStringKey
     [AlwaysInterleave]
     [Alias("GetTrades")]
     Task<TradeHistory> GetTradesAsync(DateTimeOffset since, int limit);
+
+    /// <summary>
+    /// The updates a subscriber missed after the position (<paramref name="epoch"/>, <paramref name="sequence"/>) it
+    /// reached: one per trade still in the rolling window, oldest first, at most <paramref name="limit"/>. When the position
+    /// belongs to another epoch, is older than the window or beyond the last trade, the answer says so and carries the
+    /// latest update to start over from.
+    /// </summary>
+    /// <param name="epoch">The epoch of the subscriber's last update.</param>
+    /// <param name="sequence">The sequence of the subscriber's last update (0: none yet in that epoch).</param>
+    /// <param name="limit">At most this many updates; ask again from the last one for more.</param>
+    [AlwaysInterleave]
+    [Alias("GetUpdatesSince")]
+    Task<UpdateReplay> GetUpdatesSinceAsync(long epoch, long sequence, int limit);
 }

@@ -12,6 +12,10 @@ namespace PriceActors.Grains;
 /// <param name="Timestamp">Exchange time of the last trade (UTC).</param>
 /// <param name="Sequence">Number of ticks the instrument has accepted in this epoch, up to and including this one.</param>
 /// <param name="Epoch">Identifies the sequence: it changes when the sequence restarts, so clients can tell a gap from a reset.</param>
+/// <param name="FirstSequence">
+/// The first sequence number this update covers: the update stands for the trades <c>FirstSequence..Sequence</c>, so a
+/// subscriber whose last update ended at <c>FirstSequence − 1</c> missed nothing, and one that ended earlier has a gap.
+/// </param>
 [GenerateSerializer]
 [Immutable]
 [Alias("priceactors.PriceUpdated")]
@@ -22,4 +26,5 @@ public sealed record PriceUpdated(
     decimal Quantity,
     DateTimeOffset Timestamp,
     long Sequence,
-    long Epoch) : IPairUpdate;
+    long Epoch,
+    long FirstSequence) : IPairUpdate;

@@ -3,10 +3,9 @@ using System.Diagnostics.Metrics;
 namespace PriceActors.Gateway.Streaming;
 
 /// <summary>
-/// The update path's share of a tick's time, as a histogram of the meter <see cref="MeterName"/>: how old a price
-/// update is, counted from its trade's exchange time, when it reaches this gateway. With the silos' durable age it
-/// tells where a slow update spent its time. Any <c>System.Diagnostics.Metrics</c> listener reads it
-/// (<c>dotnet-counters monitor --counters PriceActors.Gateway</c>, OpenTelemetry).
+/// The gateway's instruments, on the meter <see cref="MeterName"/>: the update path's share of a tick's time and what the
+/// streaming connections receive. Any <c>System.Diagnostics.Metrics</c> listener reads them
+/// (<c>dotnet-counters monitor --counters PriceActors.Gateway</c>, OpenTelemetry at <c>/metrics</c>).
 /// </summary>
 public static class GatewayMetrics
 {
@@ -18,4 +17,28 @@ public static class GatewayMetrics
     /// <summary>Per price update received from a pair: now minus the exchange time of its last trade.</summary>
     public static readonly Histogram<double> UpdateAge = Meter.CreateHistogram<double>(
         "priceactors.updates.age", "ms", "Age of a price update (since its last trade's exchange time) when it reaches the gateway");
+
+    /// <summary>Streaming connections open, by <c>transport</c>.</summary>
+    public static readonly UpDownCounter<int> Connections = Meter.CreateUpDownCounter<int>(
+        "priceactors.stream.connections", "{connection}", "Streaming connections open");
+
+    /// <summary>Messages written to streaming connections, by <c>transport</c>.</summary>
+    public static readonly Counter<long> Delivered = Meter.CreateCounter<long>(
+        "priceactors.stream.delivered", "{message}", "Messages written to streaming connections");
+
+    /// <summary>Updates merged into a later one for a slow or rate-limited connection.</summary>
+    public static readonly Counter<long> Conflated = Meter.CreateCounter<long>(
+        "priceactors.stream.conflated", "{update}", "Updates merged into a later one for a slow or rate-limited connection");
+
+    /// <summary>Updates replayed to resuming clients.</summary>
+    public static readonly Counter<long> Replayed = Meter.CreateCounter<long>(
+        "priceactors.stream.replayed", "{update}", "Updates replayed to resuming clients");
+
+    /// <summary>Resumes that could not be filled and got a reset and snapshot, by <c>reason</c>.</summary>
+    public static readonly Counter<long> Resets = Meter.CreateCounter<long>(
+        "priceactors.stream.resets", "{reset}", "Resumes answered with a reset and a snapshot");
+
+    /// <summary>Connections the gateway disconnected (stuck, over their queue), by <c>transport</c>.</summary>
+    public static readonly Counter<long> SlowClientsDisconnected = Meter.CreateCounter<long>(
+        "priceactors.stream.disconnected", "{connection}", "Connections the gateway disconnected as stuck");
 }

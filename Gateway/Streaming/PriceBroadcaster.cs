@@ -1,20 +1,28 @@
 using System.Threading.Channels;
-using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
 using PriceActors.Grains;
 using PriceActors.Grains.Streams;
 
 namespace PriceActors.Gateway.Streaming;
 
 /// <summary>
-/// Fans the update stream out to this gateway's hub subscribers. The gateway's stream subscription
-/// carries exactly the instruments some local client wants. One loop handles updates and subscriber
-/// changes in arrival order, so a new subscriber gets the current price first and then only newer
-/// updates: per instrument, what a client receives has strictly increasing (epoch, sequence).
+/// Fans the update stream out to this gateway's streaming connections, whatever their transport. The gateway's stream
+/// subscription carries exactly the instruments some local connection wants. One loop handles updates and subscriber
+/// changes in arrival order and only offers messages to each connection's bounded queue (<see cref="StreamSubscriber"/>),
+/// so a slow connection delays nobody. A new subscriber gets the current price first, or, resuming from a position, the
+/// updates after it (from the pair's window) and a reset when they are gone; then only newer updates: per instrument,
+/// what a client receives has strictly increasing (epoch, sequence) and, unless conflated, no gap.
 /// </summary>
 public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserver
 {
     /// <summary>Updates and commands the loop buffers before dropping updates.</summary>
     public const int InboxCapacity = 65_536;
+
+    /// <summary>Updates a joining instrument remembers for the connections between reading the pair and joining.</summary>
+    private const int MaxRecent = 4_096;
+
+    /// <summary>Updates read from a pair per call when replaying.</summary>
+    private const int ReplayPage = 10_000;
 
     private readonly Channel<Command> inbox = Channel.CreateBounded<Command>(new BoundedChannelOptions(InboxCapacity)
     {
@@ -23,14 +31,14 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
     });
 
     private readonly IUpdateSubscription subscription;
-    private readonly IHubContext<PriceHub> hub;
     private readonly IGrainFactory grains;
+    private readonly StreamingOptions options;
     private readonly TimeProvider time;
     private readonly ILogger<PriceBroadcaster> logger;
     private readonly SemaphoreSlim bindLock = new(1, 1);
     private readonly Dictionary<InstrumentKey, int> bindings = [];
     private readonly Dictionary<(string Exchange, string Symbol), InstrumentState> instruments = [];
-    private readonly Dictionary<string, HashSet<InstrumentKey>> connections = [];
+    private readonly HashSet<StreamSubscriber> connections = [];
     private long dropped;
     private long lastDropLog;
     private long sent;
@@ -39,20 +47,20 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
 
     /// <summary>Creates the broadcaster and its (still empty) stream subscription.</summary>
     /// <param name="updates">Where the updates come from.</param>
-    /// <param name="hub">The price hub.</param>
-    /// <param name="grains">The pair grains, asked for current prices.</param>
+    /// <param name="grains">The pair grains, asked for current prices and missed updates.</param>
+    /// <param name="options">The replay limit.</param>
     /// <param name="time">The clock.</param>
     /// <param name="logger">Where drops and failures are logged.</param>
-    public PriceBroadcaster(IUpdateSource updates, IHubContext<PriceHub> hub, IGrainFactory grains, TimeProvider time, ILogger<PriceBroadcaster> logger)
+    public PriceBroadcaster(IUpdateSource updates, IGrainFactory grains, IOptions<StreamingOptions> options, TimeProvider time, ILogger<PriceBroadcaster> logger)
     {
-        this.hub = hub;
         this.grains = grains;
+        this.options = options.Value;
         this.time = time;
         this.logger = logger;
         subscription = updates.Subscribe(this);
     }
 
-    /// <summary>Connections with at least one subscription, instruments subscribed, updates sent and dropped.</summary>
+    /// <summary>Connections with at least one subscription, instruments subscribed, updates offered to connections and dropped.</summary>
     public (int Connections, int Instruments, long Sent, long Dropped) GetStatistics() =>
         (Volatile.Read(ref connectionCount), Volatile.Read(ref instrumentCount), Interlocked.Read(ref sent), Interlocked.Read(ref dropped));
 
@@ -62,15 +70,25 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
     /// <inheritdoc/>
     void IUpdateObserver.OnMinuteBarClosed(MinuteBarClosed closed) => Offer(new BarClosed(closed));
 
-    /// <summary>Subscribes a connection; completes once its current prices are sent and its updates flow.</summary>
-    /// <param name="connectionId">The SignalR connection.</param>
+    /// <summary>
+    /// Subscribes a connection; completes once its first messages (current prices, or the missed updates) are written
+    /// and its updates flow.
+    /// </summary>
+    /// <param name="subscriber">The connection.</param>
     /// <param name="keys">Known instruments.</param>
+    /// <param name="since">Positions to resume from, per instrument; the others start from their current price.</param>
+    /// <param name="maxUpdatesPerSecond">Per instrument at most this many updates a second (0: every update).</param>
     /// <param name="connectionAborted">Signalled when the connection goes away.</param>
-    public async Task SubscribeAsync(string connectionId, IReadOnlyList<InstrumentKey> keys, CancellationToken connectionAborted)
+    public async Task SubscribeAsync(
+        StreamSubscriber subscriber,
+        IReadOnlyList<InstrumentKey> keys,
+        IReadOnlyDictionary<InstrumentKey, StreamPosition>? since,
+        double maxUpdatesPerSecond,
+        CancellationToken connectionAborted)
     {
-        // Bind, then have the loop track these instruments' updates, then read the snapshot: every update
-        // the loop dropped before tracking is older than the snapshot, every later one is tracked, and the
-        // join starts the client from the newer of the snapshot and the tracked latest.
+        // Bind, then have the loop track these instruments' updates, then read the pairs: every update the loop dropped
+        // before tracking is in what the pairs answer, every later one is tracked, and the join starts the client from
+        // the newer of the two.
         await AcquireAsync(keys);
         var track = new Track(keys, +1);
         await inbox.Writer.WriteAsync(track, CancellationToken.None);
@@ -78,8 +96,8 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
         Join join;
         try
         {
-            var snapshots = await Task.WhenAll(keys.Select(k => grains.GetGrain<IPairGrain>(k.Value).GetLatestPriceAsync().WaitAsync(connectionAborted)));
-            join = new Join(connectionId, keys, snapshots, connectionAborted);
+            var starts = await Task.WhenAll(keys.Select(k => StartOfAsync(k, since, connectionAborted)));
+            join = new Join(subscriber, keys, starts, maxUpdatesPerSecond, connectionAborted);
             await inbox.Writer.WriteAsync(join, connectionAborted);
         }
         catch
@@ -92,27 +110,27 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
         }
 
         await join.Done.Task;
+        await subscriber.FlushAsync(connectionAborted);
     }
 
     /// <summary>Unsubscribes a connection from instruments.</summary>
-    /// <param name="connectionId">The SignalR connection.</param>
+    /// <param name="subscriber">The connection.</param>
     /// <param name="keys">The instruments.</param>
-    public async Task UnsubscribeAsync(string connectionId, IReadOnlyList<InstrumentKey> keys)
+    public async Task UnsubscribeAsync(StreamSubscriber subscriber, IReadOnlyList<InstrumentKey> keys)
     {
-        var leave = new Leave(connectionId, keys);
+        var leave = new Leave(subscriber, keys);
         await inbox.Writer.WriteAsync(leave);
         await leave.Done.Task;
     }
 
     /// <summary>Forgets a connection that went away.</summary>
-    /// <param name="connectionId">The SignalR connection.</param>
-    public async Task DisconnectAsync(string connectionId)
+    /// <param name="subscriber">The connection.</param>
+    public async Task DisconnectAsync(StreamSubscriber subscriber)
     {
-        var leave = new Leave(connectionId, null);
+        var leave = new Leave(subscriber, null);
         await inbox.Writer.WriteAsync(leave);
         await leave.Done.Task;
     }
-
     /// <inheritdoc/>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -141,147 +159,261 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
         }
     }
 
-    private Task HandleAsync(Command command) => command switch
+    private Task HandleAsync(Command command)
     {
-        Update u => SendUpdateAsync(u.Value),
-        BarClosed b => SendBarAsync(b.Value),
-        Join j => JoinAsync(j),
-        Track t => TrackAsync(t),
-        Leave l => LeaveAsync(l),
-        _ => Task.CompletedTask,
-    };
-
-    private async Task SendUpdateAsync(PriceUpdated update)
-    {
-        if (instruments.TryGetValue((update.Exchange, update.Symbol), out var state) && IsNewer(update, state.Latest))
+        switch (command)
         {
-            state.Latest = update;
-            if (state.Subscribers == 0)
+            case Update u:
+                SendUpdate(u.Value);
+                break;
+            case BarClosed b:
+                SendBar(b.Value);
+                break;
+            case Join j:
+                return JoinAsync(j);
+            case Track t:
+                TrackInstruments(t);
+                break;
+            case Leave l:
+                return LeaveAsync(l);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private void SendUpdate(PriceUpdated update)
+    {
+        if (!instruments.TryGetValue((update.Exchange, update.Symbol), out var state) || !IsNewer(update, state.Latest))
+        {
+            return;
+        }
+
+        state.Latest = update;
+        if (state.Joining > 0)
+        {
+            if (state.Recent.Count == MaxRecent)
             {
-                return;
+                state.Recent.RemoveAt(0);
             }
 
-            Interlocked.Increment(ref sent);
+            state.Recent.Add(update);
+        }
 
-            // REVIEW: a stalled connection's full output pipe delays this loop; per-connection bounded
-            // queues with conflation arrive with the subscriber-scaling work.
-            await new PriceClientProxy(hub.Clients.Group(state.Group)).PriceUpdated(update);
+        if (state.Subscribers.Count == 0)
+        {
+            return;
+        }
+
+        var message = new PriceOut(state.Key, update, conflated: false);
+        var conflated = 0;
+        foreach (var subscriber in state.Subscribers)
+        {
+            if (subscriber.Queue.OfferPrice(message))
+            {
+                conflated++;
+            }
+        }
+
+        Interlocked.Add(ref sent, state.Subscribers.Count);
+        if (conflated > 0)
+        {
+            GatewayMetrics.Conflated.Add(conflated);
         }
     }
 
-    private async Task SendBarAsync(MinuteBarClosed closed)
+    private void SendBar(MinuteBarClosed closed)
     {
         if (instruments.TryGetValue((closed.Bar.Exchange, closed.Bar.Symbol), out var state))
         {
-            await new PriceClientProxy(hub.Clients.Group(state.Group)).MinuteBarClosed(closed.Bar);
+            var message = new BarOut(closed.Bar);
+            foreach (var subscriber in state.Subscribers)
+            {
+                if (!subscriber.Queue.Enqueue(message))
+                {
+                    subscriber.Disconnect("slow consumer: its outbound queue is full");
+                }
+            }
         }
     }
 
-    private Task TrackAsync(Track track)
+    private void TrackInstruments(Track track)
     {
         foreach (var key in track.Keys)
         {
             if (!instruments.TryGetValue((key.Exchange, key.Symbol), out var state))
             {
-                instruments[(key.Exchange, key.Symbol)] = state = new InstrumentState(key.Value);
+                instruments[(key.Exchange, key.Symbol)] = state = new InstrumentState(key);
             }
 
             state.Joining += track.Delta;
-            Forget(key, state);
+            Forget(state);
         }
 
         UpdateCounts();
         track.Done.TrySetResult();
-        return Task.CompletedTask;
     }
 
-    private void Forget(InstrumentKey key, InstrumentState state)
+    private void Forget(InstrumentState state)
     {
-        if (state.Subscribers == 0 && state.Joining == 0)
+        if (state.Joining == 0)
         {
-            instruments.Remove((key.Exchange, key.Symbol));
+            state.Recent.Clear();
+            if (state.Subscribers.Count == 0)
+            {
+                instruments.Remove((state.Key.Exchange, state.Key.Symbol));
+            }
         }
     }
 
     private async Task JoinAsync(Join join)
     {
-        if (join.ConnectionAborted.IsCancellationRequested)
+        if (join.ConnectionAborted.IsCancellationRequested || join.Subscriber.Stopped.IsCancellationRequested)
         {
-            await TrackAsync(new Track(join.Keys, -1));
+            TrackInstruments(new Track(join.Keys, -1));
             await ReleaseAsync(join.Keys);
             join.Done.TrySetResult();
             return;
         }
 
-        if (!connections.TryGetValue(join.ConnectionId, out var subscribed))
-        {
-            connections[join.ConnectionId] = subscribed = [];
-        }
-
-        var client = new PriceClientProxy(hub.Clients.Client(join.ConnectionId));
+        var subscriber = join.Subscriber;
+        connections.Add(subscriber);
         for (var i = 0; i < join.Keys.Count; i++)
         {
             var key = join.Keys[i];
             var state = instruments[(key.Exchange, key.Symbol)];
             state.Joining--;
-            if (!subscribed.Add(key))
+            if (!subscriber.Instruments.Add(key))
             {
-                Forget(key, state);
+                Forget(state);
                 await ReleaseAsync([key]);
                 continue;
             }
 
-            state.Subscribers++;
-            if (IsNewer(join.Snapshots[i], state.Latest))
-            {
-                state.Latest = join.Snapshots[i];
-            }
-
-            if (state.Latest is { } current)
-            {
-                await client.PriceUpdated(current);
-            }
-
-            await hub.Groups.AddToGroupAsync(join.ConnectionId, state.Group);
+            subscriber.Queue.SetRate(key, join.MaxUpdatesPerSecond);
+            Start(subscriber, state, join.Starts[i]);
+            state.Subscribers.Add(subscriber);
+            Forget(state);
         }
 
         UpdateCounts();
         join.Done.TrySetResult();
     }
 
+    /// <summary>Queues a joining connection's first messages for one instrument: the missed updates, or a snapshot.</summary>
+    private static void Start(StreamSubscriber subscriber, InstrumentState state, JoinStart start)
+    {
+        if (IsNewer(start.Latest, state.Latest))
+        {
+            state.Latest = start.Latest;
+        }
+
+        if (start is { Outcome: ReplayOutcome.Filled, From: { } from })
+        {
+            var replay = start.Updates.Select(u => new PriceOut(state.Key, u, conflated: false)).ToList();
+            var reached = replay.Count > 0 ? replay[^1].Update.Sequence : from.Sequence;
+
+            // Updates that reached this gateway after the pair answered; one that does not continue the replay (the
+            // remembered ones overflowed) is marked conflated, so the client sees a jump it can tell from a gap.
+            foreach (var update in state.Recent)
+            {
+                if (update.Epoch == from.Epoch && update.Sequence > reached)
+                {
+                    var continues = update.FirstSequence <= reached + 1;
+                    replay.Add(new PriceOut(state.Key, update with { FirstSequence = reached + 1 }, conflated: !continues));
+                    reached = update.Sequence;
+                }
+            }
+
+            subscriber.Queue.EnqueueReplay(replay);
+            GatewayMetrics.Replayed.Add(start.Updates.Length);
+            return;
+        }
+
+        if (start.Reset is { } reset)
+        {
+            subscriber.Queue.Enqueue(new ResetOut(reset with { Epoch = state.Latest?.Epoch ?? reset.Epoch }));
+            GatewayMetrics.Resets.Add(1, new KeyValuePair<string, object?>("reason", reset.Reason));
+        }
+
+        if (state.Latest is { } current)
+        {
+            subscriber.Queue.EnqueueReplay([new PriceOut(state.Key, current, conflated: false)]);
+        }
+    }
+
     private async Task LeaveAsync(Leave leave)
     {
-        if (connections.TryGetValue(leave.ConnectionId, out var subscribed))
+        var subscriber = leave.Subscriber;
+        foreach (var key in leave.Keys ?? [.. subscriber.Instruments])
         {
-            foreach (var key in leave.Keys ?? [.. subscribed])
+            if (!subscriber.Instruments.Remove(key))
             {
-                if (!subscribed.Remove(key))
-                {
-                    continue;
-                }
-
-                if (leave.Keys is not null)
-                {
-                    await hub.Groups.RemoveFromGroupAsync(leave.ConnectionId, key.Value);
-                }
-
-                if (instruments.TryGetValue((key.Exchange, key.Symbol), out var state))
-                {
-                    state.Subscribers--;
-                    Forget(key, state);
-                }
-
-                await ReleaseAsync([key]);
+                continue;
             }
 
-            if (subscribed.Count == 0)
+            subscriber.Queue.Remove(key);
+            if (instruments.TryGetValue((key.Exchange, key.Symbol), out var state))
             {
-                connections.Remove(leave.ConnectionId);
+                state.Subscribers.Remove(subscriber);
+                Forget(state);
             }
+
+            await ReleaseAsync([key]);
+        }
+
+        if (subscriber.Instruments.Count == 0)
+        {
+            connections.Remove(subscriber);
         }
 
         UpdateCounts();
         leave.Done.TrySetResult();
+    }
+
+    /// <summary>Reads what a joining connection starts an instrument from: the pair's updates after its position, or the current price.</summary>
+    private async Task<JoinStart> StartOfAsync(InstrumentKey key, IReadOnlyDictionary<InstrumentKey, StreamPosition>? since, CancellationToken cancellationToken)
+    {
+        var pair = grains.GetGrain<IPairGrain>(key.Value);
+        if (since is null || !since.TryGetValue(key, out var from))
+        {
+            return new JoinStart(null, ReplayOutcome.Filled, [], await pair.GetLatestPriceAsync().WaitAsync(cancellationToken), null);
+        }
+
+        var updates = new List<PriceUpdated>();
+        var reached = from.Sequence;
+        while (true)
+        {
+            var page = await pair.GetUpdatesSinceAsync(from.Epoch, reached, ReplayPage).WaitAsync(cancellationToken);
+            if (page.Outcome != ReplayOutcome.Filled)
+            {
+                return new JoinStart(from, page.Outcome, [], page.Latest, ResetOf(key, page.Outcome, page.Latest, from));
+            }
+
+            updates.AddRange(page.Updates);
+            if (updates.Count > options.MaxReplay)
+            {
+                var message = $"More than {options.MaxReplay} updates were missed after sequence {from.Sequence}; starting from the current price.";
+                return new JoinStart(from, ReplayOutcome.TooOld, [], page.Latest, new StreamReset(key.Exchange, key.Symbol, from.Epoch, "tooOld", message));
+            }
+
+            if (!page.HasMore)
+            {
+                return new JoinStart(from, ReplayOutcome.Filled, [.. updates], page.Latest, null);
+            }
+
+            reached = page.Updates[^1].Sequence;
+        }
+    }
+
+    private static StreamReset ResetOf(InstrumentKey key, ReplayOutcome outcome, PriceUpdated? latest, StreamPosition from)
+    {
+        var epoch = latest?.Epoch ?? 0;
+        return outcome switch
+        {
+            ReplayOutcome.EpochChanged => new StreamReset(key.Exchange, key.Symbol, epoch, "epochChanged", $"The sequence restarted: epoch {from.Epoch} is over, the current one is {epoch}."),
+            ReplayOutcome.TooOld => new StreamReset(key.Exchange, key.Symbol, epoch, "tooOld", $"The updates after sequence {from.Sequence} have left the window."),
+            _ => new StreamReset(key.Exchange, key.Symbol, epoch, "ahead", $"Sequence {from.Sequence} is beyond the last trade ({latest?.Sequence ?? 0})."),
+        };
     }
 
     private void UpdateCounts()
@@ -373,22 +505,29 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
 
     private sealed record BarClosed(MinuteBarClosed Value) : Command;
 
-    private sealed record Join(string ConnectionId, IReadOnlyList<InstrumentKey> Keys, PriceUpdated?[] Snapshots, CancellationToken ConnectionAborted) : Reply;
+    private sealed record Join(
+        StreamSubscriber Subscriber, IReadOnlyList<InstrumentKey> Keys, JoinStart[] Starts, double MaxUpdatesPerSecond, CancellationToken ConnectionAborted) : Reply;
 
-    private sealed record Leave(string ConnectionId, IReadOnlyList<InstrumentKey>? Keys) : Reply;
+    private sealed record Leave(StreamSubscriber Subscriber, IReadOnlyList<InstrumentKey>? Keys) : Reply;
 
     /// <summary>Starts (+1) or stops (-1) tracking the latest update of instruments a connection is joining.</summary>
     private sealed record Track(IReadOnlyList<InstrumentKey> Keys, int Delta) : Reply;
 
-    private sealed class InstrumentState(string group)
+    /// <summary>What a pair answered a joining connection: the missed updates (filled), or a reset, and its latest update.</summary>
+    private sealed record JoinStart(StreamPosition? From, ReplayOutcome Outcome, PriceUpdated[] Updates, PriceUpdated? Latest, StreamReset? Reset);
+
+    private sealed class InstrumentState(InstrumentKey key)
     {
-        public string Group { get; } = group;
+        public InstrumentKey Key { get; } = key;
 
         public PriceUpdated? Latest { get; set; }
 
-        public int Subscribers { get; set; }
+        public HashSet<StreamSubscriber> Subscribers { get; } = [];
 
-        /// <summary>Connections between binding and joining: the latest update is tracked for them already.</summary>
+        /// <summary>Connections between binding and joining: the updates are tracked for them already.</summary>
         public int Joining { get; set; }
+
+        /// <summary>While connections are joining, the updates since they started (at most <see cref="MaxRecent"/>).</summary>
+        public List<PriceUpdated> Recent { get; } = [];
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
 using PriceActors.Grains;
 using PriceActors.Grains.Instruments;
 
@@ -6,10 +7,16 @@ namespace PriceActors.Gateway.Streaming;
 
 /// <summary>
 /// The SignalR hub at <c>/hubs/prices</c>. Thin: it validates the instruments and delegates to the
-/// <see cref="PriceBroadcaster"/>. Invalid or unknown instruments fail the call with a message and
-/// subscribe nothing.
+/// <see cref="PriceBroadcaster"/>; each connection has its own bounded queue (<see cref="HubSubscriber"/>). Invalid or
+/// unknown instruments fail the call with a message and subscribe nothing.
 /// </summary>
-public sealed class PriceHub(PriceBroadcaster broadcaster, IInstrumentCatalog catalog) : Hub
+public sealed class PriceHub(
+    PriceBroadcaster broadcaster,
+    IInstrumentCatalog catalog,
+    IHubContext<PriceHub> hub,
+    IOptions<StreamingOptions> options,
+    TimeProvider time,
+    ILoggerFactory loggers) : Hub
 {
     /// <summary>Where the hub is mapped.</summary>
     public const string Path = "/hubs/prices";
@@ -17,13 +24,38 @@ public sealed class PriceHub(PriceBroadcaster broadcaster, IInstrumentCatalog ca
     /// <summary>Most instruments one call may name.</summary>
     public const int MaxInstrumentsPerCall = 1000;
 
+    /// <inheritdoc/>
+    public override Task OnConnectedAsync()
+    {
+        var subscriber = new HubSubscriber(hub, Context, options.Value, time, loggers.CreateLogger<HubSubscriber>());
+        Context.Items[typeof(StreamSubscriber)] = subscriber;
+        subscriber.Start();
+        return Task.CompletedTask;
+    }
+
     /// <summary>Subscribes to instruments (<c>exchange:SYMBOL</c>): their current prices come first, then every update.</summary>
     /// <param name="instruments">The instruments.</param>
     /// <returns>The canonical keys subscribed.</returns>
-    public async Task<string[]> Subscribe(string[] instruments)
+    public Task<string[]> Subscribe(string[] instruments) => SubscribeWith(new SubscriptionRequest(instruments));
+
+    /// <summary>
+    /// Subscribes with options: positions to resume from (the updates after each come first, or a <c>streamReset</c> and
+    /// the current price when they are gone) and a per-instrument rate limit.
+    /// </summary>
+    /// <param name="request">The instruments and options.</param>
+    /// <returns>The canonical keys subscribed.</returns>
+    public async Task<string[]> SubscribeWith(SubscriptionRequest request)
     {
-        var keys = Resolve(instruments);
-        await broadcaster.SubscribeAsync(Context.ConnectionId, keys, Context.ConnectionAborted);
+        ArgumentNullException.ThrowIfNull(request);
+        var keys = Resolve(request.Instruments);
+        var since = ResolvePositions(request.Since, keys);
+        var rate = request.MaxUpdatesPerSecond ?? 0;
+        if (rate < 0 || double.IsNaN(rate))
+        {
+            throw new HubException($"maxUpdatesPerSecond must be 0 (every update) or more, not {rate}.");
+        }
+
+        await broadcaster.SubscribeAsync(Subscriber, keys, since, rate, Context.ConnectionAborted);
         return [.. keys.Select(k => k.Value)];
     }
 
@@ -33,44 +65,36 @@ public sealed class PriceHub(PriceBroadcaster broadcaster, IInstrumentCatalog ca
     public async Task<string[]> Unsubscribe(string[] instruments)
     {
         var keys = Resolve(instruments);
-        await broadcaster.UnsubscribeAsync(Context.ConnectionId, keys);
+        await broadcaster.UnsubscribeAsync(Subscriber, keys);
         return [.. keys.Select(k => k.Value)];
     }
 
     /// <inheritdoc/>
-    public override Task OnDisconnectedAsync(Exception? exception) => broadcaster.DisconnectAsync(Context.ConnectionId);
+    public override async Task OnDisconnectedAsync(Exception? exception)
+    {
+        await broadcaster.DisconnectAsync(Subscriber);
+        await Subscriber.DisposeAsync();
+    }
+
+    private StreamSubscriber Subscriber => (StreamSubscriber)Context.Items[typeof(StreamSubscriber)]!;
 
     private List<InstrumentKey> Resolve(string[]? instruments)
     {
-        if (instruments is null || instruments.Length == 0)
+        if (!SubscriptionRules.TryResolve(instruments, catalog, MaxInstrumentsPerCall, out var keys, out var error))
         {
-            throw new HubException("Name at least one instrument, e.g. [\"binance:BTCUSDT\"].");
-        }
-
-        if (instruments.Length > MaxInstrumentsPerCall)
-        {
-            throw new HubException($"At most {MaxInstrumentsPerCall} instruments per call, not {instruments.Length}.");
-        }
-
-        var keys = new List<InstrumentKey>(instruments.Length);
-        foreach (var text in instruments)
-        {
-            if (!InstrumentKey.TryParse(text, out var key, out var error))
-            {
-                throw new HubException(error);
-            }
-
-            if (!catalog.Contains(key))
-            {
-                throw new HubException($"Unknown instrument '{key}'. GET /instruments lists the known ones.");
-            }
-
-            if (!keys.Contains(key))
-            {
-                keys.Add(key);
-            }
+            throw new HubException(error);
         }
 
         return keys;
+    }
+
+    private static Dictionary<InstrumentKey, StreamPosition>? ResolvePositions(Dictionary<string, StreamPosition>? since, List<InstrumentKey> keys)
+    {
+        if (!SubscriptionRules.TryResolvePositions(since, keys, out var positions, out var error))
+        {
+            throw new HubException(error);
+        }
+
+        return positions;
     }
 }

@@ -10,6 +10,7 @@ public static class StreamingExtensions
     public static IServiceCollection AddPriceStreaming(this IServiceCollection services)
     {
         services.AddSignalR().AddJsonProtocol(o => ServiceDefaultsExtensions.Configure(o.PayloadSerializerOptions)).AddMessagePackProtocol();
+        services.AddOptions<StreamingOptions>().BindConfiguration(StreamingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<PriceBroadcaster>();
         services.AddHostedService(sp => sp.GetRequiredService<PriceBroadcaster>());
         services.AddHealthChecks().AddCheck<BroadcasterHealthCheck>("subscribers");

@@ -242,6 +242,46 @@ public sealed partial class PairGrain(
             [.. ticks.Select(t => new HistoricTrade(t.Sequence, t.Tick.TradeId, t.Tick.Price, t.Tick.Quantity, t.Tick.ExchangeTime, t.Tick.ReceiveTime))]);
     }
 
+    /// <inheritdoc/>
+    public Task<UpdateReplay> GetUpdatesSinceAsync(long epoch, long sequence, int limit)
+    {
+        if (limit < 0)
+        {
+            throw new ArgumentException($"No updates at most {limit}.", nameof(limit));
+        }
+
+        if (epoch != this.epoch || latest is null)
+        {
+            return Task.FromResult(new UpdateReplay(epoch == this.epoch ? ReplayOutcome.Filled : ReplayOutcome.EpochChanged, [], latest));
+        }
+
+        if (sequence > this.sequence)
+        {
+            return Task.FromResult(new UpdateReplay(ReplayOutcome.Ahead, [], latest));
+        }
+
+        window.Prune(time.GetUtcNow().UtcTicks);
+
+        // Every accepted trade enters the window with the next sequence number and leaves it from the front, so the
+        // window holds the sequences sequence - Count + 1 .. sequence in order.
+        var oldest = this.sequence - window.Count + 1;
+        if (sequence < oldest - 1)
+        {
+            return Task.FromResult(new UpdateReplay(ReplayOutcome.TooOld, [], latest));
+        }
+
+        var count = (int)Math.Min(limit, this.sequence - sequence);
+        var updates = new PriceUpdated[count];
+        for (var i = 0; i < count; i++)
+        {
+            var at = sequence + 1 + i;
+            var (utcTicks, price, quantity) = window[(int)(at - oldest)];
+            updates[i] = new PriceUpdated(instrument.Exchange, instrument.Symbol, price, quantity, new DateTimeOffset(utcTicks, TimeSpan.Zero), at, epoch, at);
+        }
+
+        return Task.FromResult(new UpdateReplay(ReplayOutcome.Filled, updates, latest));
+    }
+
     private async Task<TicksRecorded> TakeAsync(ReadOnlyMemory<Tick> ticks, long batchEpoch)
     {
         if (failed)
@@ -267,6 +307,7 @@ public sealed partial class PairGrain(
             epoch = time.GetUtcNow().ToUnixTimeMilliseconds();
         }
 
+        var firstSequence = sequence + 1;
         int accepted = 0, duplicates = 0, rejected = 0, late = 0, reopened = 0;
         var oldestLate = long.MaxValue;
         EnsureCapacity(ticks.Length);
@@ -330,7 +371,7 @@ public sealed partial class PairGrain(
 
         if (pendingCount > 0)
         {
-            latest = ToUpdate(pending[pendingCount - 1]);
+            latest = ToUpdate(pending[pendingCount - 1], firstSequence);
             await PublishAsync(latest);
             await FlushAsync();
             window.Prune(window.NewestUtcTicks);
@@ -587,7 +628,7 @@ public sealed partial class PairGrain(
 
         if (history.Last is { } last)
         {
-            latest = ToUpdate(last);
+            latest = ToUpdate(last, last.Sequence);
         }
 
         LogRecovered(instrument.Value, epoch, sequence, history.Ticks.Count);
@@ -609,14 +650,15 @@ public sealed partial class PairGrain(
         }
     }
 
-    private PriceUpdated ToUpdate(SequencedTick last) => new(
+    private PriceUpdated ToUpdate(SequencedTick last, long first) => new(
         instrument.Exchange,
         instrument.Symbol,
         last.Tick.Price,
         last.Tick.Quantity,
         last.Tick.ExchangeTime,
         last.Sequence,
-        epoch);
+        epoch,
+        first);
 
     private void EnsureCapacity(int count)
     {

@@ -35,6 +35,16 @@ internal sealed class TickWindow(TimeSpan length)
         }
     }
 
+    /// <summary>The trade at <paramref name="index"/>, 0 the oldest.</summary>
+    public (long UtcTicks, decimal Price, decimal Quantity) this[int index]
+    {
+        get
+        {
+            ref readonly var entry = ref entries[index];
+            return (entry.UtcTicks, entry.Price, entry.Quantity);
+        }
+    }
+
     public WindowAggregate Aggregate(long fromUtcTicks, long toUtcTicks)
     {
         var aggregate = default(WindowAggregate);

@@ -85,5 +85,5 @@ public sealed class TickLatenciesTests
     }
 
     private static PriceUpdated Update(InstrumentKey instrument, long sequence, DateTimeOffset newest) =>
-        new(instrument.Exchange, instrument.Symbol, 100m, 1m, newest, sequence, Epoch: 1);
+        new(instrument.Exchange, instrument.Symbol, 100m, 1m, newest, sequence, Epoch: 1, FirstSequence: sequence);
 }

@@ -75,6 +75,8 @@ internal sealed class GrainPairTarget : IPairTarget
 
     public Task<PriceUpdated?> LatestAsync() => Pair.GetLatestPriceAsync().WaitAsync(Deadline);
 
+    public Task<UpdateReplay> UpdatesSinceAsync(long epoch, long sequence, int limit) => Pair.GetUpdatesSinceAsync(epoch, sequence, limit).WaitAsync(Deadline);
+
     public Task<WindowStats> StatsAsync(DateTimeOffset from, DateTimeOffset to) => Pair.GetWindowStatsAsync(from, to).WaitAsync(Deadline);
 
     public Task<MinuteBarHistory> BarsAsync(int limit) => Pair.GetMinuteBarsAsync(limit).WaitAsync(Deadline);

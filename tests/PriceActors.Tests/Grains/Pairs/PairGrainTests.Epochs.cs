@@ -26,7 +26,7 @@ public sealed partial class PairGrainTests
         Assert.Equal((89_000m, 1L), (bars.Open!.Open, bars.Open.Count));
         var closed = Assert.Single(pair.Updates.ClosedBars);
         Assert.Equal((TestEpoch, 2L, 97_010m), (closed.Epoch, closed.Bar.Count, closed.Bar.Close));
-        Assert.Equal(new PriceUpdated("binance", "BTCUSDT", 89_000m, 2m, At(10, 0, 3), 1, LiveEpoch), await pair.Pair.LatestAsync());
+        Assert.Equal(new PriceUpdated("binance", "BTCUSDT", 89_000m, 2m, At(10, 0, 3), 1, LiveEpoch, 1), await pair.Pair.LatestAsync());
         Assert.Equal(1, pair.Logs.CountOf(2021));
     }
 

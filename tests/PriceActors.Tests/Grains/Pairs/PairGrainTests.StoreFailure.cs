@@ -67,10 +67,10 @@ public sealed partial class PairGrainTests
             Assert.Equal([(1L, 1L), (2L, 2L), (3L, 3L), (4L, 4L)], stored!.Ticks.Select(t => (t.Sequence, t.Tick.TradeId)));
             PriceUpdated[] expected =
             [
-                new("binance", "BTCUSDT", 101m, 1m, At(10, 0, 2), 2, epoch),
-                new("binance", "BTCUSDT", 102m, 1m, At(10, 0, 3), 3, epoch),
-                new("binance", "BTCUSDT", 102m, 1m, At(10, 0, 3), 3, epoch),
-                new("binance", "BTCUSDT", 103m, 1m, At(10, 0, 4), 4, epoch),
+                new("binance", "BTCUSDT", 101m, 1m, At(10, 0, 2), 2, epoch, 1),
+                new("binance", "BTCUSDT", 102m, 1m, At(10, 0, 3), 3, epoch, 3),
+                new("binance", "BTCUSDT", 102m, 1m, At(10, 0, 3), 3, epoch, 3),
+                new("binance", "BTCUSDT", 103m, 1m, At(10, 0, 4), 4, epoch, 4),
             ];
             Assert.Equal(expected, pair.Updates.Prices);
             Assert.Equal((1, 1), (pair.Logs.CountOf(StoreFailedEvent), pair.Logs.CountOf(RecoveredEvent)));
@@ -110,10 +110,10 @@ public sealed partial class PairGrainTests
             Assert.Equal(new TicksRecorded(1, 0, 0, 4), redeliveredC);
             PriceUpdated[] expected =
             [
-                new("binance", "BTCUSDT", 100m, 1m, At(10, 0, 1), 1, epoch),
-                new("binance", "BTCUSDT", 102m, 1m, At(10, 0, 3), 3, epoch),
-                new("binance", "BTCUSDT", 102m, 1m, At(10, 0, 3), 3, epoch),
-                new("binance", "BTCUSDT", 103m, 1m, At(10, 0, 4), 4, epoch),
+                new("binance", "BTCUSDT", 100m, 1m, At(10, 0, 1), 1, epoch, 1),
+                new("binance", "BTCUSDT", 102m, 1m, At(10, 0, 3), 3, epoch, 2),
+                new("binance", "BTCUSDT", 102m, 1m, At(10, 0, 3), 3, epoch, 2),
+                new("binance", "BTCUSDT", 103m, 1m, At(10, 0, 4), 4, epoch, 4),
             ];
             Assert.Equal(expected, pair.Updates.Prices);
             Assert.Equal((1, 1), (pair.Logs.CountOf(StoreFailedEvent), pair.Logs.CountOf(RecoveredEvent)));
@@ -146,9 +146,9 @@ public sealed partial class PairGrainTests
         Assert.Equal((1, 1), (pair.Logs.CountOf(StoreFailedEvent), pair.Logs.CountOf(RecoveredEvent)));
         object[] expected =
         [
-            new PriceUpdated("binance", "BTCUSDT", 100m, 1m, At(10, 0, 30), 1, epoch),
+            new PriceUpdated("binance", "BTCUSDT", 100m, 1m, At(10, 0, 30), 1, epoch, 1),
             new MinuteBarClosed(TenOClockBar, epoch),
-            new PriceUpdated("binance", "BTCUSDT", 103m, 1m, At(10, 1, 0), 3, epoch),
+            new PriceUpdated("binance", "BTCUSDT", 103m, 1m, At(10, 1, 0), 3, epoch, 3),
         ];
         Assert.Equal(expected, pair.Updates.Received);
         var stored = await pair.Store.LoadAsync(Btc, At(10, 0, 0), CancellationToken.None);

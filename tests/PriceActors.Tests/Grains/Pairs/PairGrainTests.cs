@@ -37,8 +37,8 @@ public sealed partial class PairGrainTests
         Assert.Equal(new TicksRecorded(1, 0, 0, 3), second);
         PriceUpdated[] expected =
         [
-            new("binance", "BTCUSDT", 101m, 1m, At(10, 0, 2), 2, epoch),
-            new("binance", "BTCUSDT", 99m, 0.5m, At(10, 0, 3), 3, epoch),
+            new("binance", "BTCUSDT", 101m, 1m, At(10, 0, 2), 2, epoch, 1),
+            new("binance", "BTCUSDT", 99m, 0.5m, At(10, 0, 3), 3, epoch, 3),
         ];
         Assert.Equal(expected, pair.Updates.Received);
         Assert.Equal(expected[^1], await pair.Pair.LatestAsync());
@@ -200,7 +200,7 @@ public sealed partial class PairGrainTests
 
         var epoch = At(10, 1, 0).ToUnixTimeMilliseconds();
         var bar = new MinuteBar("binance", "BTCUSDT", At(10, 0, 0), 100m, 102m, 100m, 102m, 101m, 101.5m, 2, 4m, 2, Closed: true);
-        object[] expected = [new MinuteBarClosed(bar, epoch), new PriceUpdated("binance", "BTCUSDT", 104m, 1m, At(10, 1, 0), 3, epoch)];
+        object[] expected = [new MinuteBarClosed(bar, epoch), new PriceUpdated("binance", "BTCUSDT", 104m, 1m, At(10, 1, 0), 3, epoch, 1)];
         Assert.Equal(expected, pair.Updates.Received);
     }
 

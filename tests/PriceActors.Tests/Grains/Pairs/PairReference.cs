@@ -10,6 +10,7 @@ namespace PriceActors.Tests.Grains.Pairs;
 internal sealed class PairReference(InstrumentKey instrument, TimeSpan windowLength, TimeSpan barCloseGrace)
 {
     private readonly List<SequencedTick> accepted = [];
+    private long lastBatchFirst;
     private long lastTradeId;
 
     public IReadOnlyList<SequencedTick> Accepted => accepted;
@@ -18,6 +19,7 @@ internal sealed class PairReference(InstrumentKey instrument, TimeSpan windowLen
     public TicksRecorded Record(IEnumerable<Tick> ticks, DateTimeOffset now)
     {
         int acceptedCount = 0, duplicates = 0, rejected = 0;
+        var first = accepted.Count + 1;
         foreach (var tick in ticks)
         {
             if (tick.Instrument != instrument)
@@ -40,6 +42,11 @@ internal sealed class PairReference(InstrumentKey instrument, TimeSpan windowLen
             }
         }
 
+        if (acceptedCount > 0)
+        {
+            lastBatchFirst = first;
+        }
+
         return new TicksRecorded(acceptedCount, duplicates, rejected, accepted.Count);
     }
 
@@ -52,7 +59,8 @@ internal sealed class PairReference(InstrumentKey instrument, TimeSpan windowLen
             accepted[^1].Tick.Quantity,
             accepted[^1].Tick.ExchangeTime,
             accepted[^1].Sequence,
-            epoch);
+            epoch,
+            lastBatchFirst);
 
     public WindowStats Stats(DateTimeOffset from, DateTimeOffset to, DateTimeOffset now)
     {

@@ -1,0 +1,43 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace PriceActors.Gateway.Streaming;
+
+/// <summary>How the gateway streams to its subscribers (SignalR, WebSocket, SSE), bound from the <c>Streaming</c> section.</summary>
+public sealed class StreamingOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string Section = "Streaming";
+
+    /// <summary>
+    /// Messages a connection's outbound queue holds before it conflates: past it, each instrument's updates merge into
+    /// the latest one until the client catches up. Default 1,024; 16 to 1,000,000.
+    /// </summary>
+    [Range(16, 1_000_000)]
+    public int QueueCapacity { get; set; } = 1_024;
+
+    /// <summary>
+    /// A connection with messages waiting that completes no write for this long is disconnected as stuck. Default 10 s;
+    /// 1 s to 10 min.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan SlowClientTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Instruments one connection may subscribe to. Default 1,000; 1 to 100,000.</summary>
+    [Range(1, 100_000)]
+    public int MaxInstrumentsPerConnection { get; set; } = 1_000;
+
+    /// <summary>
+    /// Updates one instrument may replay to a resuming client; a longer gap is answered with a reset and the snapshot.
+    /// Default 100,000; 0 to 10,000,000.
+    /// </summary>
+    [Range(0, 10_000_000)]
+    public int MaxReplay { get; set; } = 100_000;
+
+    /// <summary>How often an idle WebSocket or SSE connection gets a keep-alive (a ping frame, an SSE comment). Default 15 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Malformed or oversized client messages a WebSocket may send (each answered with an error frame) before it is closed. Default 3.</summary>
+    [Range(1, 1_000)]
+    public int MaxClientErrors { get; set; } = 3;
+}
