@@ -48,7 +48,7 @@ public static class PriceGateway
         app.MapConsolidatedApi();
         app.MapModeApi();
         app.MapProxyApi();
-        app.MapPriceHub();
+        app.MapPriceStreams();
         app.MapDashboard();
         app.MapOrleansDashboard("/dashboard");
         app.MapHealthEndpoints();

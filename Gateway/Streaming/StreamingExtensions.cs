@@ -2,10 +2,10 @@ using PriceActors.Silo.Hosting;
 
 namespace PriceActors.Gateway.Streaming;
 
-/// <summary>Adds and maps the live price stream.</summary>
+/// <summary>Adds and maps the live price streams: the SignalR hub, the raw WebSocket and server-sent events.</summary>
 public static class StreamingExtensions
 {
-    /// <summary>Adds SignalR (JSON protocol, camel case) and the broadcaster.</summary>
+    /// <summary>Adds SignalR (JSON and MessagePack, camel case), the broadcaster and the WebSocket and SSE endpoints.</summary>
     /// <param name="services">The service collection.</param>
     public static IServiceCollection AddPriceStreaming(this IServiceCollection services)
     {
@@ -13,15 +13,23 @@ public static class StreamingExtensions
         services.AddOptions<StreamingOptions>().BindConfiguration(StreamingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<PriceBroadcaster>();
         services.AddHostedService(sp => sp.GetRequiredService<PriceBroadcaster>());
+        services.AddSingleton<WebSocketEndpoint>();
+        services.AddSingleton<SseEndpoint>();
         services.AddHealthChecks().AddCheck<BroadcasterHealthCheck>("subscribers");
         return services;
     }
 
-    /// <summary>Maps the hub at <see cref="PriceHub.Path"/>.</summary>
+    /// <summary>Maps the hub at <see cref="PriceHub.Path"/>, the WebSocket at <c>/ws</c> and the event stream at <c>/prices/stream</c>.</summary>
     /// <param name="app">The application.</param>
-    public static WebApplication MapPriceHub(this WebApplication app)
+    public static WebApplication MapPriceStreams(this WebApplication app)
     {
         app.MapHub<PriceHub>(PriceHub.Path);
+        app.Map("/ws", (HttpContext context, WebSocketEndpoint endpoint) => endpoint.HandleAsync(context, null, null)).ExcludeFromDescription();
+        app.Map("/ws/{exchange}/{symbol}", (HttpContext context, string exchange, string symbol, WebSocketEndpoint endpoint) => endpoint.HandleAsync(context, exchange, symbol))
+            .ExcludeFromDescription();
+        app.MapGet(SseEndpoint.Path, (HttpContext context, SseEndpoint endpoint) => endpoint.HandleAsync(context))
+            .WithSummary("Server-sent events: the instruments' updates, resumable with Last-Event-ID or since")
+            .WithDescription(SseEndpoint.Description);
         return app;
     }
 }
