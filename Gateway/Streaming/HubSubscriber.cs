@@ -34,6 +34,7 @@ internal sealed class HubSubscriber(
             if (method is not null)
             {
                 await client.SendAsync(method, message.Payload, cancellationToken);
+                Progressed();
             }
         }
     }

@@ -14,6 +14,9 @@ internal sealed class SseSubscriber : StreamSubscriber
     private static readonly byte[] BarHead = "event: bar\ndata: "u8.ToArray();
     private static readonly byte[] ResetHead = "event: reset\ndata: "u8.ToArray();
     private static readonly byte[] KeepAliveComment = ": keep-alive\n\n"u8.ToArray();
+    /// <summary>Events written between flushes, so a slow reader's progress is seen between them.</summary>
+    private const int FlushEvery = 32;
+
     private readonly HttpContext context;
     private readonly Dictionary<InstrumentKey, int> indexes;
     private readonly StreamPosition?[] positions;
@@ -29,8 +32,16 @@ internal sealed class SseSubscriber : StreamSubscriber
     protected override async ValueTask WriteAsync(IReadOnlyList<Outbound> batch, CancellationToken cancellationToken)
     {
         var body = context.Response.BodyWriter;
+        var unflushed = 0;
         foreach (var message in batch)
         {
+            if (++unflushed == FlushEvery)
+            {
+                await body.FlushAsync(cancellationToken);
+                Progressed();
+                unflushed = 0;
+            }
+
             switch (message)
             {
                 case PriceOut price:

@@ -16,6 +16,7 @@ public abstract partial class StreamSubscriber : IAsyncDisposable
     private readonly StreamingOptions options;
     private readonly ILogger logger;
     private Task writer = Task.CompletedTask;
+    private CancellationTokenSource? deadline;
     private int disconnected;
 
     /// <summary>Creates the connection's queue; <see cref="Start"/> starts its writer.</summary>
@@ -108,10 +109,15 @@ public abstract partial class StreamSubscriber : IAsyncDisposable
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>Sends a batch of messages in order.</summary>
+    /// <summary>Sends a batch of messages in order, calling <see cref="Progressed"/> after each write that went out.</summary>
     /// <param name="batch">The messages; markers are the base class's and may be skipped.</param>
-    /// <param name="cancellationToken">Cancelled when the write takes too long or the connection ends.</param>
+    /// <param name="cancellationToken">
+    /// Cancelled when the connection ends, or when no write has completed for <see cref="StreamingOptions.SlowClientTimeout"/>.
+    /// </param>
     protected abstract ValueTask WriteAsync(IReadOnlyList<Outbound> batch, CancellationToken cancellationToken);
+
+    /// <summary>A write completed: the client is reading, so the stall timeout starts over.</summary>
+    protected void Progressed() => deadline?.CancelAfter(options.SlowClientTimeout);
 
     /// <summary>Ends the connection the transport's way (a close frame with a reason, aborting the request).</summary>
     /// <param name="reason">Why.</param>
@@ -132,16 +138,21 @@ public abstract partial class StreamSubscriber : IAsyncDisposable
                     continue;
                 }
 
-                using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
-                deadline.CancelAfter(options.SlowClientTimeout);
+                using var stall = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
+                deadline = stall;
+                stall.CancelAfter(options.SlowClientTimeout);
                 try
                 {
-                    await WriteAsync(batch, deadline.Token);
+                    await WriteAsync(batch, stall.Token);
                 }
-                catch (OperationCanceledException) when (deadline.IsCancellationRequested && !stop.IsCancellationRequested)
+                catch (OperationCanceledException) when (stall.IsCancellationRequested && !stop.IsCancellationRequested)
                 {
-                    Disconnect($"slow consumer: a write did not complete within {options.SlowClientTimeout.TotalSeconds:0.#} s");
+                    Disconnect($"slow consumer: no write completed for {options.SlowClientTimeout.TotalSeconds:0.#} s");
                     return;
+                }
+                finally
+                {
+                    deadline = null;
                 }
 
                 var delivered = 0;

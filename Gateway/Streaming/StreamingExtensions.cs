@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.Options;
 using PriceActors.Silo.Hosting;
 
 namespace PriceActors.Gateway.Streaming;
@@ -11,6 +13,19 @@ public static class StreamingExtensions
     {
         services.AddSignalR().AddJsonProtocol(o => ServiceDefaultsExtensions.Configure(o.PayloadSerializerOptions)).AddMessagePackProtocol();
         services.AddOptions<StreamingOptions>().BindConfiguration(StreamingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SocketTransportOptions>().Configure<IOptions<StreamingOptions>>((sockets, streaming) =>
+        {
+            if (streaming.Value.SocketSendBufferBytes is > 0 and var size)
+            {
+                // Accepted sockets inherit the listening socket's buffer sizes.
+                sockets.CreateBoundListenSocket = endpoint =>
+                {
+                    var socket = SocketTransportOptions.CreateDefaultBoundListenSocket(endpoint);
+                    socket.SendBufferSize = size;
+                    return socket;
+                };
+            }
+        });
         services.AddSingleton<PriceBroadcaster>();
         services.AddHostedService(sp => sp.GetRequiredService<PriceBroadcaster>());
         services.AddSingleton<WebSocketEndpoint>();

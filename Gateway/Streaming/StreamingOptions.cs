@@ -37,6 +37,15 @@ public sealed class StreamingOptions
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// The kernel send buffer of each accepted connection, in bytes (0: the operating system's, which grows by itself to
+    /// megabytes). A smaller one bounds the memory a stalled client holds in the kernel and lets the gateway notice it
+    /// sooner (its writes block, its updates conflate); a larger one serves distant clients of big REST answers faster.
+    /// Default 0; 0 or 4,096 to 16 MiB.
+    /// </summary>
+    [Range(0, 16 * 1024 * 1024)]
+    public int SocketSendBufferBytes { get; set; }
+
     /// <summary>Malformed or oversized client messages a WebSocket may send (each answered with an error frame) before it is closed. Default 3.</summary>
     [Range(1, 1_000)]
     public int MaxClientErrors { get; set; } = 3;

@@ -48,6 +48,7 @@ internal sealed class WebSocketSubscriber(WebSocket socket, StreamingOptions opt
             }
 
             await socket.SendAsync(payload, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+            Progressed();
         }
     }
 

@@ -13,6 +13,7 @@ public sealed class WsTestClient : IAsyncDisposable
     private readonly CancellationTokenSource stop = new();
     private readonly SemaphoreSlim reading = new(1, 1);
     private Task reader = Task.CompletedTask;
+    private int disposed;
 
     public ChannelReader<JsonElement> Messages => messages.Reader;
 
@@ -22,11 +23,31 @@ public sealed class WsTestClient : IAsyncDisposable
     /// <summary>Completes when the connection ended (closed or aborted).</summary>
     public Task Ended => reader;
 
-    /// <summary>Connects to <paramref name="address"/> (ws://…) and starts reading.</summary>
-    public static async Task<WsTestClient> ConnectAsync(Uri address)
+    /// <summary>
+    /// Connects to <paramref name="address"/> (ws://…) and starts reading; <paramref name="receiveBufferBytes"/> fixes the
+    /// socket's receive buffer (no autotuning), so a client that reads slowly pushes back on the server soon.
+    /// </summary>
+    public static async Task<WsTestClient> ConnectAsync(Uri address, int? receiveBufferBytes = null)
     {
         var client = new WsTestClient();
-        await client.socket.ConnectAsync(address, CancellationToken.None);
+        if (receiveBufferBytes is { } size)
+        {
+            using var handler = new SocketsHttpHandler
+            {
+                ConnectCallback = async (context, cancellationToken) =>
+                {
+                    var tcp = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { ReceiveBufferSize = size, NoDelay = true };
+                    await tcp.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                    return new System.Net.Sockets.NetworkStream(tcp, ownsSocket: true);
+                },
+            };
+            await client.socket.ConnectAsync(address, new HttpMessageInvoker(handler, disposeHandler: false), CancellationToken.None);
+        }
+        else
+        {
+            await client.socket.ConnectAsync(address, CancellationToken.None);
+        }
+
         client.reader = Task.Run(client.ReadAsync);
         return client;
     }
@@ -64,6 +85,11 @@ public sealed class WsTestClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+        {
+            return;
+        }
+
         await stop.CancelAsync();
         socket.Abort();
         try
