@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using PriceActors.Tests.Gateway.Hosting;
+using PriceActors.Tests.Gateway.Streaming;
 using PriceActors.Tests.Silo.Postgres;
 using PriceActors.Tests.Support;
 using Xunit.Abstractions;
@@ -87,11 +88,65 @@ public sealed class ClusterLocalScriptTests(ITestOutputHelper output)
             }
         }
 
+        await ResumeOnTheOtherGatewayAsync(cluster);
+
         var pids = new[] { "silo1", "silo2", "gateway1", "gateway2" }.Select(cluster.ProcessId).ToArray();
         var (code, text) = await cluster.StopAsync();
         Assert.True(code == 0, text);
         Assert.All(pids, pid => Assert.False(IsRunning(pid), $"process {pid} still runs after stop"));
         Assert.DoesNotContain("did not stop", text, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// An event stream of the first gateway resumed on the second with its last id gets exactly the updates it missed; a
+    /// WebSocket through nginx resumes the same way.
+    /// </summary>
+    private async Task ResumeOnTheOtherGatewayAsync(LocalCluster cluster)
+    {
+        var query = "/prices/stream?instruments=" + string.Join(',', Instruments);
+        using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        List<SseEvent> before;
+        await using (var first = await SseTestClient.OpenAsync(http, new Uri(cluster.Gateways[0], query).ToString()))
+        {
+            before = await CollectEventsAsync(first, 20);
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        await using var second = await SseTestClient.OpenAsync(http, new Uri(cluster.Gateways[1], query).ToString(), lastEventId: before[^1].Id);
+        var after = await CollectEventsAsync(second, 100);
+
+        var updates = before.Concat(after).Select(e => StreamedPrice.From(e.Data)).ToList();
+        StreamedPrice.AssertContinuous(updates);
+        var replayed = after.Select(e => StreamedPrice.From(e.Data)).Count(u => u.Sequence == u.FirstSequence);
+        output.WriteLine($"resumed on the second gateway from {before[^1].Id}: {replayed} of {after.Count} updates were single trades");
+        Assert.True(replayed >= 40, $"only {replayed} single-trade updates after a second away");
+
+        var last = updates.Where(u => u.Key == "okx:ETHUSDT").Last();
+        await using var socket = await WsTestClient.ConnectAsync(WsTestClient.AddressOf(cluster.Nginx, "/ws"));
+        await socket.SendAsync(new
+        {
+            op = "subscribe",
+            instruments = new[] { "okx:ETHUSDT" },
+            since = new Dictionary<string, object> { ["okx:ETHUSDT"] = new { epoch = last.Epoch, sequence = last.Sequence } },
+        });
+        var resumed = new List<StreamedPrice>();
+        while (resumed.Count < 20)
+        {
+            resumed.Add(StreamedPrice.From((await socket.NextAsync("price_update", TimeSpan.FromSeconds(30))).GetProperty("data")));
+        }
+
+        StreamedPrice.AssertContinuous([last, .. resumed]);
+    }
+
+    private static async Task<List<SseEvent>> CollectEventsAsync(SseTestClient stream, int count)
+    {
+        var events = new List<SseEvent>();
+        while (events.Count < count)
+        {
+            events.Add(await stream.NextAsync("price", TimeSpan.FromSeconds(30)));
+        }
+
+        return events;
     }
 
     private static async Task<List<Update>> CollectAsync(SignalRJsonClient client, TimeSpan during)

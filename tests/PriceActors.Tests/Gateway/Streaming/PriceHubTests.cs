@@ -155,12 +155,77 @@ public sealed class PriceHubTests(EmbeddedGatewayFixture system)
         Assert.Equal(bar.GetRawText(), stored.GetRawText());
     }
 
+    [Fact]
+    public async Task SubscribeWith_SinceAnEarlierPosition_ReplaysExactlyTheMissedUpdatesThenLive()
+    {
+        List<StreamedPrice> before;
+        await using (var first = await SignalRJsonClient.ConnectAsync(system.HubAddress))
+        {
+            await first.SubscribeAsync("binance:DOGEUSDT");
+            before = await CollectStreamedAsync(first, 5);
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var last = before[^1];
+        await using var second = await SignalRJsonClient.ConnectAsync(system.HubAddress);
+        await second.InvokeAsync("SubscribeWith", new
+        {
+            instruments = new[] { "binance:DOGEUSDT" },
+            since = new Dictionary<string, object> { ["binance:DOGEUSDT"] = new { epoch = last.Epoch, sequence = last.Sequence } },
+        });
+        var after = await CollectStreamedAsync(second, 30);
+
+        Assert.Equal(last.Sequence + 1, after[0].FirstSequence);
+        StreamedPrice.AssertContinuous([.. before, .. after]);
+    }
+
+    [Fact]
+    public async Task SubscribeWith_APositionOfAnotherEpoch_SendsStreamResetThenTheCurrentPrice()
+    {
+        await using var client = await SignalRJsonClient.ConnectAsync(system.HubAddress);
+
+        await client.InvokeAsync("SubscribeWith", new
+        {
+            instruments = new[] { "okx:TONUSDT" },
+            since = new Dictionary<string, object> { ["okx:TONUSDT"] = new { epoch = 3, sequence = 9 } },
+        });
+        var reset = await client.NextAsync("streamReset", Patience);
+        var snapshot = StreamedPrice.From(await client.NextAsync("priceUpdated", Patience));
+
+        Assert.Equal(("okx", "TONUSDT", "epochChanged"), (reset.GetProperty("exchange").GetString(), reset.GetProperty("symbol").GetString(), reset.GetProperty("reason").GetString()));
+        Assert.Equal(snapshot.Epoch, reset.GetProperty("epoch").GetInt64());
+    }
+
+    [Theory]
+    [InlineData("""{"instruments":["okx:TONUSDT"],"since":{"okx:BTCUSDT":{"epoch":1,"sequence":2}}}""", "'since' names okx:BTCUSDT, which is not among the instruments subscribed.")]
+    [InlineData("""{"instruments":["okx:TONUSDT"],"since":{"okx:TONUSDT":{"epoch":-1,"sequence":2}}}""", "needs an epoch and a sequence of 0 or more")]
+    [InlineData("""{"instruments":["okx:TONUSDT"],"maxUpdatesPerSecond":-1}""", "maxUpdatesPerSecond must be 0 (every update) or more")]
+    public async Task SubscribeWith_BadOptions_FailsWithTheReason(string request, string reason)
+    {
+        await using var client = await SignalRJsonClient.ConnectAsync(system.HubAddress);
+
+        var error = await Assert.ThrowsAsync<HubErrorException>(() => client.InvokeAsync("SubscribeWith", JsonDocument.Parse(request).RootElement));
+
+        Assert.Contains(reason, error.Message, StringComparison.Ordinal);
+    }
+
     private static async Task<List<Update>> CollectAsync(SignalRJsonClient client, int count)
     {
         var updates = new List<Update>();
         while (updates.Count < count)
         {
             updates.Add(Update.From(await client.NextAsync("priceUpdated", Patience)));
+        }
+
+        return updates;
+    }
+
+    private static async Task<List<StreamedPrice>> CollectStreamedAsync(SignalRJsonClient client, int count)
+    {
+        var updates = new List<StreamedPrice>();
+        while (updates.Count < count)
+        {
+            updates.Add(StreamedPrice.From(await client.NextAsync("priceUpdated", Patience)));
         }
 
         return updates;
