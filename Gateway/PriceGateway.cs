@@ -4,6 +4,7 @@ using PriceActors.Gateway.Api;
 using PriceActors.Gateway.Dashboard;
 using PriceActors.Gateway.Hosting;
 using PriceActors.Gateway.Streaming;
+using PriceActors.Gateway.Streaming.Grpc;
 using PriceActors.Silo.Hosting;
 using Scalar.AspNetCore;
 
@@ -20,6 +21,7 @@ public static class PriceGateway
         builder.AddServiceDefaults();
         builder.AddPriceActors();
         builder.Services.AddPriceStreaming();
+        builder.AddGrpcEndpoint();
         builder.AddApiLimits();
         builder.Services.AddOpenApi(o =>
         {

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using PriceActors.Gateway.Streaming;
 using PriceActors.Grains;
 using PriceActors.Grains.Feeds;
 using PriceActors.Grains.Instruments;
@@ -28,7 +29,9 @@ internal sealed class StartupReport(
 
     private void Report()
     {
-        var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        var grpcPort = services.GetRequiredService<IOptions<StreamingOptions>>().Value.GrpcPort;
+        var all = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        var addresses = all.Where(a => grpcPort == 0 || new Uri(a).Port != grpcPort).ToList();
         var urls = string.Join(" ", addresses);
         if (options.Value.Mode == HostingMode.Cluster)
         {
@@ -42,6 +45,11 @@ internal sealed class StartupReport(
         foreach (var address in addresses.Select(a => a.TrimEnd('/')))
         {
             logger.LogInformation("Page: {PageUrl}/  Orleans Dashboard: {OrleansDashboardUrl}/dashboard/  API: {ApiUrl}/instruments  Health: {HealthUrl}/health", address, address, address, address);
+        }
+
+        foreach (var address in all.Except(addresses))
+        {
+            logger.LogInformation("gRPC (h2c): {GrpcUrl} priceactors.v1.PriceStream", address);
         }
     }
 

@@ -4,7 +4,7 @@ namespace PriceActors.Gateway.Streaming;
 
 /// <summary>
 /// A SignalR connection of the <see cref="PriceHub"/>: sends <c>priceUpdated</c> (<see cref="LivePrice"/>),
-/// <c>minuteBarClosed</c> and <c>streamReset</c> to its one connection through <see cref="IHubContext{THub}"/>.
+/// <c>minuteBarClosed</c>, <c>candleClosed</c> and <c>streamReset</c> to its one connection through <see cref="IHubContext{THub}"/>.
 /// </summary>
 internal sealed class HubSubscriber(
     IHubContext<PriceHub> hub,
@@ -16,6 +16,7 @@ internal sealed class HubSubscriber(
     public const string PriceUpdatedMethod = "priceUpdated";
     public const string MinuteBarClosedMethod = "minuteBarClosed";
     public const string StreamResetMethod = "streamReset";
+    public const string CandleClosedMethod = "candleClosed";
 
     private readonly IClientProxy client = hub.Clients.Client(connection.ConnectionId);
 
@@ -28,6 +29,7 @@ internal sealed class HubSubscriber(
                 PriceOut => PriceUpdatedMethod,
                 BarOut => MinuteBarClosedMethod,
                 ResetOut => StreamResetMethod,
+                CandleOut => CandleClosedMethod,
                 _ => null,
             };
 

@@ -24,6 +24,9 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
     /// <summary>Updates read from a pair per call when replaying.</summary>
     private const int ReplayPage = 10_000;
 
+    /// <summary>Candles read from a pair at once (after a long stall, older ones are skipped).</summary>
+    private const int MaxCandlesPerRead = 100;
+
     private readonly Channel<Command> inbox = Channel.CreateBounded<Command>(new BoundedChannelOptions(InboxCapacity)
     {
         SingleReader = true,
@@ -77,13 +80,13 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
     /// <param name="subscriber">The connection.</param>
     /// <param name="keys">Known instruments.</param>
     /// <param name="since">Positions to resume from, per instrument; the others start from their current price.</param>
-    /// <param name="maxUpdatesPerSecond">Per instrument at most this many updates a second (0: every update).</param>
+    /// <param name="options">The update rate and the candles wanted.</param>
     /// <param name="connectionAborted">Signalled when the connection goes away.</param>
     public async Task SubscribeAsync(
         StreamSubscriber subscriber,
         IReadOnlyList<InstrumentKey> keys,
         IReadOnlyDictionary<InstrumentKey, StreamPosition>? since,
-        double maxUpdatesPerSecond,
+        SubscriptionOptions options,
         CancellationToken connectionAborted)
     {
         // Bind, then have the loop track these instruments' updates, then read the pairs: every update the loop dropped
@@ -97,7 +100,7 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
         try
         {
             var starts = await Task.WhenAll(keys.Select(k => StartOfAsync(k, since, connectionAborted)));
-            join = new Join(subscriber, keys, starts, maxUpdatesPerSecond, connectionAborted);
+            join = new Join(subscriber, keys, starts, options, connectionAborted);
             await inbox.Writer.WriteAsync(join, connectionAborted);
         }
         catch
@@ -134,6 +137,7 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
     /// <inheritdoc/>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        _ = TickCandlesAsync(stoppingToken);
         try
         {
             await foreach (var command in inbox.Reader.ReadAllAsync(stoppingToken))
@@ -159,6 +163,22 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
         }
     }
 
+    private async Task TickCandlesAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                inbox.Writer.TryWrite(new CandleTick());
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down.
+        }
+    }
+
     private Task HandleAsync(Command command)
     {
         switch (command)
@@ -176,6 +196,12 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
                 break;
             case Leave l:
                 return LeaveAsync(l);
+            case CandleTick:
+                ReadDueCandles();
+                break;
+            case CandlesRead c:
+                SendCandles(c);
+                break;
         }
 
         return Task.CompletedTask;
@@ -220,6 +246,71 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
             GatewayMetrics.Conflated.Add(conflated);
         }
     }
+
+    /// <summary>Asks the pairs for the candles that closed since each interval's last ones, without waiting for them.</summary>
+    private void ReadDueCandles()
+    {
+        var now = time.GetUtcNow();
+        foreach (var state in instruments.Values)
+        {
+            foreach (var (interval, lane) in state.Candles)
+            {
+                var until = Align(now - options.CandleGrace, interval);
+                if (lane.Reading || until <= lane.Next)
+                {
+                    continue;
+                }
+
+                lane.Reading = true;
+                _ = ReadCandlesAsync(state.Key, interval, lane.Next, until);
+            }
+        }
+    }
+
+    private async Task ReadCandlesAsync(InstrumentKey key, TimeSpan interval, DateTimeOffset from, DateTimeOffset until)
+    {
+        Candle[]? candles = null;
+        try
+        {
+            candles = await grains.GetGrain<IPairGrain>(key.Value).GetCandlesAsync(interval, from, until, MaxCandlesPerRead);
+        }
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            LogCandlesFailed(error, key.Value, ClosedCandle.NameOf(interval));
+        }
+
+        await inbox.Writer.WriteAsync(new CandlesRead(key, interval, until, candles));
+    }
+
+    private void SendCandles(CandlesRead read)
+    {
+        if (!instruments.TryGetValue((read.Key.Exchange, read.Key.Symbol), out var state) || !state.Candles.TryGetValue(read.Interval, out var lane))
+        {
+            return;
+        }
+
+        lane.Reading = false;
+        if (read.Candles is null)
+        {
+            return;
+        }
+
+        lane.Next = read.Until;
+        foreach (var candle in read.Candles)
+        {
+            var message = new CandleOut(ClosedCandle.From(read.Key, read.Interval, candle));
+            foreach (var subscriber in state.Subscribers)
+            {
+                if (subscriber.CandleIntervals.TryGetValue(read.Key, out var wanted) && wanted == read.Interval && !subscriber.Queue.Enqueue(message))
+                {
+                    subscriber.Disconnect("slow consumer: its outbound queue is full");
+                }
+            }
+        }
+    }
+
+    private static DateTimeOffset Align(DateTimeOffset at, TimeSpan interval) =>
+        new(at.UtcTicks - (at.UtcTicks % interval.Ticks), TimeSpan.Zero);
 
     private void SendBar(MinuteBarClosed closed)
     {
@@ -289,7 +380,13 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
                 continue;
             }
 
-            subscriber.Queue.SetRate(key, join.MaxUpdatesPerSecond);
+            subscriber.Queue.SetRate(key, join.Options.MaxUpdatesPerSecond);
+            if (join.Options.CandleInterval > TimeSpan.Zero)
+            {
+                subscriber.CandleIntervals[key] = join.Options.CandleInterval;
+                state.AddCandles(join.Options.CandleInterval, time.GetUtcNow());
+            }
+
             Start(subscriber, state, join.Starts[i]);
             state.Subscribers.Add(subscriber);
             Forget(state);
@@ -352,9 +449,11 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
             }
 
             subscriber.Queue.Remove(key);
+            subscriber.CandleIntervals.Remove(key, out var interval);
             if (instruments.TryGetValue((key.Exchange, key.Symbol), out var state))
             {
                 state.Subscribers.Remove(subscriber);
+                state.RemoveCandles(interval);
                 Forget(state);
             }
 
@@ -491,6 +590,9 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
     [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Broadcaster inbox full ({Capacity}): {Dropped} updates dropped so far")]
     private partial void LogDropped(long dropped, int capacity);
 
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Warning, Message = "Reading the {Interval} candles of {Instrument} failed; trying again in a second")]
+    private partial void LogCandlesFailed(Exception error, string instrument, string interval);
+
     [LoggerMessage(EventId = 4002, Level = LogLevel.Error, Message = "Broadcaster failed to handle {Command}")]
     private partial void LogCommandFailed(Exception error, string command);
 
@@ -506,7 +608,13 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
     private sealed record BarClosed(MinuteBarClosed Value) : Command;
 
     private sealed record Join(
-        StreamSubscriber Subscriber, IReadOnlyList<InstrumentKey> Keys, JoinStart[] Starts, double MaxUpdatesPerSecond, CancellationToken ConnectionAborted) : Reply;
+        StreamSubscriber Subscriber, IReadOnlyList<InstrumentKey> Keys, JoinStart[] Starts, SubscriptionOptions Options, CancellationToken ConnectionAborted) : Reply;
+
+    /// <summary>Once a second: candles whose interval ended (plus the grace) are due.</summary>
+    private sealed record CandleTick : Command;
+
+    /// <summary>A pair answered the candles of one interval up to <paramref name="Until"/> (null when it failed).</summary>
+    private sealed record CandlesRead(InstrumentKey Key, TimeSpan Interval, DateTimeOffset Until, Candle[]? Candles) : Command;
 
     private sealed record Leave(StreamSubscriber Subscriber, IReadOnlyList<InstrumentKey>? Keys) : Reply;
 
@@ -529,5 +637,38 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
 
         /// <summary>While connections are joining, the updates since they started (at most <see cref="MaxRecent"/>).</summary>
         public List<PriceUpdated> Recent { get; } = [];
+
+        /// <summary>The candle intervals subscribers want, each with where its next candle starts.</summary>
+        public Dictionary<TimeSpan, CandleLane> Candles { get; } = [];
+
+        public void AddCandles(TimeSpan interval, DateTimeOffset now)
+        {
+            if (!Candles.TryGetValue(interval, out var lane))
+            {
+                // From the candle open now: the first one sent closes after the subscription began.
+                Candles[interval] = lane = new CandleLane { Next = Align(now, interval) };
+            }
+
+            lane.Subscribers++;
+        }
+
+        public void RemoveCandles(TimeSpan interval)
+        {
+            if (Candles.TryGetValue(interval, out var lane) && --lane.Subscribers == 0)
+            {
+                Candles.Remove(interval);
+            }
+        }
+    }
+
+    private sealed class CandleLane
+    {
+        public int Subscribers { get; set; }
+
+        /// <summary>The open time of the next candle to send.</summary>
+        public DateTimeOffset Next { get; set; }
+
+        /// <summary>A read from the pair is on its way.</summary>
+        public bool Reading { get; set; }
     }
 }

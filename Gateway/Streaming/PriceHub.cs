@@ -36,11 +36,12 @@ public sealed class PriceHub(
     /// <summary>Subscribes to instruments (<c>exchange:SYMBOL</c>): their current prices come first, then every update.</summary>
     /// <param name="instruments">The instruments.</param>
     /// <returns>The canonical keys subscribed.</returns>
-    public Task<string[]> Subscribe(string[] instruments) => SubscribeWith(new SubscriptionRequest(instruments));
+    public Task<string[]> Subscribe(string[] instruments) => SubscribeWith(new SubscriptionRequest(instruments, CandleInterval: "none"));
 
     /// <summary>
     /// Subscribes with options: positions to resume from (the updates after each come first, or a <c>streamReset</c> and
-    /// the current price when they are gone) and a per-instrument rate limit.
+    /// the current price when they are gone), a per-instrument rate limit and closed candles (<c>candleClosed</c>, 5 s unless
+    /// another interval or <c>none</c> is named).
     /// </summary>
     /// <param name="request">The instruments and options.</param>
     /// <returns>The canonical keys subscribed.</returns>
@@ -49,13 +50,12 @@ public sealed class PriceHub(
         ArgumentNullException.ThrowIfNull(request);
         var keys = Resolve(request.Instruments);
         var since = ResolvePositions(request.Since, keys);
-        var rate = request.MaxUpdatesPerSecond ?? 0;
-        if (rate < 0 || double.IsNaN(rate))
+        if (!request.TryOptions(out var options, out var error))
         {
-            throw new HubException($"maxUpdatesPerSecond must be 0 (every update) or more, not {rate}.");
+            throw new HubException(error);
         }
 
-        await broadcaster.SubscribeAsync(Subscriber, keys, since, rate, Context.ConnectionAborted);
+        await broadcaster.SubscribeAsync(Subscriber, keys, since, options, Context.ConnectionAborted);
         return [.. keys.Select(k => k.Value)];
     }
 

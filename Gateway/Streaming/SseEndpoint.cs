@@ -22,8 +22,9 @@ internal sealed class SseEndpoint(
 
     public const string Description =
         "text/event-stream. Query: instruments (comma-separated exchange:SYMBOL, at most 100), since (an event id, or use the " +
-        "Last-Event-ID header), maxUpdatesPerSecond (per instrument, latest wins). Events: price (LivePrice, with an id " +
-        "holding every instrument's position), bar (a closed minute bar), reset (a gap that cannot be filled; the current " +
+        "Last-Event-ID header), maxUpdatesPerSecond (per instrument, latest wins), candleInterval (5s by default, or none). " +
+        "Events: price (LivePrice, with an id holding every instrument's position), bar (a closed minute bar), candle (a closed " +
+        "candle), reset (a gap that cannot be filled; the current " +
         "price follows). Unknown instrument: 404; bad query or id: 400.";
 
     public async Task HandleAsync(HttpContext context)
@@ -43,11 +44,22 @@ internal sealed class SseEndpoint(
             return;
         }
 
-        var rate = 0d;
+        double? rate = null;
         var rateText = context.Request.Query["maxUpdatesPerSecond"].FirstOrDefault();
-        if (rateText is not null && (!double.TryParse(rateText, NumberStyles.Float, CultureInfo.InvariantCulture, out rate) || rate < 0 || double.IsNaN(rate)))
+        if (rateText is not null)
         {
-            await Problems.BadRequest($"maxUpdatesPerSecond must be a number, 0 (every update) or more, not '{rateText}'.").ExecuteAsync(context);
+            if (!double.TryParse(rateText, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed))
+            {
+                await Problems.BadRequest($"maxUpdatesPerSecond must be a number, 0 (every update) or more, not '{rateText}'.").ExecuteAsync(context);
+                return;
+            }
+
+            rate = parsed;
+        }
+
+        if (!new SubscriptionRequest(null, null, rate, context.Request.Query["candleInterval"].FirstOrDefault()).TryOptions(out var options, out error))
+        {
+            await Problems.BadRequest(error).ExecuteAsync(context);
             return;
         }
 
@@ -72,7 +84,7 @@ internal sealed class SseEndpoint(
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, subscriber.Stopped);
         try
         {
-            await broadcaster.SubscribeAsync(subscriber, keys, since, rate, ended.Token);
+            await broadcaster.SubscribeAsync(subscriber, keys, since, options, ended.Token);
             using var keepAlive = new PeriodicTimer(settings.KeepAlive, time);
             while (await keepAlive.WaitForNextTickAsync(ended.Token))
             {

@@ -6,13 +6,14 @@ namespace PriceActors.Gateway.Streaming;
 
 /// <summary>
 /// A server-sent event stream: <c>event: price</c> with an <c>id:</c> holding the position of every instrument of the
-/// stream (<see cref="SsePositions"/>), <c>event: bar</c>, <c>event: reset</c>, and a comment as keep-alive.
+/// stream (<see cref="SsePositions"/>), <c>event: bar</c>, <c>event: candle</c>, <c>event: reset</c>, and a comment as keep-alive.
 /// </summary>
 internal sealed class SseSubscriber : StreamSubscriber
 {
     private static readonly byte[] PriceHead = "event: price\nid: "u8.ToArray();
     private static readonly byte[] BarHead = "event: bar\ndata: "u8.ToArray();
     private static readonly byte[] ResetHead = "event: reset\ndata: "u8.ToArray();
+    private static readonly byte[] CandleHead = "event: candle\ndata: "u8.ToArray();
     private static readonly byte[] KeepAliveComment = ": keep-alive\n\n"u8.ToArray();
     /// <summary>Events written between flushes, so a slow reader's progress is seen between them.</summary>
     private const int FlushEvery = 32;
@@ -57,6 +58,9 @@ internal sealed class SseSubscriber : StreamSubscriber
                     break;
                 case ResetOut:
                     Write(body, ResetHead, message);
+                    break;
+                case CandleOut:
+                    Write(body, CandleHead, message);
                     break;
                 case KeepAliveOut:
                     body.Write(KeepAliveComment);

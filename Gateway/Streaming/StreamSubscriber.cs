@@ -47,6 +47,9 @@ public abstract partial class StreamSubscriber : IAsyncDisposable
     /// <summary>Instruments subscribed, kept by the broadcaster's loop.</summary>
     internal HashSet<InstrumentKey> Instruments { get; } = [];
 
+    /// <summary>The candle interval wanted per instrument, kept by the broadcaster's loop.</summary>
+    internal Dictionary<InstrumentKey, TimeSpan> CandleIntervals { get; } = [];
+
     /// <summary>Starts the writer loop.</summary>
     public void Start()
     {

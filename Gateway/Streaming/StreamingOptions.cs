@@ -46,6 +46,19 @@ public sealed class StreamingOptions
     [Range(0, 16 * 1024 * 1024)]
     public int SocketSendBufferBytes { get; set; }
 
+    /// <summary>
+    /// How long after a candle's end it is read and sent, for trades still on their way. Default 2 s; 0 to 1 min.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan CandleGrace { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The port of the gRPC stream (HTTP/2 without TLS, beside the <c>urls</c>, which serve HTTP/1.1 and cannot also take
+    /// cleartext HTTP/2); 0 leaves gRPC off. Default 0; 0 to 65,535.
+    /// </summary>
+    [Range(0, 65_535)]
+    public int GrpcPort { get; set; }
+
     /// <summary>Malformed or oversized client messages a WebSocket may send (each answered with an error frame) before it is closed. Default 3.</summary>
     [Range(1, 1_000)]
     public int MaxClientErrors { get; set; } = 3;

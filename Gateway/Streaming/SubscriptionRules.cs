@@ -119,4 +119,44 @@ public static class SubscriptionRules
 
         return true;
     }
+
+    /// <summary>Validates a per-instrument update rate: 0 (every update) or more.</summary>
+    /// <param name="maxUpdatesPerSecond">The rate asked for.</param>
+    /// <param name="error">Why it is not accepted.</param>
+    public static bool TryRate(double maxUpdatesPerSecond, [NotNullWhen(false)] out string? error)
+    {
+        error = maxUpdatesPerSecond < 0 || double.IsNaN(maxUpdatesPerSecond) || double.IsInfinity(maxUpdatesPerSecond)
+            ? $"maxUpdatesPerSecond must be 0 (every update) or more, not {maxUpdatesPerSecond}."
+            : null;
+        return error is null;
+    }
+
+    /// <summary>Reads a candle interval: null takes <paramref name="absent"/>, empty or <c>none</c> asks for no candles.</summary>
+    /// <param name="text">The interval's name (<c>5s</c>, <c>1m</c>… as the candles endpoint takes), or null.</param>
+    /// <param name="absent">The interval when none is named.</param>
+    /// <param name="interval">The interval; zero for none.</param>
+    /// <param name="error">Why the name is not accepted.</param>
+    public static bool TryCandleInterval(string? text, TimeSpan absent, out TimeSpan interval, [NotNullWhen(false)] out string? error)
+    {
+        error = null;
+        interval = TimeSpan.Zero;
+        if (text is null)
+        {
+            interval = absent;
+            return true;
+        }
+
+        if (text.Length == 0 || text.Equals("none", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        if (Api.CandleEndpoints.Intervals.TryGetValue(text, out interval))
+        {
+            return true;
+        }
+
+        error = $"Candle interval '{text}' is not valid: use one of {string.Join(", ", Api.CandleEndpoints.Intervals.Keys)}, or none.";
+        return false;
+    }
 }

@@ -10,7 +10,8 @@ namespace PriceActors.Gateway.Streaming;
 
 /// <summary>
 /// The raw WebSocket at <c>/ws</c> (and <c>/ws/{exchange}/{symbol}</c>, subscribed at once). The client sends
-/// <c>{"op":"subscribe","instruments":[…],"since":{…},"maxUpdatesPerSecond":N}</c>, <c>unsubscribe</c> or <c>ping</c>.
+/// <c>{"op":"subscribe","instruments":[…],"since":{…},"maxUpdatesPerSecond":N,"candleInterval":"5s"}</c>, <c>unsubscribe</c> or
+/// <c>ping</c>.
 /// An unknown instrument closes the connection with 4004 and the reason; a malformed or oversized message gets an
 /// <c>error</c> frame, and after <see cref="StreamingOptions.MaxClientErrors"/> of them the connection is closed
 /// (1008, or 1009 for size).
@@ -52,7 +53,7 @@ internal sealed partial class WebSocketEndpoint(
         {
             if (exchange is not null && symbol is not null)
             {
-                await session.SubscribeAsync(new ClientMessage("subscribe", [$"{exchange}:{symbol}"], null, null));
+                await session.SubscribeAsync(new ClientMessage("subscribe", [$"{exchange}:{symbol}"], null, null, context.Request.Query["candleInterval"].FirstOrDefault()));
             }
 
             await session.ReadAsync();
@@ -71,7 +72,7 @@ internal sealed partial class WebSocketEndpoint(
     private partial void LogClosing(int status, string reason);
 
     /// <summary>What a client sends.</summary>
-    private sealed record ClientMessage(string? Op, string[]? Instruments, Dictionary<string, StreamPosition>? Since, double? MaxUpdatesPerSecond);
+    private sealed record ClientMessage(string? Op, string[]? Instruments, Dictionary<string, StreamPosition>? Since, double? MaxUpdatesPerSecond, string? CandleInterval = null);
 
     private sealed class Session(WebSocketEndpoint endpoint, WebSocket socket, WebSocketSubscriber subscriber, CancellationToken aborted)
     {
@@ -148,14 +149,13 @@ internal sealed partial class WebSocketEndpoint(
                 return;
             }
 
-            var rate = message.MaxUpdatesPerSecond ?? 0;
-            if (rate < 0 || double.IsNaN(rate))
+            if (!new SubscriptionRequest(message.Instruments, message.Since, message.MaxUpdatesPerSecond, message.CandleInterval).TryOptions(out var options, out error))
             {
-                await RefuseAsync($"maxUpdatesPerSecond must be 0 (every update) or more, not {rate}.", WebSocketCloseStatus.PolicyViolation);
+                await RefuseAsync(error, WebSocketCloseStatus.PolicyViolation);
                 return;
             }
 
-            await endpoint.Broadcaster.SubscribeAsync(subscriber, keys, since, rate, aborted);
+            await endpoint.Broadcaster.SubscribeAsync(subscriber, keys, since, options, aborted);
             Reply(new { type = "subscribed", instruments = keys.Select(k => k.Value) });
         }
 

@@ -5,7 +5,7 @@ namespace PriceActors.Gateway.Streaming;
 
 /// <summary>
 /// A raw WebSocket connection at <c>/ws</c>: each message is one text frame,
-/// <c>{"type":"price_update","data":…}</c>, <c>bar_closed</c>, <c>reset</c>, or a reply to the client
+/// <c>{"type":"price_update","data":…}</c>, <c>bar_closed</c>, <c>candle_closed</c>, <c>reset</c>, or a reply to the client
 /// (<c>subscribed</c>, <c>unsubscribed</c>, <c>error</c>, <c>pong</c>). Replies go through the same queue as updates,
 /// since a WebSocket takes one send at a time.
 /// </summary>
@@ -15,6 +15,7 @@ internal sealed class WebSocketSubscriber(WebSocket socket, StreamingOptions opt
     private static readonly byte[] PriceHead = "{\"type\":\"price_update\",\"data\":"u8.ToArray();
     private static readonly byte[] BarHead = "{\"type\":\"bar_closed\",\"data\":"u8.ToArray();
     private static readonly byte[] ResetHead = "{\"type\":\"reset\",\"data\":"u8.ToArray();
+    private static readonly byte[] CandleHead = "{\"type\":\"candle_closed\",\"data\":"u8.ToArray();
     private readonly ArrayBufferWriter<byte> frame = new(512);
 
     protected override async ValueTask WriteAsync(IReadOnlyList<Outbound> batch, CancellationToken cancellationToken)
@@ -26,6 +27,7 @@ internal sealed class WebSocketSubscriber(WebSocket socket, StreamingOptions opt
                 PriceOut => PriceHead,
                 BarOut => BarHead,
                 ResetOut => ResetHead,
+                CandleOut => CandleHead,
                 _ => null,
             };
 

@@ -25,8 +25,12 @@ public sealed class EmbeddedGatewayFixture : IAsyncLifetime
 
     public Uri HubAddress => new(BaseAddress, "/hubs/prices");
 
+    /// <summary>The gRPC endpoint (HTTP/2 without TLS).</summary>
+    public Uri GrpcAddress { get; private set; } = null!;
+
     public async Task InitializeAsync()
     {
+        var grpcPort = FreePort.Next();
         app = PriceGateway.Build(
         [
             "--urls", "http://127.0.0.1:0",
@@ -34,10 +38,12 @@ public sealed class EmbeddedGatewayFixture : IAsyncLifetime
             $"--Feeds:Synthetic:TicksPerSecond={TicksPerSecond}",
             "--Logging:LogLevel:Default=Warning",
             $"--Orleans:SiloPort={FreePort.Next()}",
+            $"--Streaming:GrpcPort={grpcPort}",
         ]);
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        BaseAddress = new Uri(address);
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a)).ToList();
+        BaseAddress = addresses.Single(a => a.Port != grpcPort);
+        GrpcAddress = addresses.Single(a => a.Port == grpcPort);
         Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         await WaitForFirstPricesAsync();
     }
