@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Grpc.Net.Client;
+using PriceActors.Grpc;
 using PriceActors.Tests.Gateway.Hosting;
 using PriceActors.Tests.Gateway.Streaming;
 using PriceActors.Tests.Silo.Postgres;
@@ -136,6 +138,23 @@ public sealed class ClusterLocalScriptTests(ITestOutputHelper output)
         }
 
         StreamedPrice.AssertContinuous([last, .. resumed]);
+
+        // gRPC through nginx's HTTP/2 port, resuming from the WebSocket's last update.
+        using var channel = GrpcChannel.ForAddress(cluster.NginxGrpc);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var call = new PriceStream.PriceStreamClient(channel).Subscribe(
+            new SubscribeRequest { Instruments = { "okx:ETHUSDT" }, Since = { new Position { Instrument = "okx:ETHUSDT", Epoch = resumed[^1].Epoch, Sequence = resumed[^1].Sequence } } },
+            cancellationToken: deadline.Token);
+        var viaGrpc = new List<StreamedPrice>();
+        while (viaGrpc.Count < 20 && await call.ResponseStream.MoveNext(deadline.Token))
+        {
+            if (call.ResponseStream.Current.Price is { } p)
+            {
+                viaGrpc.Add(new StreamedPrice($"{p.Exchange}:{p.Symbol}", decimal.Parse(p.Price, CultureInfo.InvariantCulture), p.Sequence, p.Epoch, p.FirstSequence, p.Conflated));
+            }
+        }
+
+        StreamedPrice.AssertContinuous([resumed[^1], .. viaGrpc]);
     }
 
     private static async Task<List<SseEvent>> CollectEventsAsync(SseTestClient stream, int count)

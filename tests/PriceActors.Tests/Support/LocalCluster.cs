@@ -29,6 +29,9 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <summary>nginx, in front of the gateways.</summary>
     public Uri Nginx => Url("nginx");
 
+    /// <summary>nginx's gRPC port (HTTP/2 without TLS) in front of the gateways' gRPC ports.</summary>
+    public Uri NginxGrpc => Url("nginx-grpc");
+
     /// <summary>The gateways' own addresses.</summary>
     public IReadOnlyList<Uri> Gateways => Numbered("gateway");
 
@@ -100,7 +103,7 @@ public sealed class LocalCluster : IAsyncDisposable
             var port = Random.Shared.Next(20_000, 40_000);
             int[] ports =
             [
-                port, .. Enumerable.Range(port + 1, gateways), .. Enumerable.Range(port + 101, silos),
+                port, .. Enumerable.Range(port + 1, gateways), port + 50, .. Enumerable.Range(port + 51, gateways), .. Enumerable.Range(port + 101, silos),
                 .. Enumerable.Range(port + 201, silos), .. Enumerable.Range(port + 301, silos),
             ];
             if (ports.All(IsFree))
