@@ -15,7 +15,9 @@ public static class PriceGateway
 {
     /// <summary>Builds the application from command-line arguments (e.g. <c>--urls</c>, <c>--Feeds:Synthetic:Seed=7</c>).</summary>
     /// <param name="args">Command-line arguments.</param>
-    public static WebApplication Build(string[] args)
+    /// <param name="services">Adds services of a host beyond the gateway's (the benchmarks' baseline broadcaster).</param>
+    /// <param name="endpoints">Maps endpoints beyond the gateway's.</param>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? services = null, Action<WebApplication>? endpoints = null)
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.AddServiceDefaults();
@@ -35,6 +37,7 @@ public static class PriceGateway
             });
         });
 
+        services?.Invoke(builder);
         var app = builder.Build();
         app.UseServiceDefaults();
         if (app.Services.GetRequiredService<IOptions<PriceActorsOptions>>().Value.Mode == HostingMode.Cluster)
@@ -56,6 +59,7 @@ public static class PriceGateway
         app.MapHealthEndpoints();
         app.MapOpenApi();
         app.MapScalarApiReference("/api");
+        endpoints?.Invoke(app);
         return app;
     }
 }

@@ -9,6 +9,9 @@ internal static class BenchRepository
 
     public static string GatewayDll => Built("Gateway", "PriceActors.Gateway.dll");
 
+    /// <summary>This benchmark's own Release build, which also runs the naive gateway (<see cref="NaiveGateway"/>).</summary>
+    public static string BenchDll => Built(Path.Combine("bench", "PriceActors.Bench"), "PriceActors.Bench.dll");
+
     private static string Built(string project, string dll)
     {
         var path = Path.Combine(Root, project, "bin", "Release", "net10.0", dll);

@@ -1,7 +1,13 @@
 using PriceActors.Bench;
 
+if (args.Contains("naive-gateway"))
+{
+    return await NaiveGateway.RunAsync([.. args.Where(a => a != "naive-gateway")]);
+}
+
 return args.FirstOrDefault() switch
 {
+    "subscribers" => await SubscriberBenchmark.RunAsync(SubscriberSettings.Parse(args.Skip(1).ToArray())),
     "ingest" => await IngestBenchmark.RunAsync(IngestSettings.Parse(args.Skip(1).ToArray())),
     "cluster" => await ClusterBenchmark.RunAsync(ClusterSettings.Parse(args.Skip(1).ToArray())),
     "rest" => await RestBenchmark.RunAsync(RestSettings.Parse(args.Skip(1).ToArray())),
@@ -46,6 +52,15 @@ static int Usage()
           --exchanges N    exchanges (default 3) x --symbols N symbols (default 200)
           --connections N  concurrent request loops (default 32)
         REST req/s and latency of GET /prices/latest/{exchange}/{symbol} on an embedded gateway.
+
+        usage: dotnet build -c Release && dotnet run -c Release --no-build --project bench/PriceActors.Bench -- subscribers [options]
+          --subscribers N  clients (default 10000), each on one instrument
+          --instruments N  synthetic instruments (default 50), each trading --rate N times a second (default 10)
+          --seconds N      measured time of each transport (default 15), after --warmup N seconds (default 5)
+          --transports L   comma-separated, from naive,signalr,websocket,sse (default all)
+        For each transport a fresh embedded gateway process; "naive" is the same gateway with a second hub that sends
+        each update to a SignalR group. Reports delivered/s, tick -> client p50/p99, gateway CPU per delivered update
+        and memory per connection, and the ratios to naive.
         """);
     return 2;
 }
