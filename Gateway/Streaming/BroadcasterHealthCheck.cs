@@ -8,12 +8,15 @@ internal sealed class BroadcasterHealthCheck(PriceBroadcaster broadcaster) : IHe
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var (connections, instruments, sent, dropped) = broadcaster.GetStatistics();
+        var (queued, largest) = broadcaster.GetQueued();
         return Task.FromResult(HealthCheckResult.Healthy($"{connections} connections subscribed", new Dictionary<string, object>
         {
             ["connections"] = connections,
             ["instruments"] = instruments,
             ["updatesSent"] = sent,
             ["updatesDropped"] = dropped,
+            ["queuedMessages"] = queued,
+            ["largestQueue"] = largest,
         }));
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using PriceActors.Grains;
@@ -42,6 +43,7 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
     private readonly Dictionary<InstrumentKey, int> bindings = [];
     private readonly Dictionary<(string Exchange, string Symbol), InstrumentState> instruments = [];
     private readonly HashSet<StreamSubscriber> connections = [];
+    private readonly ConcurrentDictionary<StreamSubscriber, byte> readable = new();
     private long dropped;
     private long lastDropLog;
     private long sent;
@@ -66,6 +68,21 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
     /// <summary>Connections with at least one subscription, instruments subscribed, updates offered to connections and dropped.</summary>
     public (int Connections, int Instruments, long Sent, long Dropped) GetStatistics() =>
         (Volatile.Read(ref connectionCount), Volatile.Read(ref instrumentCount), Interlocked.Read(ref sent), Interlocked.Read(ref dropped));
+
+    /// <summary>Messages waiting in the connections' queues: in all, and in the fullest one.</summary>
+    public (long Total, int Largest) GetQueued()
+    {
+        long total = 0;
+        var largest = 0;
+        foreach (var subscriber in readable.Keys)
+        {
+            var count = subscriber.Queue.Count;
+            total += count;
+            largest = Math.Max(largest, count);
+        }
+
+        return (total, largest);
+    }
 
     /// <inheritdoc/>
     void IUpdateObserver.OnPriceUpdated(PriceUpdated update) => Offer(new Update(update));
@@ -367,7 +384,11 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
         }
 
         var subscriber = join.Subscriber;
-        connections.Add(subscriber);
+        if (connections.Add(subscriber))
+        {
+            readable[subscriber] = 0;
+        }
+
         for (var i = 0; i < join.Keys.Count; i++)
         {
             var key = join.Keys[i];
@@ -460,9 +481,9 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
             await ReleaseAsync([key]);
         }
 
-        if (subscriber.Instruments.Count == 0)
+        if (subscriber.Instruments.Count == 0 && connections.Remove(subscriber))
         {
-            connections.Remove(subscriber);
+            readable.TryRemove(subscriber, out _);
         }
 
         UpdateCounts();

@@ -1,3 +1,4 @@
+using Grpc.AspNetCore.Server;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Options;
 using PriceActors.Silo.Hosting;
@@ -31,6 +32,7 @@ public static class StreamingExtensions
         services.AddSingleton<WebSocketEndpoint>();
         services.AddSingleton<SseEndpoint>();
         services.AddGrpc();
+        services.AddOptions<GrpcServiceOptions>().Configure<IOptions<Hosting.ApiLimitsOptions>>((grpc, limits) => grpc.MaxReceiveMessageSize = limits.Value.MaxRequestBytes);
         services.AddHealthChecks().AddCheck<BroadcasterHealthCheck>("subscribers");
         return services;
     }

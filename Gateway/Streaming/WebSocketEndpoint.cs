@@ -76,17 +76,17 @@ internal sealed partial class WebSocketEndpoint(
 
     private sealed class Session(WebSocketEndpoint endpoint, WebSocket socket, WebSocketSubscriber subscriber, CancellationToken aborted)
     {
+        private byte[] buffer = new byte[1024];
         private int errors;
         private bool closing;
 
         public async Task ReadAsync()
         {
             var max = endpoint.MaxMessageBytes;
-            var buffer = new byte[max];
             using var stopped = CancellationTokenSource.CreateLinkedTokenSource(aborted, subscriber.Stopped);
             while (!closing && socket.State == WebSocketState.Open)
             {
-                var (length, oversized, type) = await ReceiveAsync(buffer, stopped.Token);
+                var (length, oversized, type) = await ReceiveAsync(max, stopped.Token);
                 if (type == WebSocketMessageType.Close)
                 {
                     await CloseAsync(WebSocketCloseStatus.NormalClosure, "closed by the client");
@@ -229,13 +229,29 @@ internal sealed partial class WebSocketEndpoint(
             }
         }
 
-        private async Task<(int Length, bool Oversized, WebSocketMessageType Type)> ReceiveAsync(byte[] buffer, CancellationToken cancellationToken)
+        /// <summary>
+        /// Reads one message into <see cref="buffer"/>, which starts small and grows up to the limit: idle connections
+        /// hold a kilobyte, not the largest message allowed. A longer message is read to its end and reported oversized.
+        /// </summary>
+        private async Task<(int Length, bool Oversized, WebSocketMessageType Type)> ReceiveAsync(int max, CancellationToken cancellationToken)
         {
             var length = 0;
             var oversized = false;
             while (true)
             {
-                var space = oversized || length == buffer.Length ? buffer.AsMemory() : buffer.AsMemory(length);
+                if (length == buffer.Length && !oversized)
+                {
+                    if (buffer.Length >= max)
+                    {
+                        oversized = true;
+                    }
+                    else
+                    {
+                        Array.Resize(ref buffer, Math.Min(max, buffer.Length * 4));
+                    }
+                }
+
+                var space = oversized ? buffer.AsMemory() : buffer.AsMemory(length);
                 var result = await socket.ReceiveAsync(space, cancellationToken);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
@@ -244,11 +260,6 @@ internal sealed partial class WebSocketEndpoint(
 
                 if (!oversized)
                 {
-                    if (length + result.Count >= buffer.Length && !result.EndOfMessage)
-                    {
-                        oversized = true;
-                    }
-
                     length += result.Count;
                 }
 

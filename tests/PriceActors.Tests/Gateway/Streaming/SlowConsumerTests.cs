@@ -51,7 +51,15 @@ public sealed class SlowConsumerTests
         // Then it stops reading: once the sockets' buffers are full its writes stall, and it is disconnected.
         await slow.PauseAsync();
         var fastBefore = Count(fastUpdates);
-        await Eventually.HoldsAsync(() => broadcaster.GetStatistics().Connections == 1, Patience, "the stuck client disconnected");
+        var largest = 0;
+        await Eventually.HoldsAsync(
+            () =>
+            {
+                largest = Math.Max(largest, broadcaster.GetQueued().Largest);
+                return broadcaster.GetStatistics().Connections == 1;
+            },
+            Patience,
+            "the stuck client disconnected");
         await Task.Delay(TimeSpan.FromSeconds(1));
         var fastAfter = Count(fastUpdates);
         slow.Resume();
@@ -60,6 +68,9 @@ public sealed class SlowConsumerTests
         Assert.Same(slow.Ended, await Task.WhenAny(slow.Ended, Task.Delay(Patience)));
 
         StreamedPrice.AssertContinuous(slowUpdates);
+
+        // While stuck its queue held at most the capacity plus one conflated update per instrument (and a few bars).
+        Assert.InRange(largest, 1, 64 + instruments.Length + 16);
         Assert.True(fastAfter - fastBefore > 500, $"the fast client got {fastAfter - fastBefore} updates while the slow one was stuck");
         lock (fastUpdates)
         {

@@ -174,6 +174,18 @@ public sealed class WebSocketEndpointTests(EmbeddedGatewayFixture system)
     }
 
     [Fact]
+    public async Task Metrics_WhileAClientStreams_CountConnectionsAndDeliveredMessagesByTransport()
+    {
+        await using var client = await ConnectAsync("/ws/okx/dogeusdt?candleInterval=none");
+        await CollectAsync(client, 3);
+
+        var text = await system.Http.GetStringAsync("/metrics");
+
+        Assert.Matches("""priceactors_stream_connections\{[^}]*transport="websocket"[^}]*\} [1-9]""", text);
+        Assert.Matches("""priceactors_stream_delivered_total\{[^}]*transport="websocket"[^}]*\} [1-9]""", text);
+    }
+
+    [Fact]
     public async Task Get_WithoutAnUpgrade_Answers400WithAProblem()
     {
         using var response = await system.Http.GetAsync("/ws");
