@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 
 namespace PriceActors.Gateway.Streaming;
@@ -18,9 +19,14 @@ public static class GatewayMetrics
     public static readonly Histogram<double> UpdateAge = Meter.CreateHistogram<double>(
         "priceactors.updates.age", "ms", "Age of a price update (since its last trade's exchange time) when it reaches the gateway");
 
-    /// <summary>Streaming connections open, by <c>transport</c>.</summary>
-    public static readonly UpDownCounter<int> Connections = Meter.CreateUpDownCounter<int>(
-        "priceactors.stream.connections", "{connection}", "Streaming connections open");
+    private static readonly ConcurrentDictionary<string, int> Open = new();
+
+    /// <summary>Streaming connections open, by <c>transport</c>, observed when read (a listener started late reads them right).</summary>
+    public static readonly ObservableUpDownCounter<int> Connections = Meter.CreateObservableUpDownCounter(
+        "priceactors.stream.connections",
+        () => Open.Select(o => new Measurement<int>(o.Value, new KeyValuePair<string, object?>("transport", o.Key))),
+        "{connection}",
+        "Streaming connections open");
 
     /// <summary>Messages written to streaming connections, by <c>transport</c>.</summary>
     public static readonly Counter<long> Delivered = Meter.CreateCounter<long>(
@@ -37,6 +43,14 @@ public static class GatewayMetrics
     /// <summary>Resumes that could not be filled and got a reset and snapshot, by <c>reason</c>.</summary>
     public static readonly Counter<long> Resets = Meter.CreateCounter<long>(
         "priceactors.stream.resets", "{reset}", "Resumes answered with a reset and a snapshot");
+
+    /// <summary>A connection of <paramref name="transport"/> opened.</summary>
+    /// <param name="transport">The transport.</param>
+    public static void Opened(string transport) => Open.AddOrUpdate(transport, 1, (_, n) => n + 1);
+
+    /// <summary>A connection of <paramref name="transport"/> closed.</summary>
+    /// <param name="transport">The transport.</param>
+    public static void Closed(string transport) => Open.AddOrUpdate(transport, 0, (_, n) => n - 1);
 
     /// <summary>Connections the gateway disconnected (stuck, over their queue), by <c>transport</c>.</summary>
     public static readonly Counter<long> SlowClientsDisconnected = Meter.CreateCounter<long>(

@@ -18,6 +18,7 @@ public abstract partial class StreamSubscriber : IAsyncDisposable
     private Task writer = Task.CompletedTask;
     private CancellationTokenSource? deadline;
     private int disconnected;
+    private int disposed;
 
     /// <summary>Creates the connection's queue; <see cref="Start"/> starts its writer.</summary>
     /// <param name="transport">The transport's name for logs and metrics: <c>signalr</c>, <c>websocket</c>, <c>sse</c>.</param>
@@ -53,7 +54,7 @@ public abstract partial class StreamSubscriber : IAsyncDisposable
     /// <summary>Starts the writer loop.</summary>
     public void Start()
     {
-        GatewayMetrics.Connections.Add(1, new KeyValuePair<string, object?>("transport", Transport));
+        GatewayMetrics.Opened(Transport);
         writer = Task.Run(WriteLoopAsync);
     }
 
@@ -97,6 +98,11 @@ public abstract partial class StreamSubscriber : IAsyncDisposable
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        {
+            return;
+        }
+
         Queue.Close();
         await stop.CancelAsync();
         try
@@ -191,7 +197,7 @@ public abstract partial class StreamSubscriber : IAsyncDisposable
                 (message as MarkerOut)?.Written.TrySetCanceled();
             }
 
-            GatewayMetrics.Connections.Add(-1, new KeyValuePair<string, object?>("transport", Transport));
+            GatewayMetrics.Closed(Transport);
             await stop.CancelAsync();
         }
     }
