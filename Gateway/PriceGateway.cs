@@ -3,6 +3,7 @@ using Orleans.Dashboard;
 using PriceActors.Gateway.Api;
 using PriceActors.Gateway.Dashboard;
 using PriceActors.Gateway.Hosting;
+using PriceActors.Gateway.Ops;
 using PriceActors.Gateway.Streaming;
 using PriceActors.Gateway.Streaming.Grpc;
 using PriceActors.Silo.Hosting;
@@ -24,6 +25,7 @@ public static class PriceGateway
         builder.AddPriceActors();
         builder.Services.AddPriceStreaming();
         builder.AddGrpcEndpoint();
+        builder.Services.AddOps();
         builder.AddApiLimits();
         builder.Services.AddOpenApi(o =>
         {
@@ -55,6 +57,7 @@ public static class PriceGateway
         app.MapProxyApi();
         app.MapPriceStreams();
         app.MapDashboard();
+        app.MapOps();
         app.MapOrleansDashboard("/dashboard");
         app.MapHealthEndpoints();
         app.MapOpenApi();

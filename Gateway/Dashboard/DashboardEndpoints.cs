@@ -33,7 +33,7 @@ public static class DashboardEndpoints
         return app;
     }
 
-    private static string Read(string name)
+    internal static string Read(string name)
     {
         using var stream = typeof(DashboardEndpoints).Assembly.GetManifestResourceStream(name)
             ?? throw new InvalidOperationException($"{name} is missing from the assembly.");

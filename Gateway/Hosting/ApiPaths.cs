@@ -3,7 +3,7 @@ namespace PriceActors.Gateway.Hosting;
 /// <summary>Where the API answers from the cluster, and how a middleware refuses a request there.</summary>
 internal static class ApiPaths
 {
-    private static readonly string[] Rest = ["/prices", "/candles", "/instruments", "/feeds", "/mode", "/proxy"];
+    private static readonly string[] Rest = ["/prices", "/candles", "/instruments", "/feeds", "/mode", "/proxy", "/ops/data"];
 
     /// <summary>Whether the request is a REST call of the API (not the hub, the page, health or metrics).</summary>
     public static bool IsRest(PathString path) => Rest.Any(p => path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase));

@@ -20,6 +20,9 @@ public static class GatewayMetrics
         "priceactors.updates.age", "ms", "Age of a price update (since its last trade's exchange time) when it reaches the gateway");
 
     private static readonly ConcurrentDictionary<string, int> Open = new();
+    private static long delivered;
+    private static long conflated;
+    private static long disconnected;
 
     /// <summary>Streaming connections open, by <c>transport</c>, observed when read (a listener started late reads them right).</summary>
     public static readonly ObservableUpDownCounter<int> Connections = Meter.CreateObservableUpDownCounter(
@@ -43,6 +46,38 @@ public static class GatewayMetrics
     /// <summary>Resumes that could not be filled and got a reset and snapshot, by <c>reason</c>.</summary>
     public static readonly Counter<long> Resets = Meter.CreateCounter<long>(
         "priceactors.stream.resets", "{reset}", "Resumes answered with a reset and a snapshot");
+
+    /// <summary>Totals since the process started, for the operations view: delivered, conflated, disconnected.</summary>
+    public static (long Delivered, long Conflated, long Disconnected) Totals() =>
+        (Interlocked.Read(ref delivered), Interlocked.Read(ref conflated), Interlocked.Read(ref disconnected));
+
+    /// <summary>Open connections by transport.</summary>
+    public static IReadOnlyDictionary<string, int> OpenConnections() => new Dictionary<string, int>(Open);
+
+    /// <summary><paramref name="count"/> messages were written to a connection of <paramref name="transport"/>.</summary>
+    /// <param name="count">Messages.</param>
+    /// <param name="transport">The transport.</param>
+    public static void CountDelivered(int count, string transport)
+    {
+        Interlocked.Add(ref delivered, count);
+        Delivered.Add(count, new KeyValuePair<string, object?>("transport", transport));
+    }
+
+    /// <summary><paramref name="count"/> updates were merged into later ones.</summary>
+    /// <param name="count">Updates.</param>
+    public static void CountConflated(int count)
+    {
+        Interlocked.Add(ref conflated, count);
+        Conflated.Add(count);
+    }
+
+    /// <summary>A connection of <paramref name="transport"/> was disconnected as stuck.</summary>
+    /// <param name="transport">The transport.</param>
+    public static void CountDisconnected(string transport)
+    {
+        Interlocked.Increment(ref disconnected);
+        SlowClientsDisconnected.Add(1, new KeyValuePair<string, object?>("transport", transport));
+    }
 
     /// <summary>A connection of <paramref name="transport"/> opened.</summary>
     /// <param name="transport">The transport.</param>

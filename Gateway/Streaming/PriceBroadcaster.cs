@@ -260,7 +260,7 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
         Interlocked.Add(ref sent, state.Subscribers.Count);
         if (conflated > 0)
         {
-            GatewayMetrics.Conflated.Add(conflated);
+            GatewayMetrics.CountConflated(conflated);
         }
     }
 

@@ -83,7 +83,7 @@ public abstract partial class StreamSubscriber : IAsyncDisposable
 
         DisconnectReason = reason;
         LogDisconnected(Transport, reason);
-        GatewayMetrics.SlowClientsDisconnected.Add(1, new KeyValuePair<string, object?>("transport", Transport));
+        GatewayMetrics.CountDisconnected(Transport);
         Queue.Close();
         try
         {
@@ -177,7 +177,7 @@ public abstract partial class StreamSubscriber : IAsyncDisposable
                     }
                 }
 
-                GatewayMetrics.Delivered.Add(delivered, new KeyValuePair<string, object?>("transport", Transport));
+                GatewayMetrics.CountDelivered(delivered, Transport);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)

@@ -372,6 +372,7 @@ public sealed partial class PairGrain(
         if (pendingCount > 0)
         {
             latest = ToUpdate(pending[pendingCount - 1], firstSequence);
+            Ops.SiloActivity.Accepted(instrument.Value, accepted, latest.Timestamp);
             await PublishAsync(latest);
             await FlushAsync();
             window.Prune(window.NewestUtcTicks);

@@ -24,6 +24,12 @@ public sealed partial class TickRouterGrain(ILogger<TickRouterGrain> logger) : G
     /// <inheritdoc/>
     public async Task OnNextAsync(IList<SequentialItem<TickRound>> items)
     {
+        await RouteAsync(items);
+        Count(items);
+    }
+
+    private async Task RouteAsync(IList<SequentialItem<TickRound>> items)
+    {
         if (items.Count == 1)
         {
             await RecordAsync(items[0].Item.Batches, items[0].Item.Epoch);
@@ -45,6 +51,28 @@ public sealed partial class TickRouterGrain(ILogger<TickRouterGrain> logger) : G
 
     /// <inheritdoc/>
     public Task OnCompletedAsync() => Task.CompletedTask;
+
+    /// <summary>Counts the delivery's trades for the operations view, with how old its newest one was.</summary>
+    private void Count(IList<SequentialItem<TickRound>> items)
+    {
+        long ticks = 0, newest = 0;
+        foreach (var item in items)
+        {
+            foreach (var batch in item.Item.Batches)
+            {
+                ticks += batch.Ticks.Length;
+                if (batch.Ticks.Length > 0)
+                {
+                    newest = Math.Max(newest, batch.Ticks.Span[^1].ExchangeTime.UtcTicks);
+                }
+            }
+        }
+
+        if (ticks > 0)
+        {
+            Ops.SiloActivity.Delivered(this.GetPrimaryKeyString(), ticks, new DateTimeOffset(newest, TimeSpan.Zero), DateTimeOffset.UtcNow);
+        }
+    }
 
     /// <inheritdoc/>
     public Task OnErrorAsync(Exception ex)

@@ -79,6 +79,7 @@ public static class ClusterSiloExtensions
         });
 
         services.AddFeedKeeper();
+        services.AddHostedService<Ops.SiloOpsReporter>();
         services.PostConfigure<FeedKeeperOptions>(o => o.StopFeedsOnShutdown = false);
         services.AddHealthChecks()
             .AddCheck<SiloHealthCheck>("silo", tags: ["ready"])

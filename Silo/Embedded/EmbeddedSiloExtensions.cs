@@ -57,6 +57,7 @@ public static class EmbeddedSiloExtensions
         });
 
         services.AddFeedKeeper();
+        services.AddHostedService<Ops.SiloOpsReporter>();
         services.AddHealthChecks()
             .AddCheck<SiloHealthCheck>("silo", tags: ["ready"])
             .AddCheck<FeedsHealthCheck>("feeds", tags: ["ready"])

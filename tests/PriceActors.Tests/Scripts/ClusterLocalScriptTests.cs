@@ -54,6 +54,16 @@ public sealed class ClusterLocalScriptTests(ITestOutputHelper output)
             TimeSpan.FromSeconds(30));
         Assert.Contains(GrainTypes(counters), t => t.Contains("ExchangeFeedGrain", StringComparison.Ordinal));
 
+        // The operations view through nginx, whichever gateway answers: both gateways and both silos report to its grain.
+        var ops = await Eventually.ValueAsync(
+            () => http.GetFromJsonAsync<JsonElement[][]>(new Uri(cluster.Nginx, "/ops/data")),
+            p => p!.Count(r => r[^1].GetProperty("role").GetString() == "gateway") == 2 && p!.Count(r => r[^1].GetProperty("role").GetString() == "silo") == 2,
+            TimeSpan.FromSeconds(30));
+        Assert.Equal(
+            [.. cluster.Gateways.Select(g => $"gateway {g.ToString().TrimEnd('/')}").Order(StringComparer.Ordinal)],
+            ops!.Select(r => r[^1]).Where(r => r.GetProperty("role").GetString() == "gateway").Select(r => r.GetProperty("id").GetString()!).Order(StringComparer.Ordinal));
+        Assert.True(ops!.Where(r => r[^1].GetProperty("role").GetString() == "silo").Sum(r => r[^1].GetProperty("streams").GetArrayLength()) > 0, "the silos' routers report their streams");
+
         var missing = await http.GetAsync(new Uri(cluster.Nginx, "/prices/latest/binance/NOPEUSDT"));
         Assert.Equal((HttpStatusCode.NotFound, "application/problem+json"), (missing.StatusCode, missing.Content.Headers.ContentType?.MediaType));
 
