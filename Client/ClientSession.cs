@@ -18,6 +18,12 @@ public sealed class ClientSession(ClientSettings settings, IPriceFeed feed, Text
         var status = "connecting";
         void Received(StreamEvent message)
         {
+            if (settings.Count > 0 && board.Updates >= settings.Count)
+            {
+                // Asked to stop: what arrives while the connection closes is not taken.
+                return;
+            }
+
             var line = board.Apply(message);
             if (settings.Plain)
             {

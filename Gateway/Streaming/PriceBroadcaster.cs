@@ -251,7 +251,24 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
         var conflated = 0;
         foreach (var subscriber in state.Subscribers)
         {
-            if (subscriber.Queue.OfferPrice(message))
+            var offered = message;
+            if (state.Floors.Count > 0 && state.Floors.TryGetValue(subscriber, out var floor))
+            {
+                // A connection that joined from the pair's answer has what it answered: the stream's first updates may
+                // repeat it (skipped) or overlap it (sent from where it stopped).
+                if (update.Epoch < floor.Epoch || (update.Epoch == floor.Epoch && update.Sequence <= floor.Sequence))
+                {
+                    continue;
+                }
+
+                state.Floors.Remove(subscriber);
+                if (update.Epoch == floor.Epoch && update.FirstSequence <= floor.Sequence)
+                {
+                    offered = new PriceOut(state.Key, update with { FirstSequence = floor.Sequence + 1 }, conflated: false);
+                }
+            }
+
+            if (subscriber.Queue.OfferPrice(offered))
             {
                 conflated++;
             }
@@ -418,13 +435,13 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
     }
 
     /// <summary>Queues a joining connection's first messages for one instrument: the missed updates, or a snapshot.</summary>
+    /// <remarks>
+    /// The pair may answer ahead of its update stream (a batch is counted before its update reaches this gateway), so
+    /// the connection's start becomes its floor: the stream's updates up to it are not sent to it again. The shared
+    /// latest update is the stream's alone, so the other connections miss nothing the pair answered first.
+    /// </remarks>
     private static void Start(StreamSubscriber subscriber, InstrumentState state, JoinStart start)
     {
-        if (IsNewer(start.Latest, state.Latest))
-        {
-            state.Latest = start.Latest;
-        }
-
         if (start is { Outcome: ReplayOutcome.Filled, From: { } from })
         {
             var replay = start.Updates.Select(u => new PriceOut(state.Key, u, conflated: false)).ToList();
@@ -443,19 +460,22 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
             }
 
             subscriber.Queue.EnqueueReplay(replay);
+            state.Floors[subscriber] = new StreamPosition(from.Epoch, reached);
             GatewayMetrics.Replayed.Add(start.Updates.Length);
             return;
         }
 
+        var current = IsNewer(start.Latest, state.Latest) ? start.Latest : state.Latest;
         if (start.Reset is { } reset)
         {
-            subscriber.Queue.Enqueue(new ResetOut(reset with { Epoch = state.Latest?.Epoch ?? reset.Epoch }));
+            subscriber.Queue.Enqueue(new ResetOut(reset with { Epoch = current?.Epoch ?? reset.Epoch }));
             GatewayMetrics.Resets.Add(1, new KeyValuePair<string, object?>("reason", reset.Reason));
         }
 
-        if (state.Latest is { } current)
+        if (current is not null)
         {
             subscriber.Queue.EnqueueReplay([new PriceOut(state.Key, current, conflated: false)]);
+            state.Floors[subscriber] = new StreamPosition(current.Epoch, current.Sequence);
         }
     }
 
@@ -474,6 +494,7 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
             if (instruments.TryGetValue((key.Exchange, key.Symbol), out var state))
             {
                 state.Subscribers.Remove(subscriber);
+                state.Floors.Remove(subscriber);
                 state.RemoveCandles(interval);
                 Forget(state);
             }
@@ -652,6 +673,9 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
         public PriceUpdated? Latest { get; set; }
 
         public HashSet<StreamSubscriber> Subscribers { get; } = [];
+
+        /// <summary>Joined connections whose start (the pair's answer) the stream has not passed yet.</summary>
+        public Dictionary<StreamSubscriber, StreamPosition> Floors { get; } = [];
 
         /// <summary>Connections between binding and joining: the updates are tracked for them already.</summary>
         public int Joining { get; set; }

@@ -160,7 +160,7 @@ public sealed class ClusterLocalScriptTests(ITestOutputHelper output)
         {
             if (call.ResponseStream.Current.Price is { } p)
             {
-                viaGrpc.Add(new StreamedPrice($"{p.Exchange}:{p.Symbol}", decimal.Parse(p.Price, CultureInfo.InvariantCulture), p.Sequence, p.Epoch, p.FirstSequence, p.Conflated));
+                viaGrpc.Add(StreamedPrice.From(p));
             }
         }
 

@@ -26,7 +26,7 @@ public sealed class PriceStreamServiceTests(EmbeddedGatewayFixture system)
             if (call.ResponseStream.Current.Price is { } price)
             {
                 Assert.Equal(decimal.Parse(price.Price, System.Globalization.CultureInfo.InvariantCulture).ToString(System.Globalization.CultureInfo.InvariantCulture), price.Price);
-                updates.Add(new StreamedPrice($"{price.Exchange}:{price.Symbol}", decimal.Parse(price.Price, System.Globalization.CultureInfo.InvariantCulture), price.Sequence, price.Epoch, price.FirstSequence, price.Conflated));
+                updates.Add(StreamedPrice.From(price));
             }
         }
 
@@ -59,7 +59,7 @@ public sealed class PriceStreamServiceTests(EmbeddedGatewayFixture system)
             var message = call.ResponseStream.Current;
             if (message.Price is { } p)
             {
-                updates.Add(new StreamedPrice($"{p.Exchange}:{p.Symbol}", decimal.Parse(p.Price, System.Globalization.CultureInfo.InvariantCulture), p.Sequence, p.Epoch, p.FirstSequence, p.Conflated));
+                updates.Add(StreamedPrice.From(p));
             }
             else if (message.Candle is { } c)
             {

@@ -13,6 +13,10 @@ internal sealed record StreamedPrice(string Key, decimal Price, long Sequence, l
         e.GetProperty("firstSequence").GetInt64(),
         e.GetProperty("conflated").GetBoolean());
 
+    /// <summary>A gRPC <c>PriceUpdate</c>, its decimal strings parsed.</summary>
+    public static StreamedPrice From(PriceActors.Grpc.PriceUpdate p) => new(
+        $"{p.Exchange}:{p.Symbol}", decimal.Parse(p.Price, System.Globalization.CultureInfo.InvariantCulture), p.Sequence, p.Epoch, p.FirstSequence, p.Conflated);
+
     /// <summary>
     /// Asserts that each instrument's updates continue one another: every update starts right after the previous one
     /// ended (no gap, no repeat) in one epoch.

@@ -186,6 +186,40 @@ public sealed class WebSocketEndpointTests(EmbeddedGatewayFixture system)
     }
 
     [Fact]
+    public async Task Subscribe_ManyClientsJoiningWhileOneStreams_TheStreamingOneMissesNothing()
+    {
+        await using var watcher = await ConnectAsync("/ws/okx/ethusdt?candleInterval=none");
+        await watcher.NextAsync("price_update", Patience);
+
+        // Each join reads the pair, which may be ahead of its update stream: that must not cost the others an update.
+        var joiners = new List<WsTestClient>();
+        try
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                var joiner = await ConnectAsync("/ws/okx/ethusdt?candleInterval=none");
+                joiners.Add(joiner);
+                await joiner.NextAsync("price_update", Patience);
+            }
+
+            var seen = await CollectAsync(watcher, 40);
+            foreach (var joiner in joiners)
+            {
+                StreamedPrice.AssertContinuous(await CollectAsync(joiner, 5));
+            }
+
+            StreamedPrice.AssertContinuous(seen);
+        }
+        finally
+        {
+            foreach (var joiner in joiners)
+            {
+                await joiner.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task Get_WithoutAnUpgrade_Answers400WithAProblem()
     {
         using var response = await system.Http.GetAsync("/ws");
