@@ -2,8 +2,10 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Grpc.Net.Client;
 using PriceActors.Grpc;
+using PriceActors.Tests.Gateway.Dashboard;
 using PriceActors.Tests.Gateway.Hosting;
 using PriceActors.Tests.Gateway.Streaming;
 using PriceActors.Tests.Silo.Postgres;
@@ -63,6 +65,18 @@ public sealed class ClusterLocalScriptTests(ITestOutputHelper output)
             [.. cluster.Gateways.Select(g => $"gateway {g.ToString().TrimEnd('/')}").Order(StringComparer.Ordinal)],
             ops!.Select(r => r[^1]).Where(r => r.GetProperty("role").GetString() == "gateway").Select(r => r.GetProperty("id").GetString()!).Order(StringComparer.Ordinal));
         Assert.True(ops!.Where(r => r[^1].GetProperty("role").GetString() == "silo").Sum(r => r[^1].GetProperty("streams").GetArrayLength()) > 0, "the silos' routers report their streams");
+
+        // The same in Chromium through nginx: /ops lists both gateways, the Orleans Dashboard counts both silos.
+        await using (var chromium = await HeadlessChromium.LaunchAsync(TimeSpan.FromSeconds(30)))
+        {
+            await chromium.NavigateAsync(new Uri(cluster.Nginx, "/ops"));
+            var rows = await chromium.WaitForAsync(
+                "String(document.querySelectorAll('#gateways tr').length) + '/' + String(document.querySelectorAll('#silos tr').length)", v => v == "2/2", TimeSpan.FromSeconds(30));
+            Assert.Equal("2/2", rows);
+            await chromium.NavigateAsync(new Uri(cluster.Nginx, "/dashboard/"));
+            var overview = await chromium.WaitForAsync("document.body.innerText", text => Regex.IsMatch(text, @"ACTIVE SILOS\s+2\b", RegexOptions.IgnoreCase), TimeSpan.FromSeconds(30));
+            Assert.Matches(new Regex(@"ACTIVE SILOS\s+2\b", RegexOptions.IgnoreCase), overview);
+        }
 
         var missing = await http.GetAsync(new Uri(cluster.Nginx, "/prices/latest/binance/NOPEUSDT"));
         Assert.Equal((HttpStatusCode.NotFound, "application/problem+json"), (missing.StatusCode, missing.Content.Headers.ContentType?.MediaType));
