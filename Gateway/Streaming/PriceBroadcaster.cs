@@ -42,8 +42,8 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
     private readonly SemaphoreSlim bindLock = new(1, 1);
     private readonly Dictionary<InstrumentKey, int> bindings = [];
     private readonly Dictionary<(string Exchange, string Symbol), InstrumentState> instruments = [];
-    private readonly HashSet<StreamSubscriber> connections = [];
-    private readonly ConcurrentDictionary<StreamSubscriber, byte> readable = new();
+    /// <summary>Connections with a subscription: changed by the loop only, read by health and operations reports too.</summary>
+    private readonly ConcurrentDictionary<StreamSubscriber, byte> connections = new();
     private long dropped;
     private long lastDropLog;
     private long sent;
@@ -74,7 +74,7 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
     {
         long total = 0;
         var largest = 0;
-        foreach (var subscriber in readable.Keys)
+        foreach (var subscriber in connections.Keys)
         {
             var count = subscriber.Queue.Count;
             total += count;
@@ -401,10 +401,7 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
         }
 
         var subscriber = join.Subscriber;
-        if (connections.Add(subscriber))
-        {
-            readable[subscriber] = 0;
-        }
+        connections.TryAdd(subscriber, 0);
 
         for (var i = 0; i < join.Keys.Count; i++)
         {
@@ -502,9 +499,9 @@ public sealed partial class PriceBroadcaster : BackgroundService, IUpdateObserve
             await ReleaseAsync([key]);
         }
 
-        if (subscriber.Instruments.Count == 0 && connections.Remove(subscriber))
+        if (subscriber.Instruments.Count == 0)
         {
-            readable.TryRemove(subscriber, out _);
+            connections.TryRemove(subscriber, out _);
         }
 
         UpdateCounts();
