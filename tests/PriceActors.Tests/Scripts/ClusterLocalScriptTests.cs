@@ -115,6 +115,7 @@ public sealed class ClusterLocalScriptTests(ITestOutputHelper output)
         }
 
         await ResumeOnTheOtherGatewayAsync(cluster);
+        await PageSurvivesItsGatewayKilledAsync(cluster, http);
 
         var pids = new[] { "silo1", "silo2", "gateway1", "gateway2" }.Select(cluster.ProcessId).ToArray();
         var (code, text) = await cluster.StopAsync();
@@ -179,6 +180,50 @@ public sealed class ClusterLocalScriptTests(ITestOutputHelper output)
         }
 
         StreamedPrice.AssertContinuous([resumed[^1], .. viaGrpc]);
+    }
+
+    /// <summary>
+    /// The page through nginx; its gateway is killed (<c>kill -9</c>): nginx sends the page's reconnect to the other
+    /// gateway, which resumes every instrument from where the page stopped — the same epoch, so no reset and no gap.
+    /// Runs last: the cluster has one gateway left after it.
+    /// </summary>
+    private async Task PageSurvivesItsGatewayKilledAsync(LocalCluster cluster, HttpClient http)
+    {
+        const string ReadState = """
+            JSON.stringify({
+              status: document.getElementById("status")?.textContent ?? "",
+              gaps: document.getElementById("seq-errors")?.textContent ?? "",
+              resets: Number(document.getElementById("epoch-resets")?.textContent ?? "0"),
+              reconnects: window.priceActors?.view.reconnects ?? 0,
+              sequence: Number(document.querySelector("tr[data-instrument='okx:ETHUSDT'] [data-field=sequence]")?.textContent ?? "0"),
+            })
+            """;
+        await using var chromium = await HeadlessChromium.LaunchAsync(TimeSpan.FromSeconds(30));
+        await chromium.NavigateAsync(new Uri(cluster.Nginx, "/#okx:ETHUSDT/5s"));
+        var before = PageState.Parse(await chromium.WaitForAsync(ReadState, json => PageState.Parse(json) is { Status: "live", Sequence: > 0 }, TimeSpan.FromSeconds(30)));
+
+        // Which gateway holds the page's connection: the one whose report counts a SignalR connection.
+        var ops = await Eventually.ValueAsync(
+            () => http.GetFromJsonAsync<JsonElement[][]>(new Uri(cluster.Nginx, "/ops/data")),
+            p => p!.Any(r => r[^1].GetProperty("gauges").TryGetProperty("connections.signalr", out var n) && n.GetDouble() >= 1),
+            TimeSpan.FromSeconds(30));
+        var holder = ops!.Select(r => r[^1]).First(r => r.GetProperty("gauges").TryGetProperty("connections.signalr", out var n) && n.GetDouble() >= 1).GetProperty("id").GetString()!;
+        var index = cluster.Gateways.Select((g, i) => (Url: $"gateway {g.ToString().TrimEnd('/')}", Name: $"gateway{i + 1}")).Single(g => g.Url == holder).Name;
+        using (var process = System.Diagnostics.Process.GetProcessById(cluster.ProcessId(index)))
+        {
+            process.Kill();
+        }
+
+        var back = PageState.Parse(await chromium.WaitForAsync(
+            ReadState, json => PageState.Parse(json) is { Status: "live", Reconnects: > 0 } state && state.Sequence > before.Sequence + 5, TimeSpan.FromSeconds(60)));
+        output.WriteLine($"page: {before} -> killed {index} -> {back}");
+
+        Assert.Equal(("live", "0", 0), (back.Status, back.Gaps, back.Resets));
+    }
+
+    private sealed record PageState(string Status, string Gaps, int Resets, int Reconnects, long Sequence)
+    {
+        public static PageState Parse(string json) => JsonSerializer.Deserialize<PageState>(json, JsonSerializerOptions.Web)!;
     }
 
     private static async Task<List<SseEvent>> CollectEventsAsync(SseTestClient stream, int count)
