@@ -59,12 +59,13 @@ public sealed class ClusterLocalScriptTests(ITestOutputHelper output)
         // The operations view through nginx, whichever gateway answers: both gateways and both silos report to its grain.
         var ops = await Eventually.ValueAsync(
             () => http.GetFromJsonAsync<JsonElement[][]>(new Uri(cluster.Nginx, "/ops/data")),
-            p => p!.Count(r => r[^1].GetProperty("role").GetString() == "gateway") == 2 && p!.Count(r => r[^1].GetProperty("role").GetString() == "silo") == 2,
+            p => p!.Count(r => r[^1].GetProperty("role").GetString() == "gateway") == 2 && p!.Count(r => r[^1].GetProperty("role").GetString() == "silo") == 2
+                && SiloStreams(p!) > 0,
             TimeSpan.FromSeconds(30));
         Assert.Equal(
             [.. cluster.Gateways.Select(g => $"gateway {g.ToString().TrimEnd('/')}").Order(StringComparer.Ordinal)],
             ops!.Select(r => r[^1]).Where(r => r.GetProperty("role").GetString() == "gateway").Select(r => r.GetProperty("id").GetString()!).Order(StringComparer.Ordinal));
-        Assert.True(ops!.Where(r => r[^1].GetProperty("role").GetString() == "silo").Sum(r => r[^1].GetProperty("streams").GetArrayLength()) > 0, "the silos' routers report their streams");
+        Assert.True(SiloStreams(ops!) > 0, "the silos' routers report their streams");
 
         // The same in Chromium through nginx: /ops lists both gateways, the Orleans Dashboard counts both silos.
         await using (var chromium = await HeadlessChromium.LaunchAsync(TimeSpan.FromSeconds(30)))
@@ -263,6 +264,9 @@ public sealed class ClusterLocalScriptTests(ITestOutputHelper output)
 
         return updates;
     }
+
+    private static int SiloStreams(JsonElement[][] processes) =>
+        processes.Where(r => r[^1].GetProperty("role").GetString() == "silo").Sum(r => r[^1].GetProperty("streams").GetArrayLength());
 
     private static IEnumerable<string> GrainTypes(JsonElement counters) =>
         counters.GetProperty("simpleGrainStats").EnumerateArray().Select(g => g.GetProperty("grainType").GetString() ?? "");
