@@ -3,8 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace PriceActors.Grains.Ops;
 
 /// <summary>
-/// Keeps the last <see cref="History"/> reports of every process that reported within <see cref="Forget"/>. In memory
-/// only: the view is of the last minutes, and a new activation fills it again within a report period.
+/// Keeps the last <see cref="History"/> reports of every process that reported within <see cref="Forget"/>, in memory: a
+/// new activation is filled again by the processes, which keep their own last reports.
 /// </summary>
 public sealed class OpsGrain([FromKeyedServices(TimeProviderNames.Grains)] TimeProvider time) : Grain, IOpsGrain
 {
@@ -14,23 +14,37 @@ public sealed class OpsGrain([FromKeyedServices(TimeProviderNames.Grains)] TimeP
     /// <summary>A process silent for this long is left out.</summary>
     public static readonly TimeSpan Forget = TimeSpan.FromSeconds(30);
 
-    private readonly Dictionary<string, Queue<ProcessReport>> processes = [];
+    private readonly Dictionary<string, List<ProcessReport>> processes = [];
 
     /// <inheritdoc/>
-    public Task ReportAsync(ProcessReport report)
+    public Task<int> ReportAsync(ProcessReport[] reports)
     {
-        if (!processes.TryGetValue(report.Id, out var reports))
+        if (reports.Length == 0)
         {
-            processes[report.Id] = reports = new Queue<ProcessReport>(History);
+            return Task.FromResult(0);
         }
 
-        if (reports.Count == History)
+        var id = reports[^1].Id;
+        if (!processes.TryGetValue(id, out var held))
         {
-            reports.Dequeue();
+            processes[id] = held = new List<ProcessReport>(History);
         }
 
-        reports.Enqueue(report);
-        return Task.CompletedTask;
+        foreach (var report in reports.Where(r => r.Id == id))
+        {
+            var at = held.FindLastIndex(r => r.At <= report.At);
+            if (at < 0 || held[at].At != report.At)
+            {
+                held.Insert(at + 1, report);
+            }
+        }
+
+        if (held.Count > History)
+        {
+            held.RemoveRange(0, held.Count - History);
+        }
+
+        return Task.FromResult(held.Count);
     }
 
     /// <inheritdoc/>

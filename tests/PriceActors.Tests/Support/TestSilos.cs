@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Orleans.Runtime;
 using Orleans.Storage;
 using Orleans.Streams;
 using Orleans.TestingHost;
@@ -40,5 +41,12 @@ internal static class TestSilos
         });
         builder.ConfigureClient(client => client.AddMemoryStreams(StreamNames.UpdateProvider, s => s.ConfigureStreamPubSub(StreamPubSubType.ExplicitGrainBasedOnly)));
         return builder.Build();
+    }
+
+    /// <summary>The silo <paramref name="grain"/> is active on, if it is.</summary>
+    public static async Task<SiloAddress?> SiloOfAsync(IGrainFactory grains, GrainId grain)
+    {
+        var statistics = await grains.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
+        return statistics.FirstOrDefault(s => s.GrainId == grain)?.SiloAddress;
     }
 }

@@ -90,12 +90,8 @@ public sealed class PairBarReminderTests(PostgresDatabase database, ITestOutputH
             "SELECT count(*) FROM minute_bars WHERE closed AND exchange = 'binance' AND pair_name = ANY($1) AND \"timestamp\" = $2",
             pairs.Select(p => p.Symbol).ToArray(), minute);
 
-    private static async Task<SiloAddress?> SiloOfAsync(IClusterClient grains, InstrumentKey instrument)
-    {
-        var id = grains.GetGrain<IPairGrain>(instrument.Value).GetGrainId();
-        var statistics = await grains.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
-        return statistics.FirstOrDefault(s => s.GrainId == id)?.SiloAddress;
-    }
+    private static Task<SiloAddress?> SiloOfAsync(IClusterClient grains, InstrumentKey instrument) =>
+        TestSilos.SiloOfAsync(grains, grains.GetGrain<IPairGrain>(instrument.Value).GetGrainId());
 
     private static SiloAddress Address(IHost silo) => silo.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
 

@@ -53,12 +53,12 @@ public sealed class FeedKeeperClusterTests(ITestOutputHelper output)
         var pair = grains.GetGrain<IPairGrain>($"{Exchanges[0]}:BTCUSDT");
         var before = await Eventually.ValueAsync(pair.GetLatestPriceAsync, p => p is { Sequence: > 5 }, TimeSpan.FromSeconds(30));
 
-        var feedSilo = await SiloOfAsync(grains, feed.GetGrainId());
+        var feedSilo = await TestSilos.SiloOfAsync(grains, feed.GetGrainId());
         await cluster.KillSiloAsync(cluster.Silos.Single(s => s.SiloAddress == feedSilo));
         var killedAt = DateTime.UtcNow;
 
         var after = await Eventually.ValueAsync(
-            async () => (Silo: await SiloOfAsync(grains, feed.GetGrainId()), Status: await feed.GetStatusAsync()),
+            async () => (Silo: await TestSilos.SiloOfAsync(grains, feed.GetGrainId()), Status: await feed.GetStatusAsync()),
             f => f.Silo is not null && f.Silo != feedSilo && f.Status is { State: FeedState.Running, TicksPublished: > 0 },
             TimeSpan.FromSeconds(30));
         var recovery = DateTime.UtcNow - killedAt;
@@ -69,11 +69,5 @@ public sealed class FeedKeeperClusterTests(ITestOutputHelper output)
         var later = await Eventually.ValueAsync(pair.GetLatestPriceAsync, p => p!.Sequence > before!.Sequence, TimeSpan.FromSeconds(30));
         Assert.Equal(before!.Epoch, later!.Epoch);
         Assert.True(later.Sequence > before.Sequence);
-    }
-
-    private static async Task<SiloAddress?> SiloOfAsync(IClusterClient grains, GrainId grain)
-    {
-        var statistics = await grains.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
-        return statistics.FirstOrDefault(s => s.GrainId == grain)?.SiloAddress;
     }
 }
