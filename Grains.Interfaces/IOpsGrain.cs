@@ -20,8 +20,12 @@ public interface IOpsGrain : IGrainWithStringKey
     [Alias("Report")]
     Task<int> ReportAsync(ProcessReport[] reports);
 
-    /// <summary>Each live process's reports of the last minutes, oldest first.</summary>
+    /// <summary>
+    /// Each live process's reports of the last minutes, oldest first; with <paramref name="after"/>, only those made later
+    /// and, of a process with none, its newest (so a reader that keeps what it read learns of every live process).
+    /// </summary>
+    /// <param name="after">Leave out reports made at or before this time; <see langword="null"/> for all.</param>
     [AlwaysInterleave]
-    [Alias("Get")]
-    Task<ProcessReport[][]> GetAsync();
+    [Alias("GetAfter")]
+    Task<ProcessReport[][]> GetAsync(DateTimeOffset? after = null);
 }

@@ -48,14 +48,17 @@ public sealed class OpsGrain([FromKeyedServices(TimeProviderNames.Grains)] TimeP
     }
 
     /// <inheritdoc/>
-    public Task<ProcessReport[][]> GetAsync()
+    public Task<ProcessReport[][]> GetAsync(DateTimeOffset? after = null)
     {
         var now = time.GetUtcNow();
-        foreach (var id in processes.Where(p => now - p.Value.Last().At > Forget).Select(p => p.Key).ToList())
+        foreach (var id in processes.Where(p => now - p.Value[^1].At > Forget).Select(p => p.Key).ToList())
         {
             processes.Remove(id);
         }
 
-        return Task.FromResult(processes.Values.OrderBy(r => r.Last().Role).ThenBy(r => r.Last().Id, StringComparer.Ordinal).Select(r => r.ToArray()).ToArray());
+        return Task.FromResult(processes.Values
+            .OrderBy(r => r[^1].Role, StringComparer.Ordinal).ThenBy(r => r[^1].Id, StringComparer.Ordinal)
+            .Select(r => after is null ? [.. r] : r[^1].At > after ? [.. r.Where(x => x.At > after)] : new[] { r[^1] })
+            .ToArray());
     }
 }

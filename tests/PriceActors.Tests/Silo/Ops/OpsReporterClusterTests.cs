@@ -36,7 +36,7 @@ public sealed class OpsReporterClusterTests(ITestOutputHelper output)
         });
         await cluster.DeployAsync();
         var ops = cluster.Client.GetGrain<IOpsGrain>(IOpsGrain.Key);
-        var before = await Eventually.ValueAsync(ops.GetAsync, p => p.Length == 3 && p.All(r => r.Length >= 4), TimeSpan.FromSeconds(30));
+        var before = await Eventually.ValueAsync(() => ops.GetAsync(), p => p.Length == 3 && p.All(r => r.Length >= 4), TimeSpan.FromSeconds(30));
         Assert.True(before.Length == 3 && before.All(r => r.Length >= 4), $"reports held: {string.Join(", ", before.Select(r => r.Length))}");
         Assert.Equal(0, logs.CountOf(ResentEventId));
 
@@ -49,7 +49,7 @@ public sealed class OpsReporterClusterTests(ITestOutputHelper output)
 
         // A new activation without the survivors' past would hold only the reports made after the kill.
         var after = await Eventually.ValueAsync(
-            ops.GetAsync,
+            () => ops.GetAsync(),
             p => survivors.All(s => Held(p, s[0].Id).Length > s.Length),
             TimeSpan.FromSeconds(30));
         output.WriteLine($"the grain ran on {opsSilo}; {(DateTime.UtcNow - killedAt).TotalSeconds:F1} s after the kill it held "
