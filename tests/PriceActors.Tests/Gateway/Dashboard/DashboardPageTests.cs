@@ -62,7 +62,7 @@ public sealed class DashboardPageTests(EmbeddedGatewayFixture system)
     }
 
     [Fact]
-    public async Task Root_InHeadlessChromium_ShowsEachFeedsStateAndTicks()
+    public async Task Root_InHeadlessChromium_ShowsEachFeedsStateTicksAndTradesPerSecond()
     {
         const string ReadFeeds = """
             JSON.stringify({
@@ -72,6 +72,7 @@ public sealed class DashboardPageTests(EmbeddedGatewayFixture system)
                 state: tr.querySelector("[data-field=state]")?.textContent ?? "",
                 source: tr.querySelector("[data-field=source]")?.textContent ?? "",
                 ticks: Number(tr.querySelector("[data-field=ticks]")?.textContent ?? "0"),
+                rate: tr.querySelector("[data-field=rate]")?.textContent ?? "",
               })),
             })
             """;
@@ -81,18 +82,24 @@ public sealed class DashboardPageTests(EmbeddedGatewayFixture system)
 
         await chromium.NavigateAsync(system.BaseAddress);
         var shown = JsonSerializer.Deserialize<FeedPanel>(
-            await chromium.WaitForAsync(ReadFeeds, json => JsonSerializer.Deserialize<FeedPanel>(json, JsonSerializerOptions.Web)!.Feeds.Length == exchanges.Length, Patience),
+            await chromium.WaitForAsync(ReadFeeds, json => JsonSerializer.Deserialize<FeedPanel>(json, JsonSerializerOptions.Web)!.Feeds is { } f && f.Length == exchanges.Length && f.All(r => r.TradesPerSecond > 0), Patience),
             JsonSerializerOptions.Web)!;
 
         Assert.Equal("test", shown.Mode);
         Assert.Equal(exchanges, shown.Feeds.Select(f => f.Exchange));
         Assert.All(shown.Feeds, f => Assert.Equal(("running", "synthetic"), (f.State, f.Source)));
         Assert.All(shown.Feeds, f => Assert.True(f.Ticks > 0, $"{f.Exchange} shows no ticks"));
+
+        // A synthetic feed's trades per second come from its ticks between two reads of /feeds.
+        Assert.All(shown.Feeds, f => Assert.True(f.TradesPerSecond > 0, $"{f.Exchange} shows trades/s '{f.Rate}'"));
     }
 
     private sealed record FeedPanel(string Mode, FeedRow[] Feeds);
 
-    private sealed record FeedRow(string Exchange, string State, string Source, long Ticks);
+    private sealed record FeedRow(string Exchange, string State, string Source, long Ticks, string Rate)
+    {
+        public double TradesPerSecond => double.TryParse(Rate, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : -1;
+    }
 
     private sealed record Link(bool Shown, string Href);
 
