@@ -1,8 +1,8 @@
 using System.CommandLine;
 using PriceActors.Client;
 
-var url = new Option<Uri>("--url", "-u") { Description = "The gateway: SignalR at {url}/hubs/prices.", DefaultValueFactory = _ => new Uri("http://localhost:5080") };
-var grpcUrl = new Option<Uri>("--grpc-url") { Description = "The gateway's gRPC port (Streaming:GrpcPort), for --transport grpc.", DefaultValueFactory = _ => new Uri("http://localhost:5081") };
+var url = UrlOption("--url", "The gateway: SignalR at {url}/hubs/prices.", "http://localhost:5080", "-u");
+var grpcUrl = UrlOption("--grpc-url", "The gateway's gRPC port (Streaming:GrpcPort), for --transport grpc.", "http://localhost:5081");
 var transport = new Option<string>("--transport", "-t") { Description = "signalr or grpc.", DefaultValueFactory = _ => "signalr" };
 transport.AcceptOnlyFromAmong("signalr", "grpc");
 var pairs = new Option<string[]>("--pairs", "-p")
@@ -39,3 +39,21 @@ root.SetAction(async (result, cancellationToken) =>
 });
 
 return await root.Parse(args).InvokeAsync();
+
+// An absolute http or https address; anything else is refused with the form expected.
+static Option<Uri> UrlOption(string name, string description, string fallback, params string[] aliases) => new(name, aliases)
+{
+    Description = description,
+    DefaultValueFactory = _ => new Uri(fallback),
+    CustomParser = result =>
+    {
+        var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+        if (Uri.TryCreate(text, UriKind.Absolute, out var address) && address.Scheme is "http" or "https")
+        {
+            return address;
+        }
+
+        result.AddError($"{name} '{text}' is not valid: use an absolute http:// or https:// address, e.g. {fallback}.");
+        return null;
+    },
+};

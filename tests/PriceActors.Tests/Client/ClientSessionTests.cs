@@ -48,10 +48,51 @@ public sealed class ClientSessionTests(EmbeddedGatewayFixture system)
         Assert.EndsWith("# 100 updates, 0 gaps", text.TrimEnd(), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The client as built in its own folder: the copy in the test's output runs on the ASP.NET Core framework the tests
+    /// load, which a console program does not.
+    /// </summary>
+    private static string ClientDll
+    {
+        get
+        {
+            var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+            return Path.Combine(TestServers.RepositoryRoot, "Client", "bin", output.Parent!.Name, output.Name, "PriceActors.Client.dll");
+        }
+    }
+
+    [Theory]
+    [InlineData("signalr")]
+    [InlineData("grpc")]
+    public async Task Program_TheGatewaysAddressAndACount_PrintsThatManyUpdatesAndExits0(string transport)
+    {
+        var (exitCode, text, error) = await ProgramCommand.RunAsync(
+            ClientDll,
+            "--transport", transport, "--url", system.BaseAddress.ToString(), "--grpc-url", system.GrpcAddress.ToString(),
+            "--pairs", "okx:SOLUSDT,binance:ETHUSDT", "--interval", "none", "--count", "25", "--plain");
+
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.True(exitCode == 0, $"exit {exitCode}: {error}{text}");
+        Assert.Equal(25, lines.Count(l => l.StartsWith("price ", StringComparison.Ordinal)));
+        Assert.Equal("# 25 updates, 0 gaps", lines[^1]);
+    }
+
+    [Theory]
+    [InlineData("--url", "nope")]
+    [InlineData("--url", "ftp://localhost:5080")]
+    [InlineData("--grpc-url", "localhost:5081")]
+    public async Task Program_AnAddressThatIsNotHttp_ExitsWithTheFormExpected(string option, string address)
+    {
+        var (exitCode, _, error) = await ProgramCommand.RunAsync(ClientDll, option, address, "--count", "1");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"{option} '{address}' is not valid: use an absolute http:// or https:// address", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Help_DocumentsTheOptions()
     {
-        var (exitCode, text) = await HelpCommand.RunAsync("PriceActors.Client.dll", "--help");
+        var (exitCode, text, _) = await ProgramCommand.RunAsync(ClientDll, "--help");
 
         Assert.Equal(0, exitCode);
         foreach (var option in new[] { "--url", "--grpc-url", "--transport", "--pairs", "--interval", "--max-rate", "--plain", "--count" })

@@ -11,7 +11,7 @@ public sealed class GatewayHelpTests
     [InlineData("-h")]
     public async Task Main_HelpArgument_PrintsTheModesAndClusterSettingsAndExitsZeroWithoutStarting(string argument)
     {
-        var (exitCode, text) = await HelpCommand.RunAsync("PriceActors.Gateway.dll", argument);
+        var (exitCode, text, _) = await ProgramCommand.RunAsync("PriceActors.Gateway.dll", argument);
 
         Assert.Equal(0, exitCode);
         Assert.Equal(GatewayHelpText(), text.TrimEnd());

@@ -10,7 +10,7 @@ public sealed class SiloHelpTests
     [InlineData("-h")]
     public async Task Main_HelpArgument_PrintsTheSettingsWithTheirDefaultsAndExitsZeroWithoutStarting(string argument)
     {
-        var (exitCode, text) = await HelpCommand.RunAsync("PriceActors.Silo.dll", argument);
+        var (exitCode, text, _) = await ProgramCommand.RunAsync("PriceActors.Silo.dll", argument);
 
         Assert.Equal(0, exitCode);
         Assert.Equal(PriceActors.Silo.Hosting.SiloHelp.Text.TrimEnd(), text.TrimEnd());
