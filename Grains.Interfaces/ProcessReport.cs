@@ -26,18 +26,20 @@ public sealed record ProcessReport(
 /// <summary>A tick stream as its router saw it.</summary>
 /// <param name="Stream">The stream, <c>{exchange}/{shard}</c>.</param>
 /// <param name="Ticks">Ticks its rounds carried since the process started.</param>
+/// <param name="Deliveries">Deliveries (each of one or more rounds) its router took since the process started.</param>
 /// <param name="LagMilliseconds">At its last delivery: now minus the exchange time of the newest trade delivered.</param>
 /// <param name="LastDelivery">When it last delivered.</param>
 [GenerateSerializer]
 [Immutable]
 [Alias("priceactors.StreamActivity")]
-public sealed record StreamActivity(string Stream, long Ticks, double LagMilliseconds, DateTimeOffset LastDelivery);
+public sealed record StreamActivity(string Stream, long Ticks, long Deliveries, double LagMilliseconds, DateTimeOffset LastDelivery);
 
 /// <summary>A pair's trades as its grain took them.</summary>
 /// <param name="Instrument">The instrument.</param>
 /// <param name="Ticks">Trades accepted since the process started.</param>
+/// <param name="Batches">Calls that brought them (a pair takes each delivery's trades in one).</param>
 /// <param name="LastTrade">Exchange time of its last trade.</param>
 [GenerateSerializer]
 [Immutable]
 [Alias("priceactors.PairActivity")]
-public sealed record PairActivity(string Instrument, long Ticks, DateTimeOffset LastTrade);
+public sealed record PairActivity(string Instrument, long Ticks, long Batches, DateTimeOffset LastTrade);

@@ -4,7 +4,7 @@ namespace PriceActors.Grains.Ops;
 
 /// <summary>
 /// What this process's routers and pairs did, for the operations view: ticks per tick stream with the lag of its last
-/// delivery, trades per pair with the time of its last. Process-wide, like a meter: updated once per delivery and per
+/// delivery, trades and batches per pair with the time of its last. Process-wide, like a meter: updated once per delivery and per
 /// batch, read by the silo's reporter.
 /// </summary>
 public static class SiloActivity
@@ -19,6 +19,7 @@ public static class SiloActivity
         lock (counter)
         {
             counter.Ticks += ticks;
+            counter.Deliveries++;
             counter.Lag = (now - newest).TotalMilliseconds;
             counter.Last = now;
         }
@@ -31,21 +32,24 @@ public static class SiloActivity
         lock (counter)
         {
             counter.Ticks += ticks;
+            counter.Batches++;
             counter.Last = last;
         }
     }
 
     /// <summary>Every stream's totals.</summary>
     public static StreamActivity[] Streams() =>
-        [.. StreamCounters.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => { lock (s.Value) { return new StreamActivity(s.Key, s.Value.Ticks, s.Value.Lag, s.Value.Last); } })];
+        [.. StreamCounters.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => { lock (s.Value) { return new StreamActivity(s.Key, s.Value.Ticks, s.Value.Deliveries, s.Value.Lag, s.Value.Last); } })];
 
     /// <summary>Every pair's totals.</summary>
     public static PairActivity[] Pairs() =>
-        [.. PairCounters.Select(p => { lock (p.Value) { return new PairActivity(p.Key, p.Value.Ticks, p.Value.Last); } })];
+        [.. PairCounters.Select(p => { lock (p.Value) { return new PairActivity(p.Key, p.Value.Ticks, p.Value.Batches, p.Value.Last); } })];
 
     private sealed class StreamCounter
     {
         public long Ticks { get; set; }
+
+        public long Deliveries { get; set; }
 
         public double Lag { get; set; }
 
@@ -55,6 +59,8 @@ public static class SiloActivity
     private sealed class PairCounter
     {
         public long Ticks { get; set; }
+
+        public long Batches { get; set; }
 
         public DateTimeOffset Last { get; set; }
     }

@@ -75,6 +75,9 @@ internal static class IngestBenchmark
         await host.StopAsync();
 
         var seconds = (end.At - start.At).TotalSeconds;
+        var deliveries = Grains.Ops.SiloActivity.Streams().Sum(a => a.Deliveries);
+        var batches = Grains.Ops.SiloActivity.Pairs().Sum(a => a.Batches);
+        var counted = Grains.Ops.SiloActivity.Pairs().Sum(a => a.Ticks);
         var ticks = end.Ticks - start.Ticks;
         var updateCount = end.Updates - start.Updates;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
@@ -86,6 +89,8 @@ internal static class IngestBenchmark
               GC: gen0 {end.Gen0 - start.Gen0}, gen1 {end.Gen1 - start.Gen1}, gen2 {end.Gen2 - start.Gen2}
               CPU: {(end.Cpu - start.Cpu).TotalSeconds / seconds:F2} cores busy
               memory at end: GC heap {end.Heap / 1048576.0:N0} MiB, working set {end.WorkingSet / 1048576.0:N0} MiB
+              operations counting (whole run): {deliveries:N0} router deliveries, {batches:N0} pair batches for {counted:N0} ticks
+                -> {(double)deliveries / Math.Max(1, counted):F5} and {(double)batches / Math.Max(1, counted):F5} calls per tick (bench -- ops-cost: ns per call)
             """));
         return 0;
     }

@@ -11,6 +11,7 @@ return args.FirstOrDefault() switch
     "ingest" => await IngestBenchmark.RunAsync(IngestSettings.Parse(args.Skip(1).ToArray())),
     "cluster" => await ClusterBenchmark.RunAsync(ClusterSettings.Parse(args.Skip(1).ToArray())),
     "rest" => await RestBenchmark.RunAsync(RestSettings.Parse(args.Skip(1).ToArray())),
+    "ops-cost" => OpsCostBenchmark.Run([.. args.Skip(1)]),
     _ => Usage(),
 };
 
@@ -61,6 +62,10 @@ static int Usage()
         For each transport a fresh embedded gateway process; "naive" is the same gateway with a second hub that sends
         each update to a SignalR group. Reports delivered/s, tick -> client p50/p99, gateway CPU per delivered update
         and memory per connection, and the ratios to naive.
+
+        usage: dotnet run -c Release --project bench/PriceActors.Bench -- ops-cost [CALLS, default 20000000]
+        CPU nanoseconds per call of what the operations view counts on the hot path (a router's delivery, a pair's
+        batch), on one thread and on every core at once, three rounds.
         """);
     return 2;
 }

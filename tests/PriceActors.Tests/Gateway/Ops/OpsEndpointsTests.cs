@@ -28,7 +28,10 @@ public sealed class OpsEndpointsTests(EmbeddedGatewayFixture system)
 
         var silo = Silo(processes!)!.Value;
         Assert.True(silo.GetProperty("counters").GetProperty("ticks").GetInt64() > 0);
-        Assert.All(silo.GetProperty("streams").EnumerateArray(), s => Assert.True(s.GetProperty("ticks").GetInt64() > 0));
+        Assert.All(silo.GetProperty("streams").EnumerateArray(), s => Assert.True(
+            s.GetProperty("ticks").GetInt64() >= s.GetProperty("deliveries").GetInt64() && s.GetProperty("deliveries").GetInt64() > 0, $"{s}"));
+        Assert.All(silo.GetProperty("pairs").EnumerateArray(), p => Assert.True(
+            p.GetProperty("ticks").GetInt64() >= p.GetProperty("batches").GetInt64() && p.GetProperty("batches").GetInt64() > 0, $"{p}"));
         Assert.Contains(silo.GetProperty("pairs").EnumerateArray(), p => p.GetProperty("instrument").GetString()!.Contains(':', StringComparison.Ordinal));
         Assert.True(processes!.All(p => p.Length >= 1 && p.Length <= 150));
     }
