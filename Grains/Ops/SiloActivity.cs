@@ -3,9 +3,9 @@ using System.Collections.Concurrent;
 namespace PriceActors.Grains.Ops;
 
 /// <summary>
-/// What this process's routers and pairs did, for the operations view: ticks per tick stream with the lag of its last
-/// delivery, trades and batches per pair with the time of its last. Process-wide, like a meter: updated once per delivery and per
-/// batch, read by the silo's reporter.
+/// What this process's routers and pairs did, for the operations view: ticks and deliveries per tick stream with the lag
+/// of its last delivery, trades and batches per pair with the time of its last. Process-wide, like a meter: updated once
+/// per delivery and per batch, read by the silo's reporter.
 /// </summary>
 public static class SiloActivity
 {
