@@ -111,6 +111,13 @@ public sealed class ClusterGatewayTests(ITestOutputHelper output)
         Assert.Equal("Not connected to the cluster: no silo answers", check.GetProperty("description").GetString());
         Assert.Contains(clusterId, latest.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Contains(gateway.Log, line => line.Contains("Connecting to cluster", StringComparison.Ordinal));
+
+        // Its operations reports fail as well: after five in a row it warns once, naming itself.
+        await Eventually.HoldsAsync(
+            () => gateway.Log.Any(l => l.Contains("has not reached the operations grain for 10 s", StringComparison.Ordinal) && l.Contains(gateway.Address.Port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(60),
+            "the gateway's warning that its operations reports fail");
+        Assert.Single(gateway.Log, l => l.Contains("has not reached the operations grain", StringComparison.Ordinal));
         Assert.Equal(0, await gateway.StopAsync(Patience));
     }
 
