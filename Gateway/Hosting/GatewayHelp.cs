@@ -28,7 +28,7 @@ internal static class GatewayHelp
         embedded mode
           --Feeds:Synthetic:TicksPerSecond 5 --Orleans:SiloPort 11111 --Orleans:StreamQueues 4
 
-        Every setting, its default and range is documented on its options class (README: Configuration).
+        Every setting with its default: docs/configuration.md; ranges are checked at start.
         """;
 
     /// <summary>Whether the arguments ask for the help text.</summary>

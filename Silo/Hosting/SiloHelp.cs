@@ -23,12 +23,12 @@ internal static class SiloHelp
           --Orleans:Membership:ProbeTimeout 00:00:01 --Orleans:Membership:NumMissedProbesLimit 2
           --Orleans:Membership:NumVotesForDeathDeclaration 1   a crashed silo is declared dead in a few seconds
           --Pairs:WindowLength 00:15:00
-          --Feeds:Synthetic:Exchanges:0 binance ...   (see README for the feed settings)
+          --Feeds:Synthetic:Exchanges:0 binance ...   (docs/configuration.md: the feed settings)
           --Feeds:Keeper:Interval 00:00:02    how often every silo asks each feed grain to run
           --Feeds:Mode Test                   the mode a new cluster starts in (Live: Feeds:Binance, Kraken, Coinbase,
                                               Bybit, Okx, Ndjson:Endpoints; Feeds:Proxy:Policy, :Urls)
           --Postgres:TickRetention 7          days of raw ticks kept
 
-        Every setting, its default and range is documented on its options class (README: Configuration).
+        Every setting with its default: docs/configuration.md; ranges are checked at start.
         """;
 }
