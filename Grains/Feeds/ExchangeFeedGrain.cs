@@ -15,6 +15,7 @@ namespace PriceActors.Grains.Feeds;
 /// running feed keeps the grain active; a round a stream refuses (a full queue) is offered again after a pause, so
 /// the feed slows to what the streams take.
 /// </summary>
+[Orleans.Placement.Immovable]
 public sealed partial class ExchangeFeedGrain(
     IOptions<SyntheticFeedOptions> options,
     IOptions<LiveFeedsOptions> liveOptions,

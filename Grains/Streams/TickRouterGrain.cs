@@ -12,6 +12,7 @@ namespace PriceActors.Grains.Streams;
 /// that refuses (its store failed) fails the delivery, and the stream delivers it again: pairs drop the trades they
 /// already took, so a trade is never counted twice, and the next delivery waits, so every pair gets its trades in order.
 /// </summary>
+[Orleans.Placement.Immovable]
 [ImplicitStreamSubscription(StreamNames.Ticks)]
 public sealed partial class TickRouterGrain(ILogger<TickRouterGrain> logger) : Grain, ITickRouterGrain, IStreamSubscriptionObserver, IAsyncBatchObserver<TickRound>
 {

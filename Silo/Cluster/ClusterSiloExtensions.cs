@@ -27,6 +27,9 @@ public static class ClusterSiloExtensions
     /// <summary>The section bound to Orleans' <see cref="ReminderOptions"/> (e.g. <c>MinimumReminderPeriod</c>); <c>Orleans:Reminders</c> is Orleans' own provider section.</summary>
     public const string RemindersSection = "Orleans:ReminderOptions";
 
+    /// <summary>The section bound to Orleans' <see cref="ActivationRebalancerOptions"/> (when <see cref="ClusterSiloOptions.Rebalancing"/>).</summary>
+    public const string RebalancerSection = "Orleans:Rebalancer";
+
     /// <summary>The section bound to Orleans' messaging options (e.g. <c>ResponseTimeout</c> of grain calls).</summary>
     public const string MessagingSection = "Orleans:Messaging";
 
@@ -76,6 +79,13 @@ public static class ClusterSiloExtensions
                 streams.ConfigureBackoffProvider(QueueReadBackoff.Updates);
             });
             silo.AddDashboard();
+            if (settings.Rebalancing)
+            {
+#pragma warning disable ORLEANSEXP002 // Orleans marks its activation rebalancer experimental.
+                silo.AddActivationRebalancer();
+#pragma warning restore ORLEANSEXP002
+                silo.Services.Configure<ActivationRebalancerOptions>(builder.Configuration.GetSection(RebalancerSection));
+            }
         });
 
         services.AddFeedKeeper();

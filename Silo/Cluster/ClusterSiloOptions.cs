@@ -61,4 +61,11 @@ public sealed class ClusterSiloOptions
     /// </summary>
     [Range(2, 1000)]
     public int ProviderMaxPoolSize { get; set; } = 20;
+
+    /// <summary>
+    /// Whether Orleans' activation rebalancer runs (<c>Orleans:Rebalancer</c> is its <c>ActivationRebalancerOptions</c>):
+    /// it moves pair grains between silos until each holds a fair share, so the silos that started first, or stayed
+    /// up through another's restart, do not keep every pair. Feeds and tick routers stay where they are. Default true.
+    /// </summary>
+    public bool Rebalancing { get; set; } = true;
 }

@@ -22,6 +22,7 @@ internal static class SiloHelp
           --Orleans:StreamPollPeriod 00:00:00.020 --Orleans:TickVisibilityTimeout 00:00:05
           --Orleans:Membership:ProbeTimeout 00:00:01 --Orleans:Membership:NumMissedProbesLimit 2
           --Orleans:Membership:NumVotesForDeathDeclaration 1   a crashed silo is declared dead in a few seconds
+          --Orleans:Rebalancing true            Orleans' activation rebalancer spreads the pairs over the silos
           --Pairs:WindowLength 00:15:00
           --Feeds:Synthetic:Exchanges:0 binance ...   (docs/configuration.md: the feed settings)
           --Feeds:Keeper:Interval 00:00:02    how often every silo asks each feed grain to run

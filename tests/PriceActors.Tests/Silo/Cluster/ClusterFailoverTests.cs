@@ -191,18 +191,7 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
         return sinceKill.Elapsed;
     }
 
-    private static TickBatch Batch(InstrumentKey instrument, int round, DateTimeOffset at)
-    {
-        var ticks = new Tick[TicksPerBatch];
-        for (var i = 0; i < TicksPerBatch; i++)
-        {
-            var tradeId = ((long)round * TicksPerBatch) + i + 1;
-            var time = at + TimeSpan.FromMilliseconds(i);
-            ticks[i] = new Tick(instrument, 100m + (tradeId % 97 * 0.01m), 0.5m + (tradeId % 7 * 0.25m), tradeId, time, time);
-        }
-
-        return new TickBatch(instrument, ticks);
-    }
+    private static TickBatch Batch(InstrumentKey instrument, int round, DateTimeOffset at) => TestTicks.Batch(instrument, round, at, TicksPerBatch);
 
     private static DateTimeOffset MinuteOf(DateTimeOffset time) => new(time.UtcTicks - (time.UtcTicks % TimeSpan.TicksPerMinute), TimeSpan.Zero);
 
