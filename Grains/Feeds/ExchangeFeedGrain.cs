@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Placement;
 using Orleans.Streams;
 using PriceActors.Grains.Feeds.Live;
 
@@ -15,7 +16,7 @@ namespace PriceActors.Grains.Feeds;
 /// running feed keeps the grain active; a round a stream refuses (a full queue) is offered again after a pause, so
 /// the feed slows to what the streams take.
 /// </summary>
-[Orleans.Placement.Immovable]
+[Immovable]
 public sealed partial class ExchangeFeedGrain(
     IOptions<SyntheticFeedOptions> options,
     IOptions<LiveFeedsOptions> liveOptions,

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Orleans.Placement;
 using Orleans.Streams;
 using Orleans.Streams.Core;
 
@@ -12,7 +13,7 @@ namespace PriceActors.Grains.Streams;
 /// that refuses (its store failed) fails the delivery, and the stream delivers it again: pairs drop the trades they
 /// already took, so a trade is never counted twice, and the next delivery waits, so every pair gets its trades in order.
 /// </summary>
-[Orleans.Placement.Immovable]
+[Immovable]
 [ImplicitStreamSubscription(StreamNames.Ticks)]
 public sealed partial class TickRouterGrain(ILogger<TickRouterGrain> logger) : Grain, ITickRouterGrain, IStreamSubscriptionObserver, IAsyncBatchObserver<TickRound>
 {

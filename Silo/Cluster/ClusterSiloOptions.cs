@@ -64,8 +64,9 @@ public sealed class ClusterSiloOptions
 
     /// <summary>
     /// Whether Orleans' activation rebalancer runs (<c>Orleans:Rebalancer</c> is its <c>ActivationRebalancerOptions</c>):
-    /// it moves pair grains between silos until each holds a fair share, so the silos that started first, or stayed
-    /// up through another's restart, do not keep every pair. Feeds and tick routers stay where they are. Default true.
+    /// it moves activations, pair grains above all, between silos until each holds a fair share, so the silos that
+    /// started first, or stayed up through another's restart, do not keep every pair. Feeds and tick routers stay where
+    /// they are. Default true.
     /// </summary>
     public bool Rebalancing { get; set; } = true;
 }
