@@ -14,7 +14,10 @@ public abstract partial class OpsReporter(IGrainFactory grains, TimeProvider tim
     /// <summary>How often a process reports.</summary>
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(2);
 
-    /// <summary>Failed reports in a row after which the process warns that /ops misses it (one at each start of Orleans is normal).</summary>
+    /// <summary>
+    /// Failed reports in a row after which the process warns that /ops misses it; a single failure (while a silo starts,
+    /// say) stays at debug.
+    /// </summary>
     public const int FailuresBeforeWarning = 5;
 
     private readonly Queue<ProcessReport> kept = new(OpsGrain.History);
