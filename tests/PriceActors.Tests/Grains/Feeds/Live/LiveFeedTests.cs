@@ -308,8 +308,18 @@ public sealed partial class LiveFeedTests
             return run;
         }
 
-        public Task WaitForTicksAsync(int count) =>
-            Eventually.HoldsAsync(() => ticks.Count >= count, Within, $"{count} ticks (have {ticks.Count}; {Feed.Connection()})");
+        /// <summary>Waits for <paramref name="count"/> ticks; a timeout says how many came and the connection's state then.</summary>
+        public async Task WaitForTicksAsync(int count)
+        {
+            try
+            {
+                await Eventually.HoldsAsync(() => ticks.Count >= count, Within, $"{count} ticks");
+            }
+            catch (TimeoutException)
+            {
+                throw new TimeoutException($"Not within {Within}: {count} ticks (have {ticks.Count}; {Feed.Connection()})");
+            }
+        }
 
         public async ValueTask DisposeAsync()
         {
