@@ -190,18 +190,10 @@ public sealed class ClusterLocalScriptTests(ITestOutputHelper output)
     /// </summary>
     private async Task PageSurvivesItsGatewayKilledAsync(LocalCluster cluster, HttpClient http)
     {
-        const string ReadState = """
-            JSON.stringify({
-              status: document.getElementById("status")?.textContent ?? "",
-              gaps: document.getElementById("seq-errors")?.textContent ?? "",
-              resets: Number(document.getElementById("epoch-resets")?.textContent ?? "0"),
-              reconnects: window.priceActors?.view.reconnects ?? 0,
-              sequence: Number(document.querySelector("tr[data-instrument='okx:ETHUSDT'] [data-field=sequence]")?.textContent ?? "0"),
-            })
-            """;
+        const string Instrument = "okx:ETHUSDT";
         await using var chromium = await HeadlessChromium.LaunchAsync(TimeSpan.FromSeconds(30));
         await chromium.NavigateAsync(new Uri(cluster.Nginx, "/#okx:ETHUSDT/5s"));
-        var before = PageState.Parse(await chromium.WaitForAsync(ReadState, json => PageState.Parse(json) is { Status: "live", Sequence: > 0 }, TimeSpan.FromSeconds(30)));
+        var before = await PageState.WaitAsync(chromium, Instrument, s => s is { Status: "live", Sequence: > 0 }, TimeSpan.FromSeconds(30));
 
         // Which gateway holds the page's connection: the one whose report counts a SignalR connection.
         var ops = await Eventually.ValueAsync(
@@ -215,16 +207,11 @@ public sealed class ClusterLocalScriptTests(ITestOutputHelper output)
             process.Kill();
         }
 
-        var back = PageState.Parse(await chromium.WaitForAsync(
-            ReadState, json => PageState.Parse(json) is { Status: "live", Reconnects: > 0 } state && state.Sequence > before.Sequence + 5, TimeSpan.FromSeconds(60)));
+        var back = await PageState.WaitAsync(
+            chromium, Instrument, s => s is { Status: "live", Reconnects: > 0 } && s.Sequence > before.Sequence + 5, TimeSpan.FromSeconds(60));
         output.WriteLine($"page: {before} -> killed {index} -> {back}");
 
         Assert.Equal(("live", "0", 0), (back.Status, back.Gaps, back.Resets));
-    }
-
-    private sealed record PageState(string Status, string Gaps, int Resets, int Reconnects, long Sequence)
-    {
-        public static PageState Parse(string json) => JsonSerializer.Deserialize<PageState>(json, JsonSerializerOptions.Web)!;
     }
 
     private static async Task<List<SseEvent>> CollectEventsAsync(SseTestClient stream, int count)
